@@ -1,0 +1,53 @@
+// What a step did: every kernel path yields one of these at an interleaving point, and the
+// machine hands it to the journal as the step's record.
+
+import type { Val } from "./abi.ts";
+import type { Context } from "./machine.ts";
+
+// Kinds of step record. Values are part of the journal format: append, never renumber.
+export const EV = {
+  ACQUIRE: 1, // about to test-and-set a spinlock (one per spin)
+  RELEASE: 2, // released a spinlock
+  SWTCH: 3, // switched this CPU to another context (a process or its scheduler)
+  SYSCALL: 4, // a system call returned to user mode
+  USER: 5, // a step of user-mode computation
+  WFI: 6, // an idle CPU waits for an interrupt
+  EXIT: 7, // a process entered exit()
+} as const;
+
+/** A sleep channel: anything a process can wait for. `what` is shown by ps and dv6 log. */
+export interface Chan {
+  readonly what: string;
+}
+
+export interface LockEvent {
+  k: typeof EV.ACQUIRE | typeof EV.RELEASE;
+  lk: { readonly label: string };
+}
+
+export interface SwtchEvent {
+  k: typeof EV.SWTCH;
+  /** The context switched to; null means this CPU's scheduler. */
+  to: { readonly pid: number; readonly context: Context | null } | null;
+  /** Why a process gave up the CPU: the channel it sleeps on, or "" (yield, exit). */
+  why: string;
+}
+
+export interface SyscallEvent {
+  k: typeof EV.SYSCALL | typeof EV.EXIT;
+  n: number;
+  a: Val[];
+  r: Val;
+}
+
+export interface PlainEvent {
+  k: typeof EV.USER | typeof EV.WFI;
+}
+
+export type Event = LockEvent | SwtchEvent | SyscallEvent | PlainEvent;
+
+/** A kernel path: a generator that yields at every interleaving point. */
+export type KGen<T = void> = Generator<Event, T, void>;
+
+export const USER_EVENT: PlainEvent = { k: EV.USER };
+export const WFI_EVENT: PlainEvent = { k: EV.WFI };

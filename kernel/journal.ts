@@ -1,0 +1,568 @@
+// The journal: every step the machine takes, recorded as it happens, so that a run can be
+// replayed and checked step by step (rr's trace, TigerBeetle's seed + log).
+//
+// File layout: the magic "DV6J", a format byte, then frames. A frame is a little-endian u32
+// length, a u32 CRC-32 of the payload, and the payload: raw-deflated records. The first frame
+// holds the header (JSON). The writer cuts frames only between records, so a journal cut short
+// by a killed host, or damaged, still replays up to its last intact frame.
+//
+// A record is self-delimiting: a kind byte, then its fields (varints, values). Strings are
+// interned: the first use defines one, later uses give its index. Replay re-encodes each step
+// of the re-run and compares the bytes with the recorded ones.
+
+import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import type { Val } from "./abi.ts";
+import { EV, type Event } from "./event.ts";
+import type { Machine, MachineEnd, StepLog } from "./machine.ts";
+import { SYSNAME } from "./sysnum.ts";
+
+export const FORMAT = 1;
+const MAGIC = [0x44, 0x56, 0x36, 0x4a]; // "DV6J"
+const FRAME_BYTES = 1 << 16; // records per frame, in uncompressed bytes (about)
+
+// Record kinds beyond the step events (EV.*, 1..15). Part of the format: append only.
+const R_INPUT = 16; // host input delivered before the next step: cycles, bytes
+const R_END = 17; // the run ended: halt, panic or deadlock
+
+/** What the journal needs to rebuild the machine. Nothing host-specific goes in it. */
+export interface JournalHeader {
+  format: number;
+  build: string;
+  ncpu: number;
+  nproc: number;
+  sched: string;
+  seed: number;
+  initArgv: string[];
+  /** Files added to the boot image, base64. */
+  image: Record<string, string>;
+  /** Boot options that change kernel behaviour (later issues add to these). */
+  options: Record<string, string | number | boolean>;
+}
+
+/** A decoded record, for `dv6 log` and divergence reports. */
+export type JournalRecord =
+  | { type: "step"; cpu: number; pid: number; intr: number; ev: DecodedEvent }
+  | { type: "input"; cycles: number; bytes: Uint8Array }
+  | { type: "end"; end: MachineEnd };
+
+export type DecodedEvent =
+  | { k: typeof EV.ACQUIRE | typeof EV.RELEASE; lock: string }
+  | { k: typeof EV.SWTCH; to: number; why: string }
+  | { k: typeof EV.SYSCALL | typeof EV.EXIT; n: number; a: Val[]; r: Val }
+  | { k: typeof EV.USER | typeof EV.WFI };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Encodes records into a growing buffer. */
+class RecordEncoder {
+  buf = new Uint8Array(FRAME_BYTES * 2);
+  pos = 0;
+  readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
+  }
+
+  uint(v: number): void {
+    this.room(10);
+    const buf = this.buf;
+    while (v >= 0x80) {
+      buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    buf[this.pos++] = v;
+  }
+
+  int(v: number): void {
+    this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.uint(bytes.length);
+    this.room(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  str(s: string): void {
+    const i = this.index.get(s);
+    if (i !== undefined) {
+      this.uint(i * 2);
+      return;
+    }
+    this.index.set(s, this.strings.length);
+    this.strings.push(s);
+    const bytes = encoder.encode(s);
+    this.uint(bytes.length * 2 + 1);
+    this.room(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  val(v: Val): void {
+    if (v === undefined) this.byte(0);
+    else if (typeof v === "number") {
+      if (Number.isSafeInteger(v)) {
+        this.byte(1);
+        this.int(v);
+      } else {
+        this.byte(5);
+        this.room(8);
+        new DataView(this.buf.buffer).setFloat64(this.pos, v);
+        this.pos += 8;
+      }
+    } else if (typeof v === "string") {
+      this.byte(2);
+      this.str(v);
+    } else if (v instanceof Uint8Array) {
+      this.byte(3);
+      this.raw(v);
+    } else {
+      this.byte(4);
+      this.uint(v.length);
+      for (const x of v) this.val(x);
+    }
+  }
+
+  step(cpu: number, pid: number, intr: number, ev: Event): void {
+    this.byte(ev.k | (intr << 5));
+    this.byte(cpu);
+    this.uint(pid);
+    switch (ev.k) {
+      case EV.ACQUIRE:
+      case EV.RELEASE:
+        this.str(ev.lk.label);
+        break;
+      case EV.SWTCH:
+        this.uint(ev.to === null ? 0 : ev.to.pid);
+        this.str(ev.why);
+        break;
+      case EV.SYSCALL:
+      case EV.EXIT:
+        this.uint(ev.n);
+        this.val(ev.a);
+        this.val(ev.r);
+        break;
+    }
+  }
+
+  input(cycles: number, bytes: Uint8Array): void {
+    this.byte(R_INPUT);
+    this.uint(cycles);
+    this.raw(bytes);
+  }
+
+  end(end: MachineEnd): void {
+    this.byte(R_END);
+    this.str(end.kind);
+    if (end.kind === "halt") this.int(end.status);
+    else if (end.kind === "panic") {
+      this.str(end.message);
+      this.str(end.procdump);
+    } else this.str(end.report);
+  }
+}
+
+/** Decodes records; its string table follows the encoder's. */
+class RecordDecoder {
+  pos = 0;
+  constructor(public buf: Uint8Array, readonly strings: string[] = []) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  peek(): number {
+    return this.buf[this.pos];
+  }
+
+  byte(): number {
+    if (this.pos >= this.buf.length) throw new RangeError("record cut short");
+    return this.buf[this.pos++];
+  }
+
+  uint(): number {
+    let v = 0, scale = 1, b;
+    do {
+      b = this.byte();
+      v += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b & 0x80);
+    return v;
+  }
+
+  int(): number {
+    const u = this.uint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  raw(): Uint8Array {
+    const n = this.uint();
+    if (this.pos + n > this.buf.length) throw new RangeError("record cut short");
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  str(): string {
+    const u = this.uint();
+    if (u % 2 === 0) {
+      const s = this.strings[u / 2];
+      if (s === undefined) throw new RangeError(`unknown string #${u / 2}`);
+      return s;
+    }
+    const n = (u - 1) / 2;
+    if (this.pos + n > this.buf.length) throw new RangeError("record cut short");
+    const s = decoder.decode(this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    this.strings.push(s);
+    return s;
+  }
+
+  val(): Val {
+    const tag = this.byte();
+    switch (tag) {
+      case 0:
+        return undefined;
+      case 1:
+        return this.int();
+      case 2:
+        return this.str();
+      case 3:
+        return this.raw();
+      case 4: {
+        const n = this.uint();
+        const out: Val[] = [];
+        for (let i = 0; i < n; i++) out.push(this.val());
+        return out;
+      }
+      case 5: {
+        if (this.pos + 8 > this.buf.length) throw new RangeError("record cut short");
+        const v = new DataView(this.buf.buffer, this.buf.byteOffset).getFloat64(this.pos);
+        this.pos += 8;
+        return v;
+      }
+    }
+    throw new RangeError(`bad value tag ${tag}`);
+  }
+
+  record(): JournalRecord {
+    const b = this.byte();
+    if (b === R_INPUT) return { type: "input", cycles: this.uint(), bytes: this.raw() };
+    if (b === R_END) {
+      const kind = this.str();
+      if (kind === "halt") return { type: "end", end: { kind, status: this.int() } };
+      if (kind === "panic") {
+        return { type: "end", end: { kind, message: this.str(), procdump: this.str() } };
+      }
+      if (kind === "deadlock") return { type: "end", end: { kind, report: this.str() } };
+      throw new RangeError(`bad end kind '${kind}'`);
+    }
+    const k = b & 0x1f, intr = b >> 5;
+    const cpu = this.byte(), pid = this.uint();
+    let ev: DecodedEvent;
+    switch (k) {
+      case EV.ACQUIRE:
+      case EV.RELEASE:
+        ev = { k, lock: this.str() };
+        break;
+      case EV.SWTCH:
+        ev = { k, to: this.uint(), why: this.str() };
+        break;
+      case EV.SYSCALL:
+      case EV.EXIT: {
+        const n = this.uint();
+        const a = this.val();
+        ev = { k, n, a: Array.isArray(a) ? a : [], r: this.val() };
+        break;
+      }
+      case EV.USER:
+      case EV.WFI:
+        ev = { k };
+        break;
+      default:
+        throw new RangeError(`bad record kind ${k}`);
+    }
+    return { type: "step", cpu, pid, intr, ev };
+  }
+}
+
+/** A place to put journal bytes (a file, a buffer). */
+export interface Sink {
+  write(bytes: Uint8Array): void;
+}
+
+function frame(payload: Uint8Array): Uint8Array {
+  const z = deflateRawSync(payload, { level: 1 });
+  const out = new Uint8Array(8 + z.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, z.length, true);
+  dv.setUint32(4, crc32(z), true);
+  out.set(z, 8);
+  return out;
+}
+
+/** Records a run: each step is encoded as it happens and flushed in frames. */
+export class JournalWriter implements StepLog {
+  private readonly enc = new RecordEncoder();
+
+  constructor(private readonly sink: Sink, header: JournalHeader) {
+    sink.write(new Uint8Array([...MAGIC, FORMAT]));
+    sink.write(frame(encoder.encode(JSON.stringify(header))));
+  }
+
+  beforeStep(): void {
+    // Recording takes input from the host, as it comes.
+  }
+
+  step(cpu: number, pid: number, intr: number, ev: Event): void {
+    this.enc.step(cpu, pid, intr, ev);
+    if (this.enc.pos >= FRAME_BYTES) this.flush();
+  }
+
+  input(cycles: number, bytes: Uint8Array): void {
+    this.enc.input(cycles, bytes);
+  }
+
+  end(end: MachineEnd): void {
+    this.enc.end(end);
+    this.flush();
+  }
+
+  /** Writes what is buffered as a frame (the REPL calls it when the machine idles). */
+  flush(): void {
+    if (this.enc.pos === 0) return;
+    this.sink.write(frame(this.enc.buf.slice(0, this.enc.pos)));
+    this.enc.pos = 0;
+  }
+}
+
+/** Why a journal could not be read past some point. */
+export class JournalError extends Error {}
+
+/** A journal file split into its header and frames; frames are inflated as they are read. */
+export class JournalReader {
+  readonly header: JournalHeader;
+  private off: number;
+  /** Set when the file ends in a damaged or partial frame: where and why. */
+  broken: string | null = null;
+
+  constructor(private readonly bytes: Uint8Array) {
+    if (bytes.length < 5 || MAGIC.some((b, i) => bytes[i] !== b)) {
+      throw new JournalError("not a dv6 journal (bad magic)");
+    }
+    if (bytes[4] !== FORMAT) {
+      throw new JournalError(`journal format ${bytes[4]}, this dv6 reads format ${FORMAT}`);
+    }
+    this.off = 5;
+    const h = this.nextFrame();
+    if (h === null) throw new JournalError(`journal header unreadable: ${this.broken}`);
+    try {
+      this.header = JSON.parse(decoder.decode(h)) as JournalHeader;
+    } catch {
+      throw new JournalError("journal header is not valid JSON");
+    }
+  }
+
+  /** The next frame's records, or null at the end (see `broken`). */
+  nextFrame(): Uint8Array | null {
+    const b = this.bytes;
+    if (this.off === b.length) return null;
+    const at = this.off;
+    if (at + 8 > b.length) {
+      this.broken = `partial frame header at byte ${at}`;
+      return null;
+    }
+    const dv = new DataView(b.buffer, b.byteOffset);
+    const len = dv.getUint32(at, true), sum = dv.getUint32(at + 4, true);
+    if (at + 8 + len > b.length) {
+      this.broken = `frame at byte ${at} is cut short (${b.length - at - 8} of ${len} bytes)`;
+      return null;
+    }
+    const z = b.subarray(at + 8, at + 8 + len);
+    if (crc32(z) !== sum) {
+      this.broken = `frame at byte ${at} is damaged (checksum mismatch)`;
+      return null;
+    }
+    this.off = at + 8 + len;
+    try {
+      return new Uint8Array(inflateRawSync(z));
+    } catch {
+      this.broken = `frame at byte ${at} does not inflate`;
+      return null;
+    }
+  }
+
+  /** Every intact record, in order. A damaged tail sets `broken`. */
+  *records(): Generator<JournalRecord> {
+    const d = new RecordDecoder(new Uint8Array(0));
+    for (let f = this.nextFrame(); f !== null; f = this.nextFrame()) {
+      d.buf = f;
+      d.pos = 0;
+      while (!d.done) {
+        try {
+          yield d.record();
+        } catch (e) {
+          this.broken = `bad record in frame: ${(e as Error).message}`;
+          return;
+        }
+      }
+    }
+  }
+}
+
+/** Raised by a replay at the first step that differs from its record. */
+export class Divergence extends Error {
+  constructor(readonly step: number, readonly recorded: string, readonly replayed: string) {
+    super(`replay diverged at step ${step}`);
+  }
+}
+
+/** Replays a journal: delivers its inputs at their steps and checks every step against it. */
+export class JournalVerifier implements StepLog {
+  private readonly enc = new RecordEncoder();
+  private readonly dec: RecordDecoder;
+  private frame: Uint8Array = new Uint8Array(0);
+  private off = 0;
+  steps = 0;
+  /** The recorded end, once reached and matched. */
+  ended: MachineEnd | null = null;
+
+  constructor(private readonly reader: JournalReader) {
+    this.dec = new RecordDecoder(this.frame, this.enc.strings);
+  }
+
+  /** Is a record left? Loads the next frame when this one is used up. */
+  private more(): boolean {
+    while (this.off >= this.frame.length) {
+      const f = this.reader.nextFrame();
+      if (f === null) return false;
+      this.frame = f;
+      this.off = 0;
+    }
+    return true;
+  }
+
+  /** The journal has no record left (intact or not). */
+  get exhausted(): boolean {
+    return !this.more();
+  }
+
+  beforeStep(m: Machine): void {
+    while (this.more() && this.frame[this.off] === R_INPUT) {
+      this.dec.buf = this.frame;
+      this.dec.pos = this.off;
+      const rec = this.dec.record() as { cycles: number; bytes: Uint8Array };
+      if (rec.cycles !== m.cycles) return; // due later (or missed: the next step diverges)
+      this.off = this.dec.pos;
+      m.deliverInput(rec.bytes);
+    }
+  }
+
+  step(cpu: number, pid: number, intr: number, ev: Event): void {
+    this.check((e) => e.step(cpu, pid, intr, ev));
+    this.steps++;
+  }
+
+  input(): void {
+    // A replay takes its input from the journal only.
+  }
+
+  end(end: MachineEnd): void {
+    this.check((e) => e.end(end));
+    this.ended = end;
+  }
+
+  // Encode the live record and compare it with the recorded bytes at the same place.
+  private check(encode: (e: RecordEncoder) => void): void {
+    const enc = this.enc;
+    const known = enc.strings.length;
+    enc.pos = 0;
+    encode(enc);
+    const have = this.more();
+    const f = this.frame, off = this.off, n = enc.pos, live = enc.buf;
+    let same = have && off + n <= f.length;
+    for (let i = 0; same && i < n; i++) same = live[i] === f[off + i];
+    if (same) {
+      this.off = off + n;
+      return;
+    }
+    const table = enc.strings.slice(0, known);
+    const replayed = describe(new RecordDecoder(live.slice(0, n), table.slice()).record());
+    let recorded: string;
+    if (!have) recorded = `(end of journal${this.reader.broken ? `: ${this.reader.broken}` : ""})`;
+    else {
+      try {
+        recorded = describe(new RecordDecoder(f.subarray(off), table.slice()).record());
+      } catch (e) {
+        recorded = `(unreadable record: ${(e as Error).message})`;
+      }
+    }
+    throw new Divergence(this.steps, recorded, replayed);
+  }
+}
+
+const INTR_NAMES = ["", "timer interrupt; ", "device interrupt; "];
+
+/** Escape and shorten a value for one line of `dv6 log`, strace style. */
+export function showVal(v: Val, max = 32): string {
+  if (v === undefined) return "";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") {
+    return JSON.stringify(v.length > max ? v.slice(0, max) : v) + (v.length > max ? "..." : "");
+  }
+  if (v instanceof Uint8Array) {
+    const s = decoder.decode(v.subarray(0, max));
+    return JSON.stringify(s) + (v.length > max ? "..." : "");
+  }
+  return "[" + v.map((x) => showVal(x, max)).join(", ") + "]";
+}
+
+/** A record as text (without its step number and process name). */
+export function describe(r: JournalRecord): string {
+  switch (r.type) {
+    case "input":
+      return `input ${showVal(r.bytes)} at cycle ${r.cycles}`;
+    case "end":
+      return r.end.kind === "halt"
+        ? `halt ${r.end.status}`
+        : r.end.kind === "panic"
+        ? `panic: ${r.end.message}`
+        : `deadlock`;
+    case "step":
+      return `cpu${r.cpu} pid ${r.pid}: ${INTR_NAMES[r.intr] ?? ""}${describeEvent(r.ev)}`;
+  }
+}
+
+export function describeEvent(ev: DecodedEvent): string {
+  switch (ev.k) {
+    case EV.ACQUIRE:
+      return `acquire ${ev.lock}`;
+    case EV.RELEASE:
+      return `release ${ev.lock}`;
+    case EV.SWTCH:
+      return ev.to === 0
+        ? `swtch -> scheduler${ev.why ? ` (sleep on ${ev.why})` : ""}`
+        : `swtch -> pid ${ev.to}`;
+    case EV.SYSCALL:
+      return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")}) = ${
+        showVal(ev.r)
+      }`;
+    case EV.EXIT:
+      return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
+    case EV.USER:
+      return "user";
+    case EV.WFI:
+      return "wfi";
+  }
+}

@@ -1,0 +1,285 @@
+// The simulated machine: CPUs, the virtual clock, the step loop and the kernel's global state
+// (what xv6 keeps in C globals lives in fields of the Machine).
+//
+// A step is one resumption of one CPU's current context up to its next yield. The policy picks
+// the CPU and says whether a pending interrupt is taken first; the step's event goes to the
+// journal. The clock advances one cycle per step; every TICK_CYCLES cycles each CPU gets a
+// timer interrupt. When every CPU is idle, the clock jumps to the next tick.
+
+import type { Image } from "./abi.ts";
+import { Console } from "./console.ts";
+import { EV, type Event, type KGen } from "./event.ts";
+import { type Device, FileTable } from "./file.ts";
+import { FileSystem, type FsImage } from "./fs.ts";
+import { CONSOLE, NCPU, NPROC, TICK_CYCLES } from "./param.ts";
+import { makePolicy, type Policy } from "./policy.ts";
+import { KernelPanic } from "./printf.ts";
+import {
+  type Chan,
+  Proc,
+  procdump,
+  RUNNABLE,
+  scheduler,
+  SLEEPING,
+  userinit,
+  ZOMBIE,
+} from "./proc.ts";
+import { Spinlock } from "./spinlock.ts";
+import { devintr } from "./trap.ts";
+
+/** A CPU's execution context: a stack of kernel generators (a trap handler sits on top of the
+ * code it interrupted), owned by a process or by the CPU's scheduler. */
+export class Context {
+  readonly stack: KGen[] = [];
+  /** True while the owning process is in user mode (between two kernel entries). */
+  userMode = false;
+  constructor(readonly proc: Proc | null, main: KGen) {
+    this.stack.push(main);
+  }
+}
+
+export const INTR_NONE = 0, INTR_TIMER = 1, INTR_DEVICE = 2;
+
+export class Cpu {
+  proc: Proc | null = null; // the process running on this cpu, or null
+  noff = 0; // depth of push_off() nesting
+  intena = false; // were interrupts enabled before push_off()?
+  intrOn = false; // the interrupt-enable bit (sstatus.SIE)
+  timerPending = false;
+  wfi = false; // idle, waiting for an interrupt
+  readonly schedCtx: Context;
+  current: Context;
+
+  constructor(readonly id: number, m: Machine) {
+    this.schedCtx = new Context(null, scheduler(m, this));
+    this.current = this.schedCtx;
+  }
+}
+
+/** Where the journal goes: a writer when recording, a verifier when replaying. */
+export interface StepLog {
+  /** Called before every step; a replay delivers the recorded input due at this step. */
+  beforeStep(m: Machine): void;
+  /** `intr`: the interrupt taken at the start of the step (INTR_NONE, INTR_TIMER, INTR_DEVICE). */
+  step(cpu: number, pid: number, intr: number, ev: Event): void;
+  input(cycles: number, bytes: Uint8Array): void;
+  end(end: MachineEnd): void;
+}
+
+export type MachineEnd =
+  | { kind: "halt"; status: number }
+  | { kind: "panic"; message: string; procdump: string }
+  | { kind: "deadlock"; report: string };
+
+export interface MachineConfig {
+  ncpu?: number;
+  nproc?: number;
+  sched?: string; // "rr" | "random"
+  seed?: number;
+  programs: Readonly<Record<string, Image>>;
+  /** Extra files for the boot image. */
+  image?: FsImage;
+  /** argv of init: ["init"] starts the shell; ["init", PROG, ...] runs PROG and halts. */
+  initArgv?: string[];
+  /** Makes the per-process user-library object handed to each program at exec. */
+  makeSys: () => unknown;
+  /** Where console output goes (the host's terminal or a transcript). */
+  output?: (bytes: Uint8Array) => void;
+  log?: StepLog;
+}
+
+export class Machine {
+  readonly cpus: Cpu[] = [];
+  readonly policy: Policy;
+  readonly programs: Readonly<Record<string, Image>>;
+  readonly makeSys: () => unknown;
+  readonly output: (bytes: Uint8Array) => void;
+  log: StepLog | null;
+
+  /** The cpu being stepped (xv6's mycpu()). */
+  cpu!: Cpu;
+  cycles = 0; // the virtual clock
+  steps = 0;
+  private nextTickAt = TICK_CYCLES;
+  end: MachineEnd | null = null;
+  irqPending = false; // a device interrupt waits for a hart to claim it
+
+  // proc.c
+  readonly procs: Proc[] = [];
+  initproc!: Proc;
+  nextpid = 1;
+  readonly pidLock = new Spinlock("pid_lock");
+  // helps ensure that wakeups of wait()ing parents are not lost; helps obey the memory model
+  // when using p->parent. Must be acquired before any p->lock.
+  readonly waitLock = new Spinlock("wait_lock");
+
+  // trap.c
+  readonly tickslock = new Spinlock("time");
+  ticks = 0;
+  readonly ticksChan: Chan = { what: "ticks" };
+
+  readonly ftable = new FileTable();
+  readonly fs: FileSystem;
+  readonly cons: Console;
+  /** Device drivers by major number (xv6's devsw). */
+  readonly devsw: Device[] = [];
+  pipesMade = 0; // names pipes' locks in the journal
+
+  constructor(cfg: MachineConfig) {
+    this.policy = makePolicy(cfg.sched ?? "rr", cfg.seed ?? 0);
+    this.programs = cfg.programs;
+    this.makeSys = cfg.makeSys;
+    this.output = cfg.output ?? (() => {});
+    this.log = cfg.log ?? null;
+    this.fs = new FileSystem(Object.keys(cfg.programs), cfg.image ?? {});
+    this.cons = new Console(this);
+    this.devsw[CONSOLE] = this.cons;
+    const nproc = cfg.nproc ?? NPROC;
+    for (let i = 0; i < nproc; i++) this.procs.push(new Proc(i));
+    const ncpu = cfg.ncpu ?? NCPU;
+    for (let i = 0; i < ncpu; i++) this.cpus.push(new Cpu(i, this));
+    this.cpu = this.cpus[0];
+    userinit(this, cfg.initArgv ?? ["init"]);
+  }
+
+  /** xv6's myproc(). */
+  myproc(): Proc {
+    return this.cpu.proc!;
+  }
+
+  /**
+   * Runs until the machine halts, panics, or nothing can run without input from the host
+   * (every CPU idle, no process runnable or waiting for the clock). Returns the end, or null
+   * when it stopped for lack of input.
+   */
+  run(maxSteps = Infinity): MachineEnd | null {
+    const limit = this.steps + maxSteps;
+    while (this.end === null && this.steps < limit) {
+      if (!this.step()) return null;
+    }
+    return this.end;
+  }
+
+  /** One step. Returns false if nothing can run until the host delivers input. */
+  step(): boolean {
+    this.log?.beforeStep(this);
+    const i = this.policy.pick(this.cpus);
+    if (i < 0) return this.idle();
+    const c = this.cpus[i];
+    this.cpu = c;
+    const ctx = c.current;
+    const pid = ctx.proc === null ? 0 : ctx.proc.pid;
+    let intr = INTR_NONE;
+    if (c.intrOn && (this.irqPending || c.timerPending) && this.policy.takeInterrupt(c)) {
+      // A device interrupt goes first (the PLIC hands it to whichever hart claims it).
+      if (this.irqPending) {
+        this.irqPending = false;
+        intr = INTR_DEVICE;
+      } else {
+        c.timerPending = false;
+        intr = INTR_TIMER;
+      }
+      ctx.stack.push(devintr(this, ctx.userMode, intr === INTR_DEVICE));
+    }
+    let ev: Event;
+    try {
+      ev = resume(ctx);
+    } catch (e) {
+      this.crash(e);
+      return true;
+    }
+    if (ev.k === EV.SWTCH) {
+      c.current = ev.to === null ? c.schedCtx : ev.to.context!;
+    } else if (ev.k === EV.WFI) {
+      c.wfi = !c.timerPending;
+    }
+    this.steps++;
+    this.log?.step(i, pid, intr, ev);
+    if (this.end !== null) this.log?.end(this.end); // halted during this step
+    if (++this.cycles >= this.nextTickAt) this.timer();
+    return true;
+  }
+
+  /** Host input for the console (a typed byte, a script line): it arrives in the device's
+   * receive buffer and raises a device interrupt. Journaled, so a replay delivers it at the
+   * same step. */
+  input(bytes: Uint8Array): void {
+    this.log?.input(this.cycles, bytes);
+    this.deliverInput(bytes);
+  }
+
+  /** Input arrives at the device (from the host, or from the journal in a replay). */
+  deliverInput(bytes: Uint8Array): void {
+    this.cons.receive(bytes);
+    this.irqPending = true;
+    for (const c of this.cpus) c.wfi = false;
+  }
+
+  /** Stops the machine at the end of this step (the halt system call). */
+  halt(status: number): void {
+    if (this.end === null) this.end = { kind: "halt", status };
+  }
+
+  // Stops the machine between steps.
+  private finish(end: MachineEnd): void {
+    if (this.end !== null) return;
+    this.end = end;
+    this.log?.end(end);
+  }
+
+  // The timer interrupt: raised on every CPU (each hart has its own timer); an idle CPU wakes.
+  private timer(): void {
+    this.nextTickAt += TICK_CYCLES;
+    for (const c of this.cpus) {
+      c.timerPending = true;
+      c.wfi = false;
+    }
+  }
+
+  // Every CPU is idle. If anything waits for the clock, jump to the next tick; otherwise
+  // the machine needs input from the host, or never runs again.
+  private idle(): boolean {
+    const waiting = this.procs.some((p) =>
+      p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
+    );
+    if (!waiting) return false;
+    this.cycles = this.nextTickAt;
+    this.timer();
+    return true;
+  }
+
+  /** Stops a machine that can never run again (called by the host when no input will come). */
+  deadlock(): MachineEnd {
+    this.finish({ kind: "deadlock", report: deadlockReport(this) });
+    return this.end!;
+  }
+
+  private crash(e: unknown): void {
+    const message = e instanceof KernelPanic
+      ? e.message
+      : `kernel bug: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    this.cons.kprint(`panic: ${message}\n`);
+    this.finish({ kind: "panic", message, procdump: procdump(this) });
+  }
+}
+
+function resume(ctx: Context): Event {
+  const stack = ctx.stack;
+  for (;;) {
+    const r = stack[stack.length - 1].next();
+    if (!r.done) return r.value;
+    // A trap handler finished: the code it interrupted continues in the same step.
+    stack.pop();
+    if (stack.length === 0) throw new KernelPanic("context returned");
+  }
+}
+
+/** Who waits for what, when nothing can run any more. */
+export function deadlockReport(m: Machine): string {
+  const lines = ["deadlock: no process can run, and nothing will wake one"];
+  for (const p of m.procs) {
+    if (p.state === SLEEPING) lines.push(`  pid ${p.pid} (${p.name}) waits for ${p.chan!.what}`);
+    else if (p.state === ZOMBIE) lines.push(`  pid ${p.pid} (${p.name}) is a zombie`);
+  }
+  return lines.join("\n") + "\n";
+}

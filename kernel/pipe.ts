@@ -1,0 +1,98 @@
+// Pipes, exactly as xv6's kernel/pipe.c: a 512-byte ring with monotonically increasing read
+// and write counters; readers sleep on nread, writers on nwrite.
+
+import type { Chan, KGen } from "./event.ts";
+import { FD_PIPE, type File, filealloc, fileclose } from "./file.ts";
+import type { Machine } from "./machine.ts";
+import { PIPESIZE } from "./param.ts";
+import { sleep, wakeup } from "./proc.ts";
+import { acquire, release, Spinlock } from "./spinlock.ts";
+
+export class Pipe {
+  readonly lock: Spinlock;
+  readonly data = new Uint8Array(PIPESIZE);
+  nread = 0; // number of bytes read
+  nwrite = 0; // number of bytes written
+  readopen = true; // read fd is still open
+  writeopen = true; // write fd is still open
+  // The channels: &pi->nread (readers wait for data), &pi->nwrite (writers wait for room).
+  readonly nreadChan: Chan = { what: "pipe read" };
+  readonly nwriteChan: Chan = { what: "pipe write" };
+
+  constructor(id: number) {
+    this.lock = new Spinlock(`pipe#${id}`);
+  }
+}
+
+/** Make a pipe: [read end, write end], or null if the file table is full. */
+export function* pipealloc(m: Machine): KGen<[File, File] | null> {
+  const f0 = yield* filealloc(m);
+  if (f0 === null) return null;
+  const f1 = yield* filealloc(m);
+  if (f1 === null) {
+    yield* fileclose(m, f0);
+    return null;
+  }
+  const pi = new Pipe(++m.pipesMade);
+  Object.assign(f0, { type: FD_PIPE, readable: true, writable: false, pipe: pi });
+  Object.assign(f1, { type: FD_PIPE, readable: false, writable: true, pipe: pi });
+  return [f0, f1];
+}
+
+export function* pipeclose(m: Machine, pi: Pipe, writable: boolean): KGen {
+  yield* acquire(m, pi.lock);
+  if (writable) {
+    pi.writeopen = false;
+    yield* wakeup(m, pi.nreadChan);
+  } else {
+    pi.readopen = false;
+    yield* wakeup(m, pi.nwriteChan);
+  }
+  yield* release(m, pi.lock);
+}
+
+// Write all of src, sleeping while the pipe is full: n, or -1 if the reader is gone or the
+// writer is killed (even if some bytes already went in).
+export function* pipewrite(m: Machine, pi: Pipe, src: Uint8Array): KGen<number> {
+  const pr = m.myproc();
+  let i = 0;
+  yield* acquire(m, pi.lock);
+  while (i < src.length) {
+    if (!pi.readopen || pr.killed) {
+      yield* release(m, pi.lock);
+      return -1;
+    }
+    if (pi.nwrite === pi.nread + PIPESIZE) { //DOC: pipewrite-full
+      yield* wakeup(m, pi.nreadChan);
+      yield* sleep(m, pi.nwriteChan, pi.lock);
+    } else {
+      // Copy as many bytes as fit, one by one as xv6 does, with no yield between them.
+      while (i < src.length && pi.nwrite < pi.nread + PIPESIZE) {
+        pi.data[pi.nwrite++ % PIPESIZE] = src[i++];
+      }
+    }
+  }
+  yield* wakeup(m, pi.nreadChan);
+  yield* release(m, pi.lock);
+  return i;
+}
+
+// Read what is there, up to n bytes, sleeping while the pipe is empty and a writer remains:
+// the bytes (none at end of file), or -1 if killed.
+export function* piperead(m: Machine, pi: Pipe, n: number): KGen<Uint8Array | number> {
+  const pr = m.myproc();
+  yield* acquire(m, pi.lock);
+  while (pi.nread === pi.nwrite && pi.writeopen) { //DOC: pipe-empty
+    if (pr.killed) {
+      yield* release(m, pi.lock);
+      return -1;
+    }
+    yield* sleep(m, pi.nreadChan, pi.lock); //DOC: piperead-sleep
+  }
+  const count = Math.min(n, pi.nwrite - pi.nread);
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = pi.data[pi.nread++ % PIPESIZE];
+  yield* wakeup(m, pi.nwriteChan); //DOC: piperead-wakeup
+  yield* release(m, pi.lock);
+  return out;
+}

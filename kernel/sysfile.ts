@@ -1,0 +1,178 @@
+// File-system system calls, as in xv6's kernel/sysfile.c. Mostly argument checking, since we
+// don't trust user code, and calls into file.c, pipe.c and fs.c.
+
+import type { Val } from "./abi.ts";
+import type { KGen } from "./event.ts";
+import {
+  FD_DEVICE,
+  FD_INODE,
+  type File,
+  filealloc,
+  fileclose,
+  filedup,
+  fileread,
+  filestat,
+  filewrite,
+} from "./file.ts";
+import type { Machine } from "./machine.ts";
+import { NOFILE } from "./param.ts";
+import { pipealloc } from "./pipe.ts";
+import type { Proc } from "./proc.ts";
+import { acquire, release } from "./spinlock.ts";
+import { argbytes, argint, argstr, BadArg, type SyscallFn } from "./syscall.ts";
+import {
+  O_APPEND,
+  O_CREATE,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  SYS,
+  T_DEVICE,
+  T_DIR,
+  T_FILE,
+} from "./sysnum.ts";
+
+// Fetch the nth argument as a file descriptor and return the corresponding file.
+function argfd(p: Proc, a: Val[], i: number): File {
+  const fd = argint(a, i);
+  const f = fd >= 0 && fd < NOFILE ? p.ofile[fd] : null;
+  if (f === null) throw new BadArg();
+  return f;
+}
+
+// Allocate a file descriptor for the given file: the lowest free one, or -1.
+function fdalloc(p: Proc, f: File): number {
+  const fd = p.ofile.indexOf(null);
+  if (fd >= 0) p.ofile[fd] = f;
+  return fd;
+}
+
+function* sys_dup(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const f = argfd(p, a, 0);
+  const fd = fdalloc(p, f);
+  if (fd < 0) return -1;
+  yield* filedup(m, f);
+  return fd;
+}
+
+function* sys_read(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const f = argfd(p, a, 0);
+  const n = argint(a, 1);
+  if (n < 0) return -1;
+  return yield* fileread(m, f, n);
+}
+
+function* sys_write(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const f = argfd(p, a, 0);
+  return yield* filewrite(m, f, argbytes(a, 1));
+}
+
+function* sys_close(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const f = argfd(p, a, 0);
+  p.ofile[argint(a, 0)] = null;
+  yield* fileclose(m, f);
+  return 0;
+}
+
+function* sys_fstat(_m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  return filestat(argfd(p, a, 0));
+}
+
+function* sys_link(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const oldPath = argstr(a, 0), newPath = argstr(a, 1);
+  yield* acquire(m, m.fs.lock);
+  const r = m.fs.link(oldPath, newPath, p.cwd!);
+  yield* release(m, m.fs.lock);
+  return r;
+}
+
+function* sys_unlink(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const path = argstr(a, 0);
+  yield* acquire(m, m.fs.lock);
+  const r = m.fs.unlink(path, p.cwd!);
+  yield* release(m, m.fs.lock);
+  return r;
+}
+
+function* sys_open(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const path = argstr(a, 0);
+  const omode = argint(a, 1);
+  yield* acquire(m, m.fs.lock);
+  const ip = omode & O_CREATE ? m.fs.create(path, T_FILE, 0, 0, p.cwd!) : m.fs.namei(path, p.cwd!);
+  const ok = ip !== null && !(ip.type === T_DIR && omode !== 0);
+  if (ok && ip.type === T_FILE && omode & O_TRUNC) ip.truncate();
+  yield* release(m, m.fs.lock);
+  if (!ok) return -1;
+
+  const f = yield* filealloc(m);
+  if (f === null) return -1;
+  const fd = fdalloc(p, f);
+  if (fd < 0) {
+    yield* fileclose(m, f);
+    return -1;
+  }
+  f.type = ip.type === T_DEVICE ? FD_DEVICE : FD_INODE;
+  f.major = ip.major;
+  f.ip = ip;
+  f.off = 0;
+  f.readable = !(omode & O_WRONLY);
+  f.writable = (omode & O_WRONLY) !== 0 || (omode & O_RDWR) !== 0;
+  f.append = (omode & O_APPEND) !== 0;
+  return fd;
+}
+
+function* sys_mkdir(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const path = argstr(a, 0);
+  yield* acquire(m, m.fs.lock);
+  const ip = m.fs.create(path, T_DIR, 0, 0, p.cwd!);
+  yield* release(m, m.fs.lock);
+  return ip === null ? -1 : 0;
+}
+
+function* sys_mknod(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const path = argstr(a, 0), major = argint(a, 1), minor = argint(a, 2);
+  yield* acquire(m, m.fs.lock);
+  const ip = m.fs.create(path, T_DEVICE, major, minor, p.cwd!);
+  yield* release(m, m.fs.lock);
+  return ip === null ? -1 : 0;
+}
+
+function* sys_chdir(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+  const path = argstr(a, 0);
+  yield* acquire(m, m.fs.lock);
+  const ip = m.fs.namei(path, p.cwd!);
+  yield* release(m, m.fs.lock);
+  if (ip === null || ip.type !== T_DIR) return -1;
+  p.cwd = ip;
+  return 0;
+}
+
+function* sys_pipe(m: Machine, p: Proc): KGen<Val> {
+  const ends = yield* pipealloc(m);
+  if (ends === null) return -1;
+  const [rf, wf] = ends;
+  const fd0 = fdalloc(p, rf);
+  const fd1 = fd0 < 0 ? -1 : fdalloc(p, wf);
+  if (fd1 < 0) {
+    if (fd0 >= 0) p.ofile[fd0] = null;
+    yield* fileclose(m, rf);
+    yield* fileclose(m, wf);
+    return -1;
+  }
+  return [fd0, fd1];
+}
+
+export const SYSFILE: Record<number, SyscallFn> = {
+  [SYS.dup]: sys_dup,
+  [SYS.read]: sys_read,
+  [SYS.write]: sys_write,
+  [SYS.close]: sys_close,
+  [SYS.fstat]: sys_fstat,
+  [SYS.link]: sys_link,
+  [SYS.unlink]: sys_unlink,
+  [SYS.open]: sys_open,
+  [SYS.mkdir]: sys_mkdir,
+  [SYS.mknod]: sys_mknod,
+  [SYS.chdir]: sys_chdir,
+  [SYS.pipe]: sys_pipe,
+};

@@ -1,0 +1,44 @@
+// dv6 exec: boot, let init run one program, halt when it exits. The run is always journaled:
+// to --journal LOG, or to a session file that is kept as a crash log only if the kernel panics
+// or deadlocks.
+
+import { JournalWriter } from "../kernel/journal.ts";
+import {
+  type BootOptions,
+  buildId,
+  dataFile,
+  FileSink,
+  headerFor,
+  machineFrom,
+  Output,
+} from "./host.ts";
+
+export const EXIT_PANIC = 3;
+export const EXIT_DEADLOCK = 4;
+
+export async function runExec(o: BootOptions, journal: string | undefined): Promise<number> {
+  const header = headerFor(o, await buildId());
+  const sink = new FileSink(journal ?? dataFile("session"));
+  const out = new Output();
+  const m = machineFrom(header, new JournalWriter(sink, header), out.write);
+  const end = m.run() ?? m.deadlock(); // no input will come: a machine that waits for it is stuck
+  out.flush();
+  sink.close();
+  if (end.kind === "halt") {
+    if (journal === undefined) Deno.removeSync(sink.path);
+    return end.status & 0xff;
+  }
+  const crashLog = journal ?? keepAsCrashLog(sink.path);
+  if (end.kind === "deadlock") console.log(end.report.trimEnd());
+  console.error(
+    `dv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${crashLog}`,
+  );
+  console.error(`dv6: replay it with: dv6 replay ${crashLog}`);
+  return end.kind === "panic" ? EXIT_PANIC : EXIT_DEADLOCK;
+}
+
+function keepAsCrashLog(path: string): string {
+  const crash = dataFile("crash");
+  Deno.renameSync(path, crash);
+  return crash;
+}

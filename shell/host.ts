@@ -1,0 +1,152 @@
+// The host side of a machine: boot options to a journal header and back to a machine, the
+// build id, journal files, buffered console output. Everything that touches the host for a
+// machine lives here or in main.ts; the kernel only sees a sink and an output function.
+
+import { FORMAT, type JournalHeader, type Sink } from "../kernel/journal.ts";
+import { Machine, type StepLog } from "../kernel/machine.ts";
+import { NCPU, NPROC } from "../kernel/param.ts";
+import { PROGRAMS } from "../commands/programs.ts";
+import { Sys } from "../commands/usys.ts";
+
+export interface BootOptions {
+  cpus?: number;
+  nproc?: number;
+  sched?: string;
+  seed?: number;
+  initArgv?: string[];
+  image?: Record<string, Uint8Array>;
+  options?: Record<string, string | number | boolean>;
+}
+
+export function headerFor(o: BootOptions, build: string): JournalHeader {
+  const image: Record<string, string> = {};
+  for (const [path, bytes] of Object.entries(o.image ?? {})) image[path] = toBase64(bytes);
+  return {
+    format: FORMAT,
+    build,
+    ncpu: o.cpus ?? NCPU,
+    nproc: o.nproc ?? NPROC,
+    sched: o.sched ?? "rr",
+    seed: o.seed ?? 0,
+    initArgv: o.initArgv ?? ["init"],
+    image,
+    options: o.options ?? {},
+  };
+}
+
+/** The machine a header describes: the same header always boots the same machine. */
+export function machineFrom(
+  h: JournalHeader,
+  log: StepLog | undefined,
+  output?: (bytes: Uint8Array) => void,
+): Machine {
+  const image: Record<string, Uint8Array> = {};
+  for (const [path, b64] of Object.entries(h.image)) image[path] = fromBase64(b64);
+  return new Machine({
+    ncpu: h.ncpu,
+    nproc: h.nproc,
+    sched: h.sched,
+    seed: h.seed,
+    programs: PROGRAMS,
+    makeSys: () => new Sys(),
+    image,
+    initArgv: h.initArgv,
+    output,
+    log,
+  });
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function fromBase64(s: string): Uint8Array {
+  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+}
+
+const SOURCE_DIRS = ["kernel", "commands", "shell"];
+
+/** A hash of the kernel's and the programs' sources: journals say which build made them. */
+export async function buildId(): Promise<string> {
+  const root = new URL("../", import.meta.url);
+  const parts: string[] = [];
+  for (const dir of SOURCE_DIRS) {
+    const names: string[] = [];
+    for (const e of Deno.readDirSync(new URL(dir + "/", root))) {
+      if (e.isFile && e.name.endsWith(".ts")) names.push(e.name);
+    }
+    for (const name of names.sort()) {
+      parts.push(`${dir}/${name}\n`, Deno.readTextFileSync(new URL(`${dir}/${name}`, root)));
+    }
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("")));
+  return Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+/** A journal file, written as the run goes. */
+export class FileSink implements Sink {
+  private readonly file: Deno.FsFile;
+  constructor(readonly path: string) {
+    this.file = Deno.openSync(path, { write: true, create: true, truncate: true });
+  }
+  write(bytes: Uint8Array): void {
+    let off = 0;
+    while (off < bytes.length) off += this.file.writeSync(bytes.subarray(off));
+  }
+  close(): void {
+    this.file.close();
+  }
+}
+
+/** Console output to a host stream, buffered: programs write a byte at a time. */
+export class Output {
+  private chunks: Uint8Array[] = [];
+  private bytes = 0;
+  constructor(private readonly out: { writeSync(p: Uint8Array): number } = Deno.stdout) {}
+
+  readonly write = (b: Uint8Array): void => {
+    this.chunks.push(b);
+    this.bytes += b.length;
+    if (this.bytes >= 1 << 16) this.flush();
+  };
+
+  flush(): void {
+    if (this.bytes === 0) return;
+    const all = new Uint8Array(this.bytes);
+    let off = 0;
+    for (const c of this.chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    this.chunks = [];
+    this.bytes = 0;
+    for (let done = 0; done < all.length;) done += this.out.writeSync(all.subarray(done));
+  }
+}
+
+/** dv6's own files (session journals, crash logs, REPL history): $DV6_HOME, or the XDG data
+ * directory. */
+export function dataDir(): string {
+  const env = Deno.env.get("DV6_HOME");
+  if (env) return env;
+  const xdg = Deno.env.get("XDG_DATA_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.local/share`;
+  return `${xdg}/dv6`;
+}
+
+/** A fresh file name in the data directory, e.g. crash-20261125-171500-1.log. */
+export function dataFile(prefix: string): string {
+  const dir = dataDir();
+  Deno.mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  for (let i = 1;; i++) {
+    const path = `${dir}/${prefix}-${stamp}-${i}.log`;
+    try {
+      Deno.statSync(path);
+    } catch {
+      return path;
+    }
+  }
+}
