@@ -5,11 +5,13 @@ import type { Sys } from "./usys.ts";
 import echo from "./echo.ts";
 import forktest from "./forktest.ts";
 import init from "./init.ts";
+import kill from "./kill.ts";
 import usertests from "./usertests.ts";
 
 export const PROGRAMS: Record<string, ProgramMain<Sys>> = {
   echo,
   forktest,
   init,
+  kill,
   usertests,
 };

@@ -118,7 +118,8 @@ function* exectest(sys: Sys, s: string): Generator<UserStep, void, Val> {
       yield* printf(sys, 1, "%s: wrong fd\n", s);
       yield* sys.exit(1);
     }
-    if ((yield* sys.exec("echo", echoargv)) < 0) {
+    // dv6 keeps its programs in /bin, where xv6 keeps them in /.
+    if ((yield* sys.exec("/bin/echo", echoargv)) < 0) {
       yield* printf(sys, 1, "%s: exec echo failed\n", s);
       yield* sys.exit(1);
     }

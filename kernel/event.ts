@@ -20,34 +20,40 @@ export interface Chan {
   readonly what: string;
 }
 
-export interface LockEvent {
-  k: typeof EV.ACQUIRE | typeof EV.RELEASE;
-  lk: { readonly label: string };
-}
-
-export interface SwtchEvent {
-  k: typeof EV.SWTCH;
-  /** The context switched to; null means this CPU's scheduler. */
+/**
+ * A step's event. Every event has every field (those its kind does not use stay empty), so
+ * that the machine and the journal see one object shape on their hot path.
+ */
+export interface Event {
+  k: number;
+  /** ACQUIRE, RELEASE: the lock. */
+  lk: { readonly label: string } | null;
+  /** SWTCH: the context switched to; null means this CPU's scheduler. */
   to: { readonly pid: number; readonly context: Context | null } | null;
-  /** Why a process gave up the CPU: the channel it sleeps on, or "" (yield, exit). */
+  /** SWTCH: why a process gave up the CPU: the channel it sleeps on, or "" (yield, exit). */
   why: string;
-}
-
-export interface SyscallEvent {
-  k: typeof EV.SYSCALL | typeof EV.EXIT;
+  /** SYSCALL, EXIT: the call's number, arguments and result. */
   n: number;
   a: Val[];
   r: Val;
 }
 
-export interface PlainEvent {
-  k: typeof EV.USER | typeof EV.WFI;
-}
+const NO_ARGS: Val[] = [];
 
-export type Event = LockEvent | SwtchEvent | SyscallEvent | PlainEvent;
+export function event(k: number, fields: Partial<Event> = {}): Event {
+  return {
+    k,
+    lk: fields.lk ?? null,
+    to: fields.to ?? null,
+    why: fields.why ?? "",
+    n: fields.n ?? 0,
+    a: fields.a ?? NO_ARGS,
+    r: fields.r,
+  };
+}
 
 /** A kernel path: a generator that yields at every interleaving point. */
 export type KGen<T = void> = Generator<Event, T, void>;
 
-export const USER_EVENT: PlainEvent = { k: EV.USER };
-export const WFI_EVENT: PlainEvent = { k: EV.WFI };
+export const USER_EVENT = event(EV.USER);
+export const WFI_EVENT = event(EV.WFI);

@@ -141,7 +141,7 @@ class RecordEncoder {
     switch (ev.k) {
       case EV.ACQUIRE:
       case EV.RELEASE:
-        this.str(ev.lk.label);
+        this.str(ev.lk!.label);
         break;
       case EV.SWTCH:
         this.uint(ev.to === null ? 0 : ev.to.pid);

@@ -11,7 +11,7 @@ export const PIPESIZE = 512; // bytes in a pipe's buffer
 
 // One timer interrupt every TICK_CYCLES machine cycles. A cycle is one step of one CPU, so a
 // tick is TICK_CYCLES steps of the whole machine, wherever they ran.
-export const TICK_CYCLES = 1000;
+export const TICK_CYCLES = 10000;
 
 // The console device's major number (xv6's CONSOLE in file.h).
 export const CONSOLE = 1;

@@ -1,10 +1,11 @@
 // Processes, as in xv6's kernel/proc.c: the process table, fork/exit/wait/kill, sleep/wakeup,
 // the per-CPU scheduler and procdump.
 
-import type { Image, Program, Val } from "./abi.ts";
-import { EV, type KGen, type SwtchEvent, WFI_EVENT } from "./event.ts";
+import type { Image, Program } from "./abi.ts";
+import { EV, event, type KGen, WFI_EVENT } from "./event.ts";
 import { type File, fileclose, filedup } from "./file.ts";
 import type { Inode } from "./fs.ts";
+import { History } from "./history.ts";
 import { Context, type Cpu, type Machine } from "./machine.ts";
 import { NOFILE } from "./param.ts";
 import { panic } from "./printf.ts";
@@ -17,13 +18,6 @@ import type { Chan } from "./event.ts";
 export const UNUSED = 0, USED = 1, SLEEPING = 2, RUNNABLE = 3, RUNNING = 4, ZOMBIE = 5;
 export type ProcState = 0 | 1 | 2 | 3 | 4 | 5;
 const STATE_NAMES = ["unused", "used", "sleep ", "runble", "run   ", "zombie"];
-
-/** The system calls a process made since its exec, and their results: a fork's child re-runs
- * the program fed these until it reaches the fork (a generator cannot be copied). */
-export interface History {
-  nums: number[];
-  rets: Val[];
-}
 
 export class Proc implements Chan {
   readonly lock: Spinlock;
@@ -49,10 +43,9 @@ export class Proc implements Chan {
   main: Image | null = null;
   argv: string[] = [];
   user: Program | null = null;
-  history: History = { nums: [], rets: [] };
-  /** Set by fork: the parent's history and how many of its calls came before the fork; the
-   * child re-runs them before its first step. */
-  forked: { history: History; calls: number } | null = null;
+  history = new History();
+  /** Set by fork: the parent's history up to the fork, which the child re-runs first. */
+  forked: History | null = null;
 
   /** A parent waiting in wait() sleeps on itself. */
   readonly what = "wait";
@@ -91,7 +84,7 @@ export function freeproc(p: Proc): void {
   p.user = null;
   p.main = null;
   p.argv = [];
-  p.history = { nums: [], rets: [] };
+  p.history = new History();
   p.forked = null;
   p.context = null;
   p.pid = 0;
@@ -131,7 +124,7 @@ export function setImage(
   p.main = main;
   p.argv = argv;
   p.user = startProgram(m, main, argv);
-  p.history = { nums: [], rets: [] };
+  p.history = new History();
   p.forked = null;
   p.name = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
 }
@@ -146,7 +139,7 @@ export function* fork(m: Machine): KGen<number> {
   // Copy user memory from parent to child: the program and what it has seen since exec.
   np.main = p.main;
   np.argv = p.argv;
-  np.forked = { history: p.history, calls: p.history.nums.length };
+  np.forked = p.history.prefix(p.history.length);
 
   // increment reference counts on open file descriptors.
   for (let i = 0; i < NOFILE; i++) {
@@ -294,7 +287,7 @@ export function* scheduler(m: Machine, c: Cpu): KGen<never> {
         // reacquire it before jumping back to us.
         p.state = RUNNING;
         c.proc = p;
-        yield { k: EV.SWTCH, to: p, why: "" } satisfies SwtchEvent;
+        yield event(EV.SWTCH, { to: p });
         // Process is done running for now.
         c.proc = null;
         found = true;
@@ -315,11 +308,7 @@ export function* sched(m: Machine): KGen {
   if (p.state === RUNNING) panic("sched running");
   if (c.intrOn) panic("sched interruptible");
   const intena = c.intena;
-  yield {
-    k: EV.SWTCH,
-    to: null,
-    why: p.state === SLEEPING ? p.chan!.what : "",
-  } satisfies SwtchEvent;
+  yield event(EV.SWTCH, { why: p.state === SLEEPING ? p.chan!.what : "" });
   m.cpu.intena = intena;
 }
 

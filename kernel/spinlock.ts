@@ -2,20 +2,20 @@
 // test-and-set and release() after clearing the lock, so other CPUs (and, where interrupts are
 // on, interrupts) really interleave at lock operations.
 
-import { EV, type KGen, type LockEvent } from "./event.ts";
+import { EV, type Event, event, type KGen } from "./event.ts";
 import type { Cpu, Machine } from "./machine.ts";
 import { panic } from "./printf.ts";
 
 export class Spinlock {
   locked = false;
   cpu: Cpu | null = null; // the cpu holding the lock
-  readonly acquireEvent: LockEvent;
-  readonly releaseEvent: LockEvent;
+  readonly acquireEvent: Event;
+  readonly releaseEvent: Event;
 
   /** `label` names this lock in the journal (xv6's name, plus an index where there are many). */
   constructor(readonly label: string) {
-    this.acquireEvent = { k: EV.ACQUIRE, lk: this };
-    this.releaseEvent = { k: EV.RELEASE, lk: this };
+    this.acquireEvent = event(EV.ACQUIRE, { lk: this });
+    this.releaseEvent = event(EV.RELEASE, { lk: this });
   }
 }
 

@@ -1,4 +1,4 @@
-// System call dispatch, as in xv6's kernel/syscall.c, with argument fetching: a program can
+// System calls by number, as in xv6's kernel/syscall.c, and argument fetching: a program can
 // pass anything, so every argument is checked and a bad one makes the call return -1 (as a
 // bad user pointer does in xv6).
 
@@ -6,10 +6,28 @@ import type { Val } from "./abi.ts";
 import type { KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import type { Proc } from "./proc.ts";
+import { acquire, release, type Spinlock } from "./spinlock.ts";
 import { SYSFILE } from "./sysfile.ts";
 import { SYSPROC } from "./sysproc.ts";
 
-export type SyscallFn = (m: Machine, p: Proc, a: Val[]) => KGen<Val>;
+/**
+ * A system call's handler (xv6's sys_*): it fetches its arguments (a bad one throws BadArg)
+ * and returns the result, or the kernel path that computes it when that may yield.
+ */
+export type SyscallFn = (m: Machine, p: Proc, a: Val[]) => Val | KGen<Val>;
+
+/** Does a handler's answer need running? (Results are plain values: none has a next().) */
+export function isKGen(r: Val | KGen<Val>): r is KGen<Val> {
+  return typeof r === "object" && typeof (r as { next?: unknown }).next === "function";
+}
+
+/** Run op under a spinlock: one atomic kernel operation between two interleaving points. */
+export function* locked<T>(m: Machine, lk: Spinlock, op: () => T): KGen<T> {
+  yield* acquire(m, lk);
+  const r = op();
+  yield* release(m, lk);
+  return r;
+}
 
 /** A bad argument: the call returns -1. */
 export class BadArg extends Error {}
@@ -38,19 +56,5 @@ export function argstrs(a: Val[], i: number): string[] {
   return v as string[];
 }
 
-const syscalls: Record<number, SyscallFn> = { ...SYSPROC, ...SYSFILE };
-
-export function* syscall(m: Machine, p: Proc, n: number, a: Val[]): KGen<Val> {
-  const fn = syscalls[n];
-  if (fn === undefined) {
-    m.cons.kprint(`${p.pid} ${p.name}: unknown sys call ${n}\n`);
-    return -1;
-  }
-  try {
-    // Arguments are checked before the call's first yield, so a BadArg never leaves a lock held.
-    return yield* fn(m, p, a);
-  } catch (e) {
-    if (e instanceof BadArg) return -1;
-    throw e;
-  }
-}
+/** The system calls by number (xv6's syscalls[]); trap.ts dispatches through it. */
+export const SYSCALLS: Record<number, SyscallFn> = { ...SYSPROC, ...SYSFILE };

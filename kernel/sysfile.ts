@@ -14,23 +14,13 @@ import {
   filestat,
   filewrite,
 } from "./file.ts";
+import type { Inode } from "./fs.ts";
 import type { Machine } from "./machine.ts";
 import { NOFILE } from "./param.ts";
 import { pipealloc } from "./pipe.ts";
 import type { Proc } from "./proc.ts";
-import { acquire, release } from "./spinlock.ts";
-import { argbytes, argint, argstr, BadArg, type SyscallFn } from "./syscall.ts";
-import {
-  O_APPEND,
-  O_CREATE,
-  O_RDWR,
-  O_TRUNC,
-  O_WRONLY,
-  SYS,
-  T_DEVICE,
-  T_DIR,
-  T_FILE,
-} from "./sysnum.ts";
+import { argbytes, argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
+import { O_APPEND, O_CREATE, O_RDWR, O_TRUNC, O_WRONLY, SYS, T_DEVICE, T_DIR, T_FILE } from "./sysnum.ts";
 
 // Fetch the nth argument as a file descriptor and return the corresponding file.
 function argfd(p: Proc, a: Val[], i: number): File {
@@ -47,62 +37,63 @@ function fdalloc(p: Proc, f: File): number {
   return fd;
 }
 
-function* sys_dup(m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  const f = argfd(p, a, 0);
+const sys_dup: SyscallFn = (m, p, a) => dup(m, p, argfd(p, a, 0));
+
+function* dup(m: Machine, p: Proc, f: File): KGen<Val> {
   const fd = fdalloc(p, f);
   if (fd < 0) return -1;
   yield* filedup(m, f);
   return fd;
 }
 
-function* sys_read(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_read: SyscallFn = (m, p, a) => {
   const f = argfd(p, a, 0);
   const n = argint(a, 1);
-  if (n < 0) return -1;
-  return yield* fileread(m, f, n);
-}
+  return n < 0 ? -1 : fileread(m, f, n);
+};
 
-function* sys_write(m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  const f = argfd(p, a, 0);
-  return yield* filewrite(m, f, argbytes(a, 1));
-}
+const sys_write: SyscallFn = (m, p, a) => filewrite(m, argfd(p, a, 0), argbytes(a, 1));
 
-function* sys_close(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_close: SyscallFn = (m, p, a) => {
   const f = argfd(p, a, 0);
   p.ofile[argint(a, 0)] = null;
+  return closeCall(m, f);
+};
+
+function* closeCall(m: Machine, f: File): KGen<Val> {
   yield* fileclose(m, f);
   return 0;
 }
 
-function* sys_fstat(_m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  return filestat(argfd(p, a, 0));
+const sys_fstat: SyscallFn = (_m, p, a) => filestat(argfd(p, a, 0));
+
+// An operation on the file system, atomic under its lock.
+function fsop<T>(m: Machine, op: () => T): KGen<T> {
+  return locked(m, m.fs.lock, op);
 }
 
-function* sys_link(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_link: SyscallFn = (m, p, a) => {
   const oldPath = argstr(a, 0), newPath = argstr(a, 1);
-  yield* acquire(m, m.fs.lock);
-  const r = m.fs.link(oldPath, newPath, p.cwd!);
-  yield* release(m, m.fs.lock);
-  return r;
-}
+  return fsop(m, () => m.fs.link(oldPath, newPath, p.cwd!));
+};
 
-function* sys_unlink(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_unlink: SyscallFn = (m, p, a) => {
   const path = argstr(a, 0);
-  yield* acquire(m, m.fs.lock);
-  const r = m.fs.unlink(path, p.cwd!);
-  yield* release(m, m.fs.lock);
-  return r;
-}
+  return fsop(m, () => m.fs.unlink(path, p.cwd!));
+};
 
-function* sys_open(m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  const path = argstr(a, 0);
-  const omode = argint(a, 1);
-  yield* acquire(m, m.fs.lock);
-  const ip = omode & O_CREATE ? m.fs.create(path, T_FILE, 0, 0, p.cwd!) : m.fs.namei(path, p.cwd!);
-  const ok = ip !== null && !(ip.type === T_DIR && omode !== 0);
-  if (ok && ip.type === T_FILE && omode & O_TRUNC) ip.truncate();
-  yield* release(m, m.fs.lock);
-  if (!ok) return -1;
+const sys_open: SyscallFn = (m, p, a) => open(m, p, argstr(a, 0), argint(a, 1));
+
+function* open(m: Machine, p: Proc, path: string, omode: number): KGen<Val> {
+  const ip = yield* fsop(m, (): Inode | null => {
+    const ip = omode & O_CREATE
+      ? m.fs.create(path, T_FILE, 0, 0, p.cwd!)
+      : m.fs.namei(path, p.cwd!);
+    if (ip === null || (ip.type === T_DIR && omode !== 0)) return null;
+    if (ip.type === T_FILE && omode & O_TRUNC) ip.truncate();
+    return ip;
+  });
+  if (ip === null) return -1;
 
   const f = yield* filealloc(m);
   if (f === null) return -1;
@@ -121,33 +112,29 @@ function* sys_open(m: Machine, p: Proc, a: Val[]): KGen<Val> {
   return fd;
 }
 
-function* sys_mkdir(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_mkdir: SyscallFn = (m, p, a) => {
   const path = argstr(a, 0);
-  yield* acquire(m, m.fs.lock);
-  const ip = m.fs.create(path, T_DIR, 0, 0, p.cwd!);
-  yield* release(m, m.fs.lock);
-  return ip === null ? -1 : 0;
-}
+  return fsop(m, () => m.fs.create(path, T_DIR, 0, 0, p.cwd!) === null ? -1 : 0);
+};
 
-function* sys_mknod(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_mknod: SyscallFn = (m, p, a) => {
   const path = argstr(a, 0), major = argint(a, 1), minor = argint(a, 2);
-  yield* acquire(m, m.fs.lock);
-  const ip = m.fs.create(path, T_DEVICE, major, minor, p.cwd!);
-  yield* release(m, m.fs.lock);
-  return ip === null ? -1 : 0;
-}
+  return fsop(m, () => m.fs.create(path, T_DEVICE, major, minor, p.cwd!) === null ? -1 : 0);
+};
 
-function* sys_chdir(m: Machine, p: Proc, a: Val[]): KGen<Val> {
+const sys_chdir: SyscallFn = (m, p, a) => {
   const path = argstr(a, 0);
-  yield* acquire(m, m.fs.lock);
-  const ip = m.fs.namei(path, p.cwd!);
-  yield* release(m, m.fs.lock);
-  if (ip === null || ip.type !== T_DIR) return -1;
-  p.cwd = ip;
-  return 0;
-}
+  return fsop(m, () => {
+    const ip = m.fs.namei(path, p.cwd!);
+    if (ip === null || ip.type !== T_DIR) return -1;
+    p.cwd = ip;
+    return 0;
+  });
+};
 
-function* sys_pipe(m: Machine, p: Proc): KGen<Val> {
+const sys_pipe: SyscallFn = (m, p) => pipe(m, p);
+
+function* pipe(m: Machine, p: Proc): KGen<Val> {
   const ends = yield* pipealloc(m);
   if (ends === null) return -1;
   const [rf, wf] = ends;

@@ -1,36 +1,31 @@
-// Process-related system calls, as in xv6's kernel/sysproc.c, plus exec and spawn.
+// Process-related system calls, as in xv6's kernel/sysproc.c, plus exec and spawn. Each sys_
+// function fetches its arguments, then returns the result, or the kernel path that computes
+// it when that path may yield (take a lock, sleep).
 
-import type { Val } from "./abi.ts";
-import { EV, type KGen } from "./event.ts";
+import type { Image, Val } from "./abi.ts";
+import { EV, event, type KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import { MAXARG } from "./param.ts";
 import { exit, fork, kill, killed, type Proc, setImage, sleep, spawn, wait } from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
-import { argint, argstr, argstrs, BadArg, type SyscallFn } from "./syscall.ts";
+import { argint, argstr, argstrs, BadArg, locked, type SyscallFn } from "./syscall.ts";
 import { SYS, T_FILE } from "./sysnum.ts";
 
-function* sys_exit(m: Machine, _p: Proc, a: Val[]): KGen<Val> {
-  const status = argint(a, 0);
+function* exitCall(m: Machine, a: Val[], status: number): KGen<Val> {
   // exit never returns to user mode: the step that enters it is its record.
-  yield { k: EV.EXIT, n: SYS.exit, a, r: undefined };
+  yield event(EV.EXIT, { n: SYS.exit, a });
   return yield* exit(m, status);
 }
 
-function* sys_getpid(_m: Machine, p: Proc): KGen<Val> {
-  return p.pid;
-}
+const sys_exit: SyscallFn = (m, _p, a) => exitCall(m, a, argint(a, 0));
+const sys_getpid: SyscallFn = (_m, p) => p.pid;
+const sys_fork: SyscallFn = (m) => fork(m);
+const sys_wait: SyscallFn = (m) => wait(m);
 
-function* sys_fork(m: Machine): KGen<Val> {
-  return yield* fork(m);
-}
+// A negative count is unsigned in xv6: the process sleeps until killed.
+const sys_sleep: SyscallFn = (m, p, a) => sleepTicks(m, p, argint(a, 0) >>> 0);
 
-function* sys_wait(m: Machine): KGen<Val> {
-  return yield* wait(m);
-}
-
-function* sys_sleep(m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  // A negative count is unsigned in xv6: the process sleeps until killed.
-  const n = argint(a, 0) >>> 0;
+function* sleepTicks(m: Machine, p: Proc, n: number): KGen<Val> {
   yield* acquire(m, m.tickslock);
   const ticks0 = m.ticks;
   while (m.ticks - ticks0 < n) {
@@ -44,23 +39,14 @@ function* sys_sleep(m: Machine, p: Proc, a: Val[]): KGen<Val> {
   return 0;
 }
 
-function* sys_kill(m: Machine, _p: Proc, a: Val[]): KGen<Val> {
-  return yield* kill(m, argint(a, 0));
-}
+const sys_kill: SyscallFn = (m, _p, a) => kill(m, argint(a, 0));
 
 // return how many clock tick interrupts have occurred since start.
-function* sys_uptime(m: Machine): KGen<Val> {
-  yield* acquire(m, m.tickslock);
-  const xticks = m.ticks;
-  yield* release(m, m.tickslock);
-  return xticks;
-}
+const sys_uptime: SyscallFn = (m) => locked(m, m.tickslock, () => m.ticks);
 
 /** The program an executable path names, or null (no such file, not a program). */
-function* loadProgram(m: Machine, p: Proc, path: string) {
-  yield* acquire(m, m.fs.lock);
-  const ip = m.fs.namei(path, p.cwd!);
-  yield* release(m, m.fs.lock);
+function* loadProgram(m: Machine, p: Proc, path: string): KGen<Image | null> {
+  const ip = yield* locked(m, m.fs.lock, () => m.fs.namei(path, p.cwd!));
   if (ip === null || ip.type !== T_FILE || ip.program === null) return null;
   return m.programs[ip.program] ?? null;
 }
@@ -73,25 +59,28 @@ function execArgs(a: Val[]): [string, string[]] {
 }
 
 // exec replaces the program; it returns argc, which the new program never sees.
-function* sys_exec(m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  const [path, argv] = execArgs(a);
+const sys_exec: SyscallFn = (m, p, a) => execCall(m, p, ...execArgs(a));
+
+function* execCall(m: Machine, p: Proc, path: string, argv: string[]): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
   if (main === null) return -1;
   setImage(m, p, main, argv, path);
   return argv.length;
 }
 
-function* sys_spawn(m: Machine, p: Proc, a: Val[]): KGen<Val> {
-  const [path, argv] = execArgs(a);
+const sys_spawn: SyscallFn = (m, p, a) => spawnCall(m, p, ...execArgs(a));
+
+function* spawnCall(m: Machine, p: Proc, path: string, argv: string[]): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
   if (main === null) return -1;
   return yield* spawn(m, main, argv, path);
 }
 
-function* sys_halt(m: Machine, _p: Proc, a: Val[]): KGen<Val> {
-  const status = argint(a, 0);
+const sys_halt: SyscallFn = (m, _p, a) => haltCall(m, a, argint(a, 0));
+
+function* haltCall(m: Machine, a: Val[], status: number): KGen<Val> {
   m.halt(status);
-  yield { k: EV.EXIT, n: SYS.halt, a, r: undefined };
+  yield event(EV.EXIT, { n: SYS.halt, a });
   return undefined;
 }
 

@@ -5,13 +5,13 @@
 // the program yields a system call, then handles the call in the kernel (usertrap ->
 // syscall), and yields once more on its way back to user mode.
 
-import type { Val } from "./abi.ts";
-import { EV, type KGen, USER_EVENT } from "./event.ts";
+import type { SysReq, Val } from "./abi.ts";
+import { EV, event, type KGen, USER_EVENT } from "./event.ts";
 import type { Machine } from "./machine.ts";
+import type { History } from "./history.ts";
 import { ptr } from "./printf.ts";
 import {
   exit,
-  type History,
   killed,
   type Proc,
   RUNNING,
@@ -21,68 +21,27 @@ import {
   yield_,
 } from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
-import { syscall } from "./syscall.ts";
+import { BadArg, isKGen, SYSCALLS } from "./syscall.ts";
 import { SYS } from "./sysnum.ts";
 
-// A fork child's very first scheduling by scheduler() will swtch to forkret.
+// A process's kernel thread. A new process's very first scheduling by scheduler() will swtch
+// here (xv6's forkret); then it loops between user mode and the kernel (usertrap, usertrapret).
 export function* forkret(m: Machine, p: Proc): KGen<never> {
   // Still holding p->lock from scheduler.
   yield* release(m, p.lock);
   let ret: Val = undefined;
   if (p.forked !== null) {
     // A fork's child: re-run the program up to its fork(), which returns 0 in the child.
-    if (!replayFork(m, p, p.forked.history, p.forked.calls)) yield* exit(m, -1);
+    if (!replayFork(m, p, p.forked)) yield* exit(m, -1);
     p.forked = null;
     ret = 0;
   }
-  return yield* userLoop(m, p, ret);
-}
-
-// Feed a fresh run of the program the parent's recorded system-call results. The program
-// sees exactly what the parent saw, so it reaches the same fork(); if it does not, it is not
-// deterministic, and the child is killed as a faulting program.
-function replayFork(m: Machine, p: Proc, parent: History, n: number): boolean {
-  const nums = parent.nums.slice(0, n);
-  const rets = parent.rets.slice(0, n);
-  try {
-    const user = startProgram(m, p.main!, p.argv);
-    let r = user.next();
-    for (let i = 0; i <= n; i++) {
-      while (!r.done && r.value === null) r = user.next();
-      const want = i < n ? nums[i] : SYS.fork;
-      if (r.done || r.value!.n !== want) {
-        throw new Error(`fork: the child's re-run diverged from its parent at call ${i}`);
-      }
-      if (i < n) r = user.next(rets[i]);
-    }
-    p.user = user;
-    nums.push(SYS.fork);
-    rets.push(0);
-    p.history = { nums, rets };
-    return true;
-  } catch (e) {
-    unexpected(m, p, e, n);
-    return false;
-  }
-}
-
-function* userLoop(m: Machine, p: Proc, ret: Val): KGen<never> {
   const ctx = p.context!;
+  // The step's record, reused: the journal takes it before the next step.
+  const ev = event(EV.SYSCALL);
   for (;;) {
     // User mode: run the program up to its next system call.
-    let r;
-    try {
-      r = p.user!.next(ret);
-    } catch (e) {
-      unexpected(m, p, e, p.history.nums.length);
-      yield* setkilled(m, p);
-      return yield* exit(m, -1);
-    }
-    if (r.done) {
-      // Returning from main is exit(status), as in C's crt0.
-      return yield* exit(m, typeof r.value === "number" ? r.value : 0);
-    }
-    const req = r.value;
+    const req = runUser(m, p, ret);
     if (req === null) {
       // Computation that does not enter the kernel: only the timer takes the CPU from it.
       ctx.userMode = true;
@@ -91,24 +50,88 @@ function* userLoop(m: Machine, p: Proc, ret: Val): KGen<never> {
       ret = undefined;
       continue;
     }
+    if (req === FAULT) {
+      yield* setkilled(m, p);
+      return yield* exit(m, -1);
+    }
+    if (typeof req === "number") return yield* exit(m, req); // returned from main
 
     // usertrap(): a system call.
     if (p.killed) yield* exit(m, -1);
     const n = req.n;
-    const a = Array.isArray(req.a) ? req.a : [];
-    ret = yield* syscall(m, p, n, a);
+    const call = syscall(m, p, n, ev.a = Array.isArray(req.a) ? req.a : []);
+    ret = isKGen(call) ? yield* call : call;
     // exec replaces the history; everything else adds to it.
     if (n !== SYS.exec || ret === -1) {
-      p.history.nums.push(n);
-      p.history.rets.push(ret);
+      p.history.push(n, ret);
     }
     if (p.killed) yield* exit(m, -1);
 
     // usertrapret(): back to user mode.
+    ev.n = n;
+    ev.r = ret;
     ctx.userMode = true;
-    yield { k: EV.SYSCALL, n, a, r: ret };
+    yield ev;
     ctx.userMode = false;
     if (n === SYS.exec && ret !== -1) ret = undefined; // a new program starts with nothing
+  }
+}
+
+const FAULT = -0.5; // runUser's answer when the program threw
+
+// Resume the program with the result of its last system call: its next request, null for a
+// step of pure computation, its exit status if it returned from main, or FAULT if it threw.
+function runUser(m: Machine, p: Proc, ret: Val): SysReq | null | number {
+  try {
+    const r = p.user!.next(ret);
+    // Returning from main is exit(status), as in C's crt0.
+    if (r.done) return typeof r.value === "number" ? r.value | 0 : 0;
+    return r.value;
+  } catch (e) {
+    unexpected(m, p, e, p.history.length);
+    return FAULT;
+  }
+}
+
+// xv6's syscall(): the handler's answer, or the kernel path to run for it. A bad argument
+// makes the call fail (-1), as a bad user pointer does in xv6.
+function syscall(m: Machine, p: Proc, n: number, a: Val[]): Val | KGen<Val> {
+  const fn = SYSCALLS[n];
+  if (fn === undefined) {
+    m.cons.kprint(`${p.pid} ${p.name}: unknown sys call ${n}\n`);
+    return -1;
+  }
+  try {
+    return fn(m, p, a);
+  } catch (e) {
+    if (e instanceof BadArg) return -1;
+    throw e;
+  }
+}
+
+// Feed a fresh run of the program the parent's recorded system-call results. The program
+// sees exactly what the parent saw, so it reaches the same fork(); if it does not, it is not
+// deterministic, and the child is killed as a faulting program.
+function replayFork(m: Machine, p: Proc, h: History): boolean {
+  const n = h.length;
+  try {
+    const user = startProgram(m, p.main!, p.argv);
+    let r = user.next();
+    for (let i = 0; i <= n; i++) {
+      while (!r.done && r.value === null) r = user.next();
+      const want = i < n ? h.num(i) : SYS.fork;
+      if (r.done || r.value?.n !== want) {
+        throw new Error(`fork: the child's re-run diverged from its parent at call ${i}`);
+      }
+      if (i < n) r = user.next(h.ret(i));
+    }
+    p.user = user;
+    h.push(SYS.fork, 0);
+    p.history = h;
+    return true;
+  } catch (e) {
+    unexpected(m, p, e, n);
+    return false;
   }
 }
 
