@@ -4,6 +4,7 @@
 
 import { FORMAT, type JournalHeader, type Sink } from "../kernel/journal.ts";
 import { Machine, type StepLog } from "../kernel/machine.ts";
+import type { ProgramMain } from "../kernel/abi.ts";
 import { NCPU, NPROC } from "../kernel/param.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import { Sys } from "../commands/usys.ts";
@@ -39,6 +40,7 @@ export function machineFrom(
   h: JournalHeader,
   log: StepLog | undefined,
   output?: (bytes: Uint8Array) => void,
+  programs: Readonly<Record<string, ProgramMain<Sys>>> = PROGRAMS,
 ): Machine {
   const image: Record<string, Uint8Array> = {};
   for (const [path, b64] of Object.entries(h.image)) image[path] = fromBase64(b64);
@@ -47,7 +49,7 @@ export function machineFrom(
     nproc: h.nproc,
     sched: h.sched,
     seed: h.seed,
-    programs: PROGRAMS,
+    programs,
     makeSys: () => new Sys(),
     image,
     initArgv: h.initArgv,

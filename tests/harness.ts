@@ -1,0 +1,90 @@
+// Test helpers: boot a machine with the real programs (or extra test programs), run it to its
+// end, record its journal in memory, replay a journal. Everything goes through the same
+// public pieces the dv6 command uses (headerFor, machineFrom, the journal).
+
+import type { ProgramMain } from "../kernel/abi.ts";
+import { Divergence, JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
+import type { Machine, MachineEnd } from "../kernel/machine.ts";
+import { PROGRAMS } from "../commands/programs.ts";
+import type { Sys } from "../commands/usys.ts";
+import { type BootOptions, headerFor, machineFrom } from "../shell/host.ts";
+
+export type Programs = Readonly<Record<string, ProgramMain<Sys>>>;
+
+export interface RunOptions extends BootOptions {
+  /** Test programs, added to the real ones. */
+  programs?: Programs;
+  /** Stop after this many steps (a run that has not ended by then has `end === null`). */
+  maxSteps?: number;
+}
+
+export interface Run {
+  m: Machine;
+  end: MachineEnd | null;
+  /** Console output as text. */
+  out: string;
+  journal: Uint8Array;
+  steps: number;
+}
+
+/** Collects bytes in memory (a journal sink, or console output). */
+export class Bytes {
+  private chunks: Uint8Array[] = [];
+  readonly write = (b: Uint8Array): void => {
+    this.chunks.push(b.slice());
+  };
+  get bytes(): Uint8Array {
+    const n = this.chunks.reduce((s, c) => s + c.length, 0);
+    const all = new Uint8Array(n);
+    let off = 0;
+    for (const c of this.chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    return all;
+  }
+  get text(): string {
+    return new TextDecoder().decode(this.bytes);
+  }
+}
+
+/** Boots a machine running init with `initArgv` and runs it until it halts, panics or
+ * deadlocks (no input ever comes). */
+export function run(o: RunOptions): Run {
+  const header = headerFor(o, "test");
+  const journal = new Bytes();
+  const out = new Bytes();
+  const programs = { ...PROGRAMS, ...o.programs };
+  const m = machineFrom(header, new JournalWriter({ write: journal.write }, header), out.write, programs);
+  let end = m.run(o.maxSteps);
+  if (end === null && (o.maxSteps === undefined || m.steps < o.maxSteps)) end = m.deadlock();
+  return { m, end, out: out.text, journal: journal.bytes, steps: m.steps };
+}
+
+export interface Replay {
+  end: MachineEnd | null;
+  out: string;
+  steps: number;
+  divergence: Divergence | null;
+  /** Why the journal stopped early, if it did. */
+  broken: string | null;
+}
+
+/** Replays a journal with the same programs, checking every step. */
+export function replay(journal: Uint8Array, programs?: Programs): Replay {
+  const reader = new JournalReader(journal);
+  const v = new JournalVerifier(reader);
+  const out = new Bytes();
+  const m = machineFrom(reader.header, v, out.write, { ...PROGRAMS, ...programs });
+  let divergence: Divergence | null = null;
+  try {
+    while (m.end === null) {
+      if (m.run() !== null || v.exhausted) break;
+      m.deadlock();
+    }
+  } catch (e) {
+    if (!(e instanceof Divergence)) throw e;
+    divergence = e;
+  }
+  return { end: m.end, out: out.text, steps: v.steps, divergence, broken: reader.broken };
+}
