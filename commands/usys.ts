@@ -9,6 +9,22 @@ import { SYS } from "../kernel/sysnum.ts";
 
 type Call<T> = Generator<UserStep, T, Val>;
 
+/** A spawn() file action: [SPAWN_OPEN, fd, path, flags], [SPAWN_DUP2, fd, newfd] or
+ * [SPAWN_CLOSE, fd]. */
+export type SpawnAction = (number | string)[];
+
+/** One process as ps sees it. `state` is "sleep", "runble", "run", "zombie" or "used";
+ * `waitsFor` is what a sleeper waits for ("wait", "ticks", "pipe read", "console read", ...). */
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  state: string;
+  ticks: number;
+  name: string;
+  waitsFor: string;
+}
+
 const encoder = new TextEncoder();
 
 function req(n: number, ...a: Val[]): SysReq {
@@ -111,9 +127,40 @@ export class Sys {
     return (yield req(SYS.close, fd)) as number;
   }
 
-  /** fork and exec in one call, like posix_spawn: the child's pid, or -1. */
-  *spawn(path: string, argv: string[]): Call<number> {
-    return (yield req(SYS.spawn, path, argv)) as number;
+  /**
+   * fork and exec in one call, like posix_spawn: the child's pid, or -1 if the program cannot
+   * be run or a file action fails (then no child is made). The child gets the caller's open
+   * files, then `actions` are applied to its fds in order (see SPAWN_OPEN, SPAWN_DUP2,
+   * SPAWN_CLOSE in kernel/sysnum.ts). With SPAWN_SETPGROUP in `flags` the child joins process
+   * group `pgroup` (0: a new group whose id is the child's pid); with SPAWN_FOREGROUND its group
+   * becomes the console's foreground group, which ^C kills (until the group's last process
+   * exits, when the console has no foreground group again).
+   */
+  *spawn(
+    path: string,
+    argv: string[],
+    actions: SpawnAction[] = [],
+    flags = 0,
+    pgroup = 0,
+  ): Call<number> {
+    return (yield req(SYS.spawn, path, argv, actions, flags, pgroup)) as number;
+  }
+
+  /** The process table, for ps: one ProcInfo per process in use, in table order. */
+  *procs(): Call<ProcInfo[]> {
+    const r = (yield req(SYS.procs)) as Val[];
+    return r.map((v) => {
+      const [pid, ppid, pgid, state, ticks, name, waitsFor] = v as [
+        number,
+        number,
+        number,
+        string,
+        number,
+        string,
+        string,
+      ];
+      return { pid, ppid, pgid, state, ticks, name, waitsFor };
+    });
   }
 
   /** Stops the machine; the host exits with `status`. */

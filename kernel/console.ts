@@ -1,65 +1,135 @@
-// The console device (xv6's kernel/console.c, device major CONSOLE): reads take bytes the host
-// typed, at most one line per read; writes go to the host's terminal. Kernel messages
-// (kprint, xv6's printf) go straight out, as uartputc_sync does.
+// Console input and output, to the uart (xv6's kernel/console.c). Reads are line at a time.
+// Implements special input characters:
+//   newline -- end of line
+//   control-h -- backspace
+//   control-u -- kill line
+//   control-d -- end of file
+//   control-p -- print process list
+//   control-c -- (dv6) kill the foreground process group, or drop the line at a prompt
 
 import type { Chan, KGen } from "./event.ts";
 import type { Device } from "./file.ts";
 import type { Machine } from "./machine.ts";
-import { sleep, wakeup } from "./proc.ts";
+import { killpg, procdump, sleep, wakeup } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
+
+const BACKSPACE = 0x100;
+const C = (x: string) => x.charCodeAt(0) - "@".charCodeAt(0); // Control-x
+export const INPUT_BUF_SIZE = 128;
 
 const encoder = new TextEncoder();
 
 export class Console implements Device {
   readonly lock = new Spinlock("cons");
-  /** Readers wait here for input (xv6's &cons.r). */
+  // input
+  private readonly buf = new Uint8Array(INPUT_BUF_SIZE);
+  private r = 0; // Read index
+  private w = 0; // Write index
+  private e = 0; // Edit index
+  /** Readers wait here for a line (xv6's &cons.r). */
   readonly readChan: Chan = { what: "console read" };
-  private readonly buf: number[] = []; // input ready for readers
-  private readonly rx: number[] = []; // received, not yet taken by the interrupt handler
+  /** The foreground process group, which ^C kills; 0 when there is none (a shell prompt). */
+  fgpgid = 0;
 
   constructor(private readonly m: Machine) {}
 
-  /** A kernel message: written at once, bypassing everything buffered. */
+  // send one character to the uart. called by printf(), and to echo input characters, but
+  // not from write().
+  private putc(c: number): void {
+    if (c === BACKSPACE) this.m.uart.putcSync(encoder.encode("\b \b"), true); // overwrite with a space
+    else this.m.uart.putcSync(Uint8Array.of(c), true);
+  }
+
+  /** The kernel's printf: straight to the UART, bypassing the transmit ring. */
   kprint(s: string): void {
-    this.m.output(encoder.encode(s));
+    this.m.uart.putcSync(encoder.encode(s), false);
   }
 
-  /** Bytes from the host arrive in the receive buffer; the machine raises an interrupt. */
-  receive(bytes: Uint8Array): void {
-    for (const b of bytes) this.rx.push(b);
-  }
-
-  /** The receive interrupt: hand what arrived to readers (xv6's uartintr -> consoleintr). */
-  *intr(m: Machine): KGen {
-    yield* acquire(m, this.lock);
-    for (const b of this.rx.splice(0)) this.buf.push(b);
-    yield* wakeup(m, this.readChan);
-    yield* release(m, this.lock);
-  }
-
-  *read(m: Machine, n: number): KGen<Uint8Array | number> {
-    const p = m.myproc();
-    yield* acquire(m, this.lock);
-    while (this.buf.length === 0) {
-      if (p.killed) {
-        yield* release(m, this.lock);
-        return -1;
-      }
-      yield* sleep(m, this.readChan, this.lock);
-    }
-    let count = 0;
-    while (count < n && count < this.buf.length) {
-      if (this.buf[count++] === 0x0a) break; // one line per read
-    }
-    const out = new Uint8Array(this.buf.splice(0, count));
-    yield* release(m, this.lock);
-    return out;
-  }
-
+  // user write()s to the console go here.
   *write(m: Machine, src: Uint8Array): KGen<number> {
-    yield* acquire(m, this.lock);
-    m.output(src.slice());
-    yield* release(m, this.lock);
+    for (let i = 0; i < src.length; i++) yield* m.uart.putc(m, src[i]);
     return src.length;
+  }
+
+  // user read()s from the console go here. copy (up to) a whole input line to dst. returns
+  // the bytes read, or -1 if the reader is killed.
+  *read(m: Machine, n: number): KGen<Uint8Array | number> {
+    const target = n;
+    const out: number[] = [];
+    yield* acquire(m, this.lock);
+    while (n > 0) {
+      // wait until interrupt handler has put some input into cons.buffer.
+      while (this.r === this.w) {
+        if (m.myproc().killed) {
+          yield* release(m, this.lock);
+          return -1;
+        }
+        yield* sleep(m, this.readChan, this.lock);
+      }
+      const c = this.buf[this.r++ % INPUT_BUF_SIZE];
+      if (c === C("D")) { // end-of-file
+        if (n < target) {
+          // Save ^D for next time, to make sure caller gets a 0-byte result.
+          this.r--;
+        }
+        break;
+      }
+      out.push(c);
+      --n;
+      if (c === 0x0a) break; // a whole line has arrived, return to the user-level read().
+    }
+    yield* release(m, this.lock);
+    return new Uint8Array(out);
+  }
+
+  // the console input interrupt handler. uartintr() calls this for input character. do
+  // erase/kill processing, append to cons.buf, wake up consoleread() if a whole line has
+  // arrived.
+  *intr(m: Machine, c: number): KGen {
+    yield* acquire(m, this.lock);
+    switch (c) {
+      case C("P"): // Print process list.
+        this.kprint(procdump(m));
+        break;
+      case C("U"): // Kill line.
+        while (this.e !== this.w && this.buf[(this.e - 1) % INPUT_BUF_SIZE] !== 0x0a) {
+          this.e--;
+          this.putc(BACKSPACE);
+        }
+        break;
+      case C("H"): // Backspace
+      case 0x7f: // Delete key
+        if (this.e !== this.w) {
+          this.e--;
+          this.putc(BACKSPACE);
+        }
+        break;
+      case C("C"): // dv6: interrupt.
+        this.m.uart.putcSync(encoder.encode("^C\n"), true);
+        this.e = this.w; // drop the line being edited
+        if (this.fgpgid !== 0) yield* killpg(m, this.fgpgid);
+        else if (this.e - this.r < INPUT_BUF_SIZE) {
+          // At a prompt: an empty line, so the shell prompts again.
+          this.buf[this.e++ % INPUT_BUF_SIZE] = 0x0a;
+          this.w = this.e;
+          yield* wakeup(m, this.readChan);
+        }
+        break;
+      default:
+        if (c !== 0 && this.e - this.r < INPUT_BUF_SIZE) {
+          c = c === 0x0d ? 0x0a : c;
+          // echo back to the user.
+          this.putc(c);
+          // store for consumption by consoleread().
+          this.buf[this.e++ % INPUT_BUF_SIZE] = c;
+          if (c === 0x0a || c === C("D") || this.e - this.r === INPUT_BUF_SIZE) {
+            // wake up consoleread() if a whole line (or end-of-file) has arrived.
+            this.w = this.e;
+            yield* wakeup(m, this.readChan);
+          }
+        }
+        break;
+    }
+    yield* release(m, this.lock);
   }
 }

@@ -48,8 +48,22 @@ export class Inode {
   }
 
   read(off: number, n: number): Uint8Array {
+    const data = this.type === T_DIR ? this.dirents() : this.data;
     if (off >= this.size) return new Uint8Array(0);
-    return this.data.slice(off, Math.min(this.size, off + n));
+    return data.slice(off, Math.min(this.size, off + n));
+  }
+
+  // A directory's contents as xv6 lays them out: 16-byte struct dirents (ushort inum, then
+  // the name in DIRSIZ bytes, NUL-padded); a free slot has inum 0.
+  private dirents(): Uint8Array {
+    const out = new Uint8Array(this.entries.length * 16);
+    this.entries.forEach((e, i) => {
+      if (e === null) return;
+      out[i * 16] = e.ip.inum & 0xff;
+      out[i * 16 + 1] = e.ip.inum >> 8;
+      out.set(encoder.encode(e.name).subarray(0, DIRSIZ), i * 16 + 2);
+    });
+    return out;
   }
 
   write(off: number, src: Uint8Array): number {

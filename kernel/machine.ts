@@ -4,7 +4,8 @@
 // A step is one resumption of one CPU's current context up to its next yield. The policy picks
 // the CPU and says whether a pending interrupt is taken first; the step's event goes to the
 // journal. The clock advances one cycle per step; every TICK_CYCLES cycles each CPU gets a
-// timer interrupt. When every CPU is idle, the clock jumps to the next tick.
+// timer interrupt. When every CPU is idle, the clock jumps to the next timed event (a tick,
+// or the UART finishing a byte).
 
 import type { Image } from "./abi.ts";
 import { Console } from "./console.ts";
@@ -25,6 +26,7 @@ import {
   ZOMBIE,
 } from "./proc.ts";
 import { Spinlock } from "./spinlock.ts";
+import { Uart } from "./uart.ts";
 import { devintr } from "./trap.ts";
 
 /** A CPU's execution context: a stack of kernel generators (a trap handler sits on top of the
@@ -71,6 +73,11 @@ export type MachineEnd =
   | { kind: "panic"; message: string; procdump: string }
   | { kind: "deadlock"; report: string };
 
+export interface KernelOptions {
+  /** Replace the UART writer's sleep() with the lecture's broken version. */
+  brokenSleep?: boolean;
+}
+
 export interface MachineConfig {
   ncpu?: number;
   nproc?: number;
@@ -83,8 +90,11 @@ export interface MachineConfig {
   initArgv?: string[];
   /** Makes the per-process user-library object handed to each program at exec. */
   makeSys: () => unknown;
-  /** Where console output goes (the host's terminal or a transcript). */
-  output?: (bytes: Uint8Array) => void;
+  /** Where console output goes (the host's terminal or a transcript); `echo` marks the echo
+   * of typed input, which a host that shows the typing itself (the REPL) leaves out. */
+  output?: (bytes: Uint8Array, echo: boolean) => void;
+  /** Kernel boot options (the journal header keeps them). */
+  options?: KernelOptions;
   log?: StepLog;
 }
 
@@ -93,7 +103,7 @@ export class Machine {
   readonly policy: Policy;
   readonly programs: Readonly<Record<string, Image>>;
   readonly makeSys: () => unknown;
-  readonly output: (bytes: Uint8Array) => void;
+  readonly output: (bytes: Uint8Array, echo: boolean) => void;
   log: StepLog | null;
 
   /** The cpu being stepped (xv6's mycpu()). */
@@ -120,6 +130,7 @@ export class Machine {
 
   readonly ftable = new FileTable();
   readonly fs: FileSystem;
+  readonly uart: Uart;
   readonly cons: Console;
   /** Device drivers by major number (xv6's devsw). */
   readonly devsw: Device[] = [];
@@ -132,6 +143,7 @@ export class Machine {
     this.output = cfg.output ?? (() => {});
     this.log = cfg.log ?? null;
     this.fs = new FileSystem(Object.keys(cfg.programs), cfg.image ?? {});
+    this.uart = new Uart(this, cfg.options?.brokenSleep ?? false);
     this.cons = new Console(this);
     this.devsw[CONSOLE] = this.cons;
     const nproc = cfg.nproc ?? NPROC;
@@ -196,7 +208,9 @@ export class Machine {
     this.steps++;
     this.log?.step(i, pid, intr, ev);
     if (this.end !== null) this.log?.end(this.end); // halted during this step
-    if (++this.cycles >= this.nextTickAt) this.timer();
+    ++this.cycles;
+    if (this.cycles >= this.uart.txDoneAt) this.deviceInterrupt(() => this.uart.transmitted());
+    if (this.cycles >= this.nextTickAt) this.timer();
     return true;
   }
 
@@ -210,7 +224,13 @@ export class Machine {
 
   /** Input arrives at the device (from the host, or from the journal in a replay). */
   deliverInput(bytes: Uint8Array): void {
-    this.cons.receive(bytes);
+    this.deviceInterrupt(() => this.uart.receive(bytes));
+  }
+
+  // The UART changes state (a byte received, a byte sent) and raises its interrupt, which
+  // wakes an idle CPU.
+  private deviceInterrupt(change: () => void): void {
+    change();
     this.irqPending = true;
     for (const c of this.cpus) c.wfi = false;
   }
@@ -239,6 +259,11 @@ export class Machine {
   // Every CPU is idle. If anything waits for the clock, jump to the next tick; otherwise
   // the machine needs input from the host, or never runs again.
   private idle(): boolean {
+    if (this.uart.txDoneAt < this.nextTickAt) {
+      this.cycles = this.uart.txDoneAt;
+      this.deviceInterrupt(() => this.uart.transmitted());
+      return true;
+    }
     const waiting = this.procs.some((p) =>
       p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
     );

@@ -17,7 +17,7 @@ import type { Chan } from "./event.ts";
 
 export const UNUSED = 0, USED = 1, SLEEPING = 2, RUNNABLE = 3, RUNNING = 4, ZOMBIE = 5;
 export type ProcState = 0 | 1 | 2 | 3 | 4 | 5;
-const STATE_NAMES = ["unused", "used", "sleep ", "runble", "run   ", "zombie"];
+export const STATE_NAMES = ["unused", "used", "sleep ", "runble", "run   ", "zombie"];
 
 export class Proc implements Chan {
   readonly lock: Spinlock;
@@ -37,7 +37,8 @@ export class Proc implements Chan {
   ofile: (File | null)[] = new Array(NOFILE).fill(null);
   cwd: Inode | null = null;
   name = "";
-  cycles = 0; // steps run on a CPU, for ps
+  pgid = 0; // process group: ^C at the console kills the foreground group
+  ticks = 0; // timer ticks that found this process running, for ps
 
   // the user program: its image, its running generator, and what it has seen since exec
   main: Image | null = null;
@@ -53,6 +54,11 @@ export class Proc implements Chan {
   constructor(readonly slot: number) {
     this.lock = new Spinlock(`proc[${slot}]`);
   }
+}
+
+/** A process that has not exited. */
+function isLive(p: Proc): boolean {
+  return p.state !== UNUSED && p.state !== ZOMBIE;
 }
 
 function* allocpid(m: Machine): KGen<number> {
@@ -93,7 +99,8 @@ export function freeproc(p: Proc): void {
   p.chan = null;
   p.killed = false;
   p.xstate = 0;
-  p.cycles = 0;
+  p.pgid = 0;
+  p.ticks = 0;
   p.state = UNUSED;
 }
 
@@ -101,6 +108,7 @@ export function freeproc(p: Proc): void {
 export function userinit(m: Machine, argv: string[]): void {
   const p = m.procs[0];
   p.pid = m.nextpid++;
+  p.pgid = p.pid;
   p.context = new Context(p, forkret(m, p));
   p.cwd = m.fs.root;
   setImage(m, p, m.programs[argv[0]] ?? panic(`no program ${argv[0]}`), argv, "/" + argv[0]);
@@ -129,17 +137,13 @@ export function setImage(
   p.name = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
 }
 
-// Create a new process, copying the parent. Sets up child kernel stack to return as if from
-// fork() system call.
-export function* fork(m: Machine): KGen<number> {
+// A new child of the current process: it shares the parent's open files, cwd and process
+// group, `init` gives it its program (and may fail: then the child is freed), and it becomes
+// RUNNABLE. Returns the child's pid, or -1.
+function* makeChild(m: Machine, init: (np: Proc) => KGen<boolean>): KGen<number> {
   const p = m.myproc();
   const np = yield* allocproc(m);
   if (np === null) return -1;
-
-  // Copy user memory from parent to child: the program and what it has seen since exec.
-  np.main = p.main;
-  np.argv = p.argv;
-  np.forked = p.history.prefix(p.history.length);
 
   // increment reference counts on open file descriptors.
   for (let i = 0; i < NOFILE; i++) {
@@ -148,8 +152,17 @@ export function* fork(m: Machine): KGen<number> {
   }
   np.cwd = p.cwd;
   np.name = p.name;
+  np.pgid = p.pgid;
   const pid = np.pid;
   yield* release(m, np.lock);
+
+  if (!(yield* init(np))) {
+    yield* closeFiles(m, np);
+    yield* acquire(m, np.lock);
+    freeproc(np);
+    yield* release(m, np.lock);
+    return -1;
+  }
 
   yield* acquire(m, m.waitLock);
   np.parent = p;
@@ -161,34 +174,44 @@ export function* fork(m: Machine): KGen<number> {
   return pid;
 }
 
+// Create a new process, copying the parent: its program and what the program has seen since
+// exec, which the child re-runs up to this fork before its first step.
+export function fork(m: Machine): KGen<number> {
+  const p = m.myproc();
+  // deno-lint-ignore require-yield
+  return makeChild(m, function* (np) {
+    np.main = p.main;
+    np.argv = p.argv;
+    np.forked = p.history.prefix(p.history.length);
+    return true;
+  });
+}
+
 /** fork and exec in one call (posix_spawn): the child starts `main` without re-running the
- * parent. Returns the child's pid, or -1 if the process table is full. */
-export function* spawn(
+ * parent; `setup` then adjusts it (file actions, process group) before it runs, and may fail.
+ * Returns the child's pid, or -1. */
+export function spawn(
   m: Machine,
   main: Image,
   argv: string[],
   path: string,
+  setup: (np: Proc) => KGen<boolean>,
 ): KGen<number> {
-  const p = m.myproc();
-  const np = yield* allocproc(m);
-  if (np === null) return -1;
-  setImage(m, np, main, argv, path);
-  for (let i = 0; i < NOFILE; i++) {
-    const f = p.ofile[i];
-    if (f !== null) np.ofile[i] = yield* filedup(m, f);
+  return makeChild(m, function* (np) {
+    setImage(m, np, main, argv, path);
+    return yield* setup(np);
+  });
+}
+
+// Close all of p's open files.
+function* closeFiles(m: Machine, p: Proc): KGen {
+  for (let fd = 0; fd < NOFILE; fd++) {
+    const f = p.ofile[fd];
+    if (f !== null) {
+      p.ofile[fd] = null;
+      yield* fileclose(m, f);
+    }
   }
-  np.cwd = p.cwd;
-  const pid = np.pid;
-  yield* release(m, np.lock);
-
-  yield* acquire(m, m.waitLock);
-  np.parent = p;
-  yield* release(m, m.waitLock);
-
-  yield* acquire(m, np.lock);
-  np.state = RUNNABLE;
-  yield* release(m, np.lock);
-  return pid;
 }
 
 // Pass p's abandoned children to init. Caller must hold wait_lock.
@@ -208,13 +231,7 @@ export function* exit(m: Machine, status: number): KGen<never> {
   if (p === m.initproc) panic("init exiting");
 
   // Close all open files.
-  for (let fd = 0; fd < NOFILE; fd++) {
-    const f = p.ofile[fd];
-    if (f !== null) {
-      p.ofile[fd] = null;
-      yield* fileclose(m, f);
-    }
-  }
+  yield* closeFiles(m, p);
   p.cwd = null;
 
   yield* acquire(m, m.waitLock);
@@ -226,6 +243,10 @@ export function* exit(m: Machine, status: number): KGen<never> {
   yield* acquire(m, p.lock);
   p.xstate = status;
   p.state = ZOMBIE;
+  // dv6: the console's foreground group ends with its last process.
+  if (p.pgid === m.cons.fgpgid && !m.procs.some((q) => q.pgid === p.pgid && isLive(q))) {
+    m.cons.fgpgid = 0;
+  }
   yield* release(m, m.waitLock);
 
   // Jump into the scheduler, never to return.
@@ -281,6 +302,7 @@ export function* scheduler(m: Machine, c: Cpu): KGen<never> {
     c.intrOn = true;
     let found = false;
     for (const p of m.procs) {
+      if (p.state === UNUSED) continue; // dv6: see wakeup()
       yield* acquire(m, p.lock);
       if (p.state === RUNNABLE) {
         // Switch to chosen process. It is the process's job to release its lock and then
@@ -343,10 +365,28 @@ export function* sleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
   yield* acquire(m, lk);
 }
 
+// The lecture's broken sleep (boot option --broken-sleep): it lets go of the condition lock
+// before the process is marked SLEEPING, without holding p->lock across the gap. A wakeup()
+// that runs in the gap finds nobody asleep, and is lost.
+export function* brokenSleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
+  const p = m.myproc();
+  yield* release(m, lk);
+  yield* acquire(m, p.lock);
+  p.chan = chan;
+  p.state = SLEEPING;
+  yield* sched(m);
+  p.chan = null;
+  yield* release(m, p.lock);
+  yield* acquire(m, lk);
+}
+
 // Wake up all processes sleeping on chan. Must be called without any p->lock.
+// dv6: an UNUSED slot holds no sleeper (nor a runnable process, for the scheduler), so both
+// skip it without taking its lock: a slot allocated just after the test is one the scan could
+// have passed anyway. This saves two steps per empty slot and changes no outcome.
 export function* wakeup(m: Machine, chan: Chan): KGen {
   for (const p of m.procs) {
-    if (p === m.cpu.proc) continue;
+    if (p === m.cpu.proc || p.state === UNUSED) continue;
     yield* acquire(m, p.lock);
     if (p.state === SLEEPING && p.chan === chan) p.state = RUNNABLE;
     yield* release(m, p.lock);
@@ -368,6 +408,19 @@ export function* kill(m: Machine, pid: number): KGen<number> {
     yield* release(m, p.lock);
   }
   return -1;
+}
+
+/** Kill every process of a process group (^C at the console). */
+export function* killpg(m: Machine, pgid: number): KGen {
+  for (const p of m.procs) {
+    if (p.state === UNUSED) continue;
+    yield* acquire(m, p.lock);
+    if (p.pgid === pgid && p.state !== ZOMBIE) {
+      p.killed = true;
+      if (p.state === SLEEPING) p.state = RUNNABLE;
+    }
+    yield* release(m, p.lock);
+  }
 }
 
 export function* setkilled(m: Machine, p: Proc): KGen {

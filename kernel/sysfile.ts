@@ -20,7 +20,20 @@ import { NOFILE } from "./param.ts";
 import { pipealloc } from "./pipe.ts";
 import type { Proc } from "./proc.ts";
 import { argbytes, argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
-import { O_APPEND, O_CREATE, O_RDWR, O_TRUNC, O_WRONLY, SYS, T_DEVICE, T_DIR, T_FILE } from "./sysnum.ts";
+import {
+  O_APPEND,
+  O_CREATE,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  SPAWN_CLOSE,
+  SPAWN_DUP2,
+  SPAWN_OPEN,
+  SYS,
+  T_DEVICE,
+  T_DIR,
+  T_FILE,
+} from "./sysnum.ts";
 
 // Fetch the nth argument as a file descriptor and return the corresponding file.
 function argfd(p: Proc, a: Val[], i: number): File {
@@ -85,23 +98,25 @@ const sys_unlink: SyscallFn = (m, p, a) => {
 const sys_open: SyscallFn = (m, p, a) => open(m, p, argstr(a, 0), argint(a, 1));
 
 function* open(m: Machine, p: Proc, path: string, omode: number): KGen<Val> {
+  const f = yield* openFile(m, p.cwd!, path, omode);
+  if (f === null) return -1;
+  const fd = fdalloc(p, f);
+  if (fd < 0) yield* fileclose(m, f);
+  return fd;
+}
+
+// Open a path (relative to cwd) as a new open file, or null.
+function* openFile(m: Machine, cwd: Inode, path: string, omode: number): KGen<File | null> {
   const ip = yield* fsop(m, (): Inode | null => {
-    const ip = omode & O_CREATE
-      ? m.fs.create(path, T_FILE, 0, 0, p.cwd!)
-      : m.fs.namei(path, p.cwd!);
+    const ip = omode & O_CREATE ? m.fs.create(path, T_FILE, 0, 0, cwd) : m.fs.namei(path, cwd);
     if (ip === null || (ip.type === T_DIR && omode !== 0)) return null;
     if (ip.type === T_FILE && omode & O_TRUNC) ip.truncate();
     return ip;
   });
-  if (ip === null) return -1;
+  if (ip === null) return null;
 
   const f = yield* filealloc(m);
-  if (f === null) return -1;
-  const fd = fdalloc(p, f);
-  if (fd < 0) {
-    yield* fileclose(m, f);
-    return -1;
-  }
+  if (f === null) return null;
   f.type = ip.type === T_DEVICE ? FD_DEVICE : FD_INODE;
   f.major = ip.major;
   f.ip = ip;
@@ -109,7 +124,55 @@ function* open(m: Machine, p: Proc, path: string, omode: number): KGen<Val> {
   f.readable = !(omode & O_WRONLY);
   f.writable = (omode & O_WRONLY) !== 0 || (omode & O_RDWR) !== 0;
   f.append = (omode & O_APPEND) !== 0;
-  return fd;
+  return f;
+}
+
+// Replace fd of p with f (f's reference passes to p).
+function* install(m: Machine, p: Proc, fd: number, f: File): KGen {
+  const old = p.ofile[fd];
+  p.ofile[fd] = f;
+  if (old !== null) yield* fileclose(m, old);
+}
+
+/** Check spawn()'s file actions before anything is done: [SPAWN_OPEN, fd, path, flags],
+ * [SPAWN_DUP2, fd, newfd], [SPAWN_CLOSE, fd]. */
+export function argactions(a: Val[], i: number): (number | string)[][] {
+  const v = a[i] ?? [];
+  if (!Array.isArray(v)) throw new BadArg();
+  const fdOk = (x: Val) => typeof x === "number" && Number.isInteger(x) && x >= 0 && x < NOFILE;
+  for (const act of v) {
+    if (!Array.isArray(act)) throw new BadArg();
+    const ok = act[0] === SPAWN_OPEN
+      ? act.length === 4 && fdOk(act[1]) && typeof act[2] === "string" && Number.isInteger(act[3])
+      : act[0] === SPAWN_DUP2
+      ? act.length === 3 && fdOk(act[1]) && fdOk(act[2])
+      : act[0] === SPAWN_CLOSE && act.length === 2 && fdOk(act[1]);
+    if (!ok) throw new BadArg();
+  }
+  return v as (number | string)[][];
+}
+
+/** Apply spawn()'s file actions to the new process np, in order, as its first acts. False if
+ * one fails (a file that cannot be opened, a descriptor that is not open). */
+export function* fileActions(m: Machine, np: Proc, actions: (number | string)[][]): KGen<boolean> {
+  for (const act of actions) {
+    const fd = act[1] as number;
+    if (act[0] === SPAWN_OPEN) {
+      const f = yield* openFile(m, np.cwd!, act[2] as string, act[3] as number);
+      if (f === null) return false;
+      yield* install(m, np, fd, f);
+    } else if (act[0] === SPAWN_DUP2) {
+      const f = np.ofile[fd], newfd = act[2] as number;
+      if (f === null) return false;
+      if (fd !== newfd) yield* install(m, np, newfd, yield* filedup(m, f));
+    } else {
+      const f = np.ofile[fd];
+      if (f === null) return false;
+      np.ofile[fd] = null;
+      yield* fileclose(m, f);
+    }
+  }
+  return true;
 }
 
 const sys_mkdir: SyscallFn = (m, p, a) => {

@@ -26,7 +26,17 @@ export const SYS = {
   // dv6
   spawn: 22,
   halt: 23,
+  procs: 24,
 } as const;
+
+// spawn() file actions (posix_spawn_file_actions_*), applied in the child in order.
+export const SPAWN_OPEN = 1; // [SPAWN_OPEN, fd, path, flags]: open path as fd
+export const SPAWN_DUP2 = 2; // [SPAWN_DUP2, fd, newfd]
+export const SPAWN_CLOSE = 3; // [SPAWN_CLOSE, fd]
+
+// spawn() flags.
+export const SPAWN_SETPGROUP = 1; // put the child in process group `pgroup` (0: a new one, its pid)
+export const SPAWN_FOREGROUND = 2; // make the child's group the console's foreground (^C kills it)
 
 export type SysName = keyof typeof SYS;
 

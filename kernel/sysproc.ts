@@ -6,10 +6,24 @@ import type { Image, Val } from "./abi.ts";
 import { EV, event, type KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import { MAXARG } from "./param.ts";
-import { exit, fork, kill, killed, type Proc, setImage, sleep, spawn, wait } from "./proc.ts";
+import {
+  exit,
+  fork,
+  kill,
+  killed,
+  type Proc,
+  setImage,
+  sleep,
+  SLEEPING,
+  spawn,
+  STATE_NAMES,
+  UNUSED,
+  wait,
+} from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
 import { argint, argstr, argstrs, BadArg, locked, type SyscallFn } from "./syscall.ts";
-import { SYS, T_FILE } from "./sysnum.ts";
+import { argactions, fileActions } from "./sysfile.ts";
+import { SPAWN_FOREGROUND, SPAWN_SETPGROUP, SYS, T_FILE } from "./sysnum.ts";
 
 function* exitCall(m: Machine, a: Val[], status: number): KGen<Val> {
   // exit never returns to user mode: the step that enters it is its record.
@@ -68,13 +82,46 @@ function* execCall(m: Machine, p: Proc, path: string, argv: string[]): KGen<Val>
   return argv.length;
 }
 
-const sys_spawn: SyscallFn = (m, p, a) => spawnCall(m, p, ...execArgs(a));
+const sys_spawn: SyscallFn = (m, p, a) => {
+  const [path, argv] = execArgs(a);
+  const actions = argactions(a, 2);
+  const flags = a[3] === undefined ? 0 : argint(a, 3);
+  const pgroup = a[4] === undefined ? 0 : argint(a, 4);
+  if (pgroup < 0) throw new BadArg();
+  return spawnCall(m, p, path, argv, actions, flags, pgroup);
+};
 
-function* spawnCall(m: Machine, p: Proc, path: string, argv: string[]): KGen<Val> {
+function* spawnCall(
+  m: Machine,
+  p: Proc,
+  path: string,
+  argv: string[],
+  actions: (number | string)[][],
+  flags: number,
+  pgroup: number,
+): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
   if (main === null) return -1;
-  return yield* spawn(m, main, argv, path);
+  return yield* spawn(m, main, argv, path, function* (np) {
+    if (!(yield* fileActions(m, np, actions))) return false;
+    if (flags & SPAWN_SETPGROUP) np.pgid = pgroup === 0 ? np.pid : pgroup;
+    if (flags & SPAWN_FOREGROUND) m.cons.fgpgid = np.pgid;
+    return true;
+  });
 }
+
+// The process table for ps, read without locks as procdump does: a snapshot, one entry per
+// slot in use: [pid, ppid, pgid, state, ticks, name, what a sleeper waits for].
+const sys_procs: SyscallFn = (m) =>
+  m.procs.filter((p) => p.state !== UNUSED).map((p) => [
+    p.pid,
+    p.parent === null ? 0 : p.parent.pid,
+    p.pgid,
+    STATE_NAMES[p.state].trim(),
+    p.ticks,
+    p.name,
+    p.state === SLEEPING ? p.chan!.what : "",
+  ]);
 
 const sys_halt: SyscallFn = (m, _p, a) => haltCall(m, a, argint(a, 0));
 
@@ -95,4 +142,5 @@ export const SYSPROC: Record<number, SyscallFn> = {
   [SYS.exec]: sys_exec,
   [SYS.spawn]: sys_spawn,
   [SYS.halt]: sys_halt,
+  [SYS.procs]: sys_procs,
 };

@@ -148,10 +148,11 @@ function unexpected(m: Machine, p: Proc, e: unknown, pc: number): void {
 // An interrupt, pushed on top of whatever the CPU was running (its scheduler, or a process
 // in user mode or in the kernel with interrupts on): the console device, or the timer.
 export function* devintr(m: Machine, fromUser: boolean, device: boolean): KGen {
-  if (device) yield* m.cons.intr(m);
+  if (device) yield* m.uart.intr(m);
   else if (m.cpu.id === 0) yield* clockintr(m);
   const p = m.cpu.proc;
   if (p === null) return;
+  if (!device) p.ticks++; // the tick found p running: charge it to p, for ps
   if (fromUser && (yield* killed(m, p))) yield* exit(m, -1);
   // give up the CPU if this is a timer interrupt.
   if (!device && p.state === RUNNING) yield* yield_(m);

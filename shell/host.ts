@@ -39,7 +39,7 @@ export function headerFor(o: BootOptions, build: string): JournalHeader {
 export function machineFrom(
   h: JournalHeader,
   log: StepLog | undefined,
-  output?: (bytes: Uint8Array) => void,
+  output?: (bytes: Uint8Array, echo: boolean) => void,
   programs: Readonly<Record<string, ProgramMain<Sys>>> = PROGRAMS,
 ): Machine {
   const image: Record<string, Uint8Array> = {};
@@ -53,6 +53,7 @@ export function machineFrom(
     makeSys: () => new Sys(),
     image,
     initArgv: h.initArgv,
+    options: { brokenSleep: h.options.brokenSleep === true },
     output,
     log,
   });
