@@ -1,0 +1,276 @@
+// deno task bench: the kernel core's figures (issue 2).
+//
+//   1. step throughput: 1,000,000 getpid() calls journaled to a file, against a bare loop
+//      resuming a generator as many times, in the same run;
+//   2. replay of that journal with verification;
+//   3. journal bytes per step on disk;
+//   4. fork+exit+wait round trips with 10 and 10,000 system calls of history, and
+//      spawn+wait round trips.
+//
+// Each figure is the best of several repetitions (the host is shared and noisy), and every
+// ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
+// test can smoke-run the whole thing in seconds.
+
+import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
+import type { MachineEnd } from "../kernel/machine.ts";
+import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
+import { BENCH_PROGRAMS, MarkerWatch } from "./programs.ts";
+
+interface Sizes {
+  reps: number;
+  getpids: number;
+  forkHistories: [number, number];
+  forkRounds: number;
+  spawnRounds: number;
+}
+
+const FULL: Sizes = {
+  reps: 5,
+  getpids: 1_000_000,
+  forkHistories: [10, 10_000],
+  forkRounds: 200,
+  spawnRounds: 200,
+};
+
+const QUICK: Sizes = {
+  reps: 1,
+  getpids: 20_000,
+  forkHistories: [10, 1_000],
+  forkRounds: 10,
+  spawnRounds: 10,
+};
+
+/** The issue's target for getpid-rate / bare-rate. */
+const TARGET_RATIO = 0.1;
+
+// The machine every run boots: dv6's defaults (3 CPUs, round-robin).
+const CPUS = 3;
+const SCHED = "rr";
+
+let build = "bench";
+let tmp = "";
+let journalSeq = 0;
+
+interface Recorded {
+  ms: number;
+  steps: number;
+  path: string;
+  bytes: number;
+  /** Time inside marker windows and their count (fork and spawn loops). */
+  markedMs: number;
+  windows: number;
+}
+
+/** Boots init running `argv`, journaling to a fresh file in the temp dir (or nowhere, with
+ * `journal` false), and runs it to its end. Fails unless the program exits 0. `markers` adds
+ * the MarkerWatch (one more check per step), for the runs timed between markers. */
+function record(argv: string[], markers = false, journal = true): Recorded {
+  const header = headerFor({ initArgv: ["init", ...argv], cpus: CPUS, sched: SCHED }, build);
+  const path = `${tmp}/j${journalSeq++}.log`;
+  let out = "";
+  const text = new TextDecoder();
+  const output = (b: Uint8Array) => {
+    out += text.decode(b);
+  };
+  const t0 = performance.now();
+  const sink = journal ? new FileSink(path) : null;
+  const writer = sink === null ? undefined : new JournalWriter(sink, header);
+  const watch = markers && writer !== undefined ? new MarkerWatch(writer) : null;
+  const m = machineFrom(header, watch ?? writer, output, BENCH_PROGRAMS);
+  const end = m.run();
+  sink?.close();
+  const ms = performance.now() - t0;
+  expectHalt0(argv, end, out);
+  const bytes = sink === null ? 0 : Deno.statSync(path).size;
+  if (sink !== null && bytes === 0) throw new Error(`empty journal ${path}`);
+  return {
+    ms,
+    steps: m.steps,
+    path,
+    bytes,
+    markedMs: watch?.ms ?? 0,
+    windows: watch?.windows ?? 0,
+  };
+}
+
+function expectHalt0(argv: string[], end: MachineEnd | null, out: string): void {
+  if (end?.kind === "halt" && end.status === 0) return;
+  const how = end === null ? "stopped without an end" : JSON.stringify(end);
+  throw new Error(`bench run '${argv.join(" ")}' failed: ${how}\n${out}`);
+}
+
+/** Replays a journal with verification; returns the time and the steps verified. */
+function replay(path: string, expectSteps: number): { ms: number; steps: number } {
+  const bytes = Deno.readFileSync(path);
+  const t0 = performance.now();
+  const reader = new JournalReader(bytes);
+  const v = new JournalVerifier(reader);
+  const m = machineFrom(reader.header, v, undefined, BENCH_PROGRAMS);
+  const end = m.run();
+  const ms = performance.now() - t0;
+  if (end === null || v.ended === null || v.steps !== expectSteps) {
+    throw new Error(
+      `replay of ${path} verified ${v.steps} of ${expectSteps} steps (end: ${
+        JSON.stringify(end)
+      }, journal: ${reader.broken ?? "intact"})`,
+    );
+  }
+  return { ms, steps: v.steps };
+}
+
+function* bareGenerator(n: number): Generator<number, number, undefined> {
+  for (let i = 0; i < n; i++) yield i;
+  return n;
+}
+
+/** n resumptions of a bare generator by a for loop; returns milliseconds. */
+function bareLoop(n: number): number {
+  const t0 = performance.now();
+  const g = bareGenerator(n);
+  let sum = 0;
+  for (let r = g.next(); !r.done; r = g.next()) sum += r.value;
+  const ms = performance.now() - t0;
+  if (sum !== (n * (n - 1)) / 2) throw new Error("bare loop miscounted");
+  return ms;
+}
+
+/** Best (largest) of the rates. */
+function best(xs: number[]): number {
+  return Math.max(...xs);
+}
+
+function perSec(count: number, ms: number): number {
+  return count / (ms / 1000);
+}
+
+// ---- output --------------------------------------------------------------------------------
+
+function num(x: number, digits = 0): string {
+  return x.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+function ratio(x: number): string {
+  return x >= 0.1 ? x.toFixed(3) : x.toPrecision(3);
+}
+
+const rows: [string, string, string][] = [];
+
+function section(title: string): void {
+  rows.push([title, "", ""]);
+}
+
+function row(label: string, value: string, note = ""): void {
+  rows.push(["  " + label, value, note]);
+}
+
+function printTable(): void {
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  for (const [a, b, c] of rows) {
+    if (b === "" && c === "") console.log(a);
+    else console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd());
+  }
+}
+
+// ---- the figures ---------------------------------------------------------------------------
+
+async function main(args: string[]): Promise<void> {
+  const quick = args.includes("--quick");
+  const unknown = args.filter((a) => a !== "--quick");
+  if (unknown.length > 0) throw new Error(`usage: bench/main.ts [--quick] (not ${unknown})`);
+  const S = quick ? QUICK : FULL;
+  build = await buildId();
+  tmp = await Deno.makeTempDir({ prefix: "dv6-bench-" });
+  const started = performance.now();
+  try {
+    // 1 and 2: getpid throughput against the bare loop, interleaved repetition by
+    // repetition so that both see the same host; then replay of each journal.
+    const getpidRates: number[] = [], stepRates: number[] = [], bareRates: number[] = [];
+    const replayRates: number[] = [], unjournaledRates: number[] = [];
+    let bytesPerStep = 0, steps = 0, fileBytes = 0;
+    for (let rep = 0; rep < S.reps; rep++) {
+      bareRates.push(perSec(S.getpids, bareLoop(S.getpids)));
+      const r = record(["getpids", String(S.getpids)]);
+      getpidRates.push(perSec(S.getpids, r.ms));
+      stepRates.push(perSec(r.steps, r.ms));
+      const p = replay(r.path, r.steps);
+      replayRates.push(perSec(p.steps, p.ms));
+      steps = r.steps;
+      fileBytes = r.bytes;
+      bytesPerStep = r.bytes / r.steps;
+      Deno.removeSync(r.path);
+      const bare = record(["getpids", String(S.getpids)], false, false);
+      unjournaledRates.push(perSec(S.getpids, bare.ms));
+    }
+    const getpidRate = best(getpidRates), stepRate = best(stepRates), bareRate = best(bareRates);
+    const replayRate = best(replayRates);
+
+    // 4: fork round trips at two history lengths, spawn round trips.
+    const forkRates: number[] = [];
+    for (const history of S.forkHistories) {
+      const rates: number[] = [];
+      for (let rep = 0; rep < S.reps; rep++) {
+        const r = record(["forkloop", String(history), String(S.forkRounds)], true);
+        if (r.windows !== S.forkRounds) {
+          throw new Error(`forkloop timed ${r.windows} round trips, not ${S.forkRounds}`);
+        }
+        rates.push(perSec(S.forkRounds, r.markedMs));
+        Deno.removeSync(r.path);
+      }
+      forkRates.push(best(rates));
+    }
+    const spawnRates: number[] = [];
+    for (let rep = 0; rep < S.reps; rep++) {
+      const r = record(["spawnloop", String(S.spawnRounds)], true);
+      if (r.windows !== 1) throw new Error(`spawnloop timed ${r.windows} windows, not 1`);
+      spawnRates.push(perSec(S.spawnRounds, r.markedMs));
+      Deno.removeSync(r.path);
+    }
+    const spawnRate = best(spawnRates);
+
+    const [h0, h1] = S.forkHistories;
+    const r1 = getpidRate / bareRate;
+    console.log(
+      `dv6 bench${quick ? " --quick" : ""}: best of ${S.reps}; ${CPUS} CPUs, ${SCHED}; ` +
+        `deno ${Deno.version.deno}, v8 ${Deno.version.v8}; build ${build}`,
+    );
+    section(`1. step throughput (${num(S.getpids)} getpid() calls, journaled to a file)`);
+    row("getpid calls/s", num(getpidRate));
+    row("machine steps/s", num(stepRate), `(${num(steps)} steps per run)`);
+    row("bare generator resumes/s", num(bareRate), `(${num(S.getpids)} resumes)`);
+    row(
+      "ratio getpid-rate / bare-rate",
+      ratio(r1),
+      `target >= ${TARGET_RATIO}: ${r1 >= TARGET_RATIO ? "met" : "NOT met"}`,
+    );
+    row(
+      "for reference: getpid calls/s, no journal",
+      num(best(unjournaledRates)),
+      `(ratio to bare ${ratio(best(unjournaledRates) / bareRate)})`,
+    );
+    section("2. replay with verification (JournalVerifier over the file)");
+    row("replay steps/s", num(replayRate));
+    row("ratio replay-rate / record-rate (steps)", ratio(replayRate / stepRate));
+    section("3. journal bytes per step on disk");
+    row("bytes per step", num(bytesPerStep, 3), `(${num(fileBytes)} bytes / ${num(steps)} steps)`);
+    section(`4. fork and spawn (${num(S.forkRounds)} round trips per run)`);
+    row(`fork+exit+wait round trips/s, ${num(h0)} calls of history`, num(forkRates[0]));
+    row(`fork+exit+wait round trips/s, ${num(h1)} calls of history`, num(forkRates[1]));
+    row(
+      `ratio fork rate ${num(h1)} / ${num(h0)} history`,
+      ratio(forkRates[1] / forkRates[0]),
+      "(the cost of re-running the history)",
+    );
+    row("spawn+wait round trips/s", num(spawnRate), `(${num(S.spawnRounds)} per run)`);
+    row(`ratio spawn rate / fork rate (${num(h0)} history)`, ratio(spawnRate / forkRates[0]));
+    printTable();
+    console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main(Deno.args);

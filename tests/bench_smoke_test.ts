@@ -1,0 +1,37 @@
+// Smoke-runs the benchmark (`bench/main.ts --quick`) as a child process: it must exit 0 and
+// print every figure's label. No timing is checked.
+
+const LABELS = [
+  "step throughput",
+  "getpid calls/s",
+  "machine steps/s",
+  "bare generator resumes/s",
+  "ratio getpid-rate / bare-rate",
+  "target >= 0.1",
+  "replay with verification",
+  "replay steps/s",
+  "ratio replay-rate / record-rate",
+  "journal bytes per step",
+  "bytes per step",
+  "fork+exit+wait round trips/s, 10 calls of history",
+  "fork+exit+wait round trips/s, 1,000 calls of history",
+  "ratio fork rate",
+  "spawn+wait round trips/s",
+  "ratio spawn rate / fork rate",
+];
+
+Deno.test("bench --quick runs and prints every figure", async () => {
+  const main = new URL("../bench/main.ts", import.meta.url);
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main.pathname, "--quick"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  const err = new TextDecoder().decode(stderr);
+  if (code !== 0) throw new Error(`bench exited ${code}\n${out}\n${err}`);
+  const missing = LABELS.filter((l) => !out.includes(l));
+  if (missing.length > 0) {
+    throw new Error(`bench output lacks ${JSON.stringify(missing)}\n${out}`);
+  }
+});
