@@ -1,19 +1,20 @@
-// dv6's command line: parses options, builds a machine, hands it to a runner. No kernel logic.
-//
-//   dv6 exec PROGRAM [ARGS...] [options]   run one program as init's child, exit with its status
-//   dv6 replay LOG                         re-run a journal, checking every step
-//   dv6 log LOG [--pid P] [--from S] [--to S]   print a journal's steps
+// dv6's command line: parses options, builds a machine, hands it to the terminal or a runner.
+// No kernel logic.
 
-import { Divergence, JournalError, JournalReader, JournalVerifier } from "./kernel/journal.ts";
+import { JournalError, JournalReader } from "./kernel/journal.ts";
 import { printLog } from "./shell/log.ts";
 import { runExec } from "./shell/exec.ts";
-import { type BootOptions, machineFrom, Output } from "./shell/host.ts";
-import { buildId } from "./shell/host.ts";
+import { repl } from "./shell/terminal.ts";
+import { type BootOptions, buildId, Output } from "./shell/host.ts";
+import { replayJournal } from "./shell/replay.ts";
 
 export const EXIT_USAGE = 2;
 
-const USAGE = `usage: dv6 exec PROGRAM [ARGS...] [options]
-       dv6 replay LOG
+const USAGE = `usage: dv6 [options]                          the REPL: a shell on a live machine
+       dv6 run FILE [options]                 type FILE's lines into the shell (- for stdin)
+       dv6 -c LINE [options]                  run one command line
+       dv6 exec PROGRAM [ARGS...] [options]   run one program, exit with its status
+       dv6 replay LOG                         re-run a journal, checking every step
        dv6 log LOG [--pid P] [--from STEP] [--to STEP]
 
 options:
@@ -22,7 +23,10 @@ options:
   --sched rr|random  scheduling policy (default rr)
   --seed S           seed of the random policy (default 0)
   --journal LOG      record every step to LOG
-  --                 the rest are the program's arguments
+  --fs DIR           copy a host directory into the file system's root
+  --broken-sleep     the UART writer sleeps the lecture's broken way (lost wakeups)
+  --hz N             REPL: clock ticks per real second (default 10)
+  --                 (exec) the rest are the program's arguments
 `;
 
 class UsageError extends Error {}
@@ -30,12 +34,18 @@ class UsageError extends Error {}
 interface Parsed {
   positionals: string[];
   values: Map<string, string>;
+  flags: Set<string>;
 }
 
 /** Splits dv6's own options (anywhere on the line) from the rest, which belongs to the program.
  * After `--`, everything is the program's. */
-function parse(args: string[], known: readonly string[]): Parsed {
+function parse(
+  args: string[],
+  known: readonly string[],
+  knownFlags: readonly string[] = [],
+): Parsed {
   const values = new Map<string, string>();
+  const flags = new Set<string>();
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -44,6 +54,10 @@ function parse(args: string[], known: readonly string[]): Parsed {
       break;
     }
     const [name, inline] = a.startsWith("--") ? a.slice(2).split(/=(.*)/s, 2) : [null, null];
+    if (name !== null && knownFlags.includes(name) && inline === undefined) {
+      flags.add(name);
+      continue;
+    }
     if (name === null || !known.includes(name)) {
       positionals.push(a);
       continue;
@@ -52,7 +66,7 @@ function parse(args: string[], known: readonly string[]): Parsed {
     if (value === undefined) throw new UsageError(`option --${name} needs a value`);
     values.set(name, value);
   }
-  return { positionals, values };
+  return { positionals, values, flags };
 }
 
 function intOption(p: Parsed, name: string, min: number, max: number): number | undefined {
@@ -65,19 +79,70 @@ function intOption(p: Parsed, name: string, min: number, max: number): number | 
   return n;
 }
 
-const BOOT_OPTIONS = ["cpus", "nproc", "sched", "seed", "journal"];
+const BOOT_OPTIONS = ["cpus", "nproc", "sched", "seed", "journal", "fs", "hz"];
+const BOOT_FLAGS = ["broken-sleep"];
 
 function bootOptions(p: Parsed): BootOptions {
   const sched = p.values.get("sched") ?? "rr";
   if (sched !== "rr" && sched !== "random") {
     throw new UsageError(`--sched is rr or random, not '${sched}'`);
   }
+  const fs = p.values.get("fs");
   return {
     cpus: intOption(p, "cpus", 1, 64),
     nproc: intOption(p, "nproc", 2, 4096),
     sched,
     seed: intOption(p, "seed", 0, 0xffffffff),
+    image: fs === undefined ? undefined : readHostDir(fs),
+    options: p.flags.has("broken-sleep") ? { brokenSleep: true } : {},
   };
+}
+
+/** A host directory's files, by their path inside it, for --fs. */
+function readHostDir(dir: string): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (rel: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(`${dir}/${rel}`)];
+    } catch (e) {
+      throw new UsageError(`--fs: cannot read ${dir}/${rel}: ${(e as Error).message}`);
+    }
+    for (const e of entries) {
+      const path = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory) walk(path);
+      else if (e.isFile) files["/" + path] = Deno.readFileSync(`${dir}/${path}`);
+    }
+  };
+  walk("");
+  return files;
+}
+
+function readScript(file: string): string[] {
+  let text: string;
+  try {
+    text = file === "-" ? new TextDecoder().decode(readAllStdin()) : Deno.readTextFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+function readAllStdin(): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(1 << 16);
+  for (let n = Deno.stdin.readSync(buf); n !== null && n > 0; n = Deno.stdin.readSync(buf)) {
+    chunks.push(buf.slice(0, n));
+  }
+  const all = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return all;
 }
 
 function readJournal(path: string): JournalReader {
@@ -92,56 +157,63 @@ function readJournal(path: string): JournalReader {
 
 async function replay(path: string): Promise<number> {
   const reader = readJournal(path);
-  const h = reader.header;
   const build = await buildId();
-  if (h.build !== build) {
-    console.error(`dv6: ${path} was recorded by build ${h.build}; this is build ${build}`);
+  if (reader.header.build !== build) {
+    console.error(
+      `dv6: ${path} was recorded by build ${reader.header.build}; this is build ${build}`,
+    );
   }
-  const v = new JournalVerifier(reader);
   const out = new Output();
-  const m = machineFrom(h, v, out.write);
-  try {
-    while (m.end === null) {
-      if (m.run() !== null) break;
-      // Nothing can run and no input is due: the recording ended here too, or was cut short.
-      if (v.exhausted) break;
-      m.deadlock();
-    }
-  } catch (e) {
-    out.flush();
-    if (!(e instanceof Divergence)) throw e;
-    if (v.exhausted) return truncated(v.steps, reader);
-    console.log(`replay: diverged at step ${e.step}`);
-    console.log(`  recorded: ${e.recorded}`);
-    console.log(`  replayed: ${e.replayed}`);
+  const r = replayJournal(reader, out.write);
+  out.flush();
+  if (r.divergence !== null) {
+    console.log(`replay: diverged at step ${r.divergence.step}`);
+    console.log(`  recorded: ${r.divergence.recorded}`);
+    console.log(`  replayed: ${r.divergence.replayed}`);
     return 1;
   }
-  out.flush();
-  if (m.end === null || v.ended === null) return truncated(v.steps, reader);
-  const how = m.end.kind === "halt"
-    ? ""
-    : m.end.kind === "panic"
-    ? `, ending in the recorded panic: ${m.end.message}`
-    : ", ending in the recorded deadlock";
-  console.log(`replay: ${v.steps} steps verified${how}`);
+  if (r.truncated !== null) {
+    console.log(`replay: ${r.steps} steps verified; the journal breaks there: ${r.truncated}`);
+    return EXIT_USAGE;
+  }
+  const end = r.end!;
+  const how = end.kind === "panic"
+    ? `, ending in the recorded panic: ${end.message}`
+    : end.kind === "deadlock"
+    ? ", ending in the recorded deadlock"
+    : "";
+  console.log(`replay: ${r.steps} steps verified${how}`);
   return 0;
-}
-
-function truncated(steps: number, reader: JournalReader): number {
-  const why = reader.broken ?? "it ends without an end record (cut short)";
-  console.log(`replay: ${steps} steps verified; the journal breaks there: ${why}`);
-  return EXIT_USAGE;
 }
 
 async function main(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
+  if (cmd === undefined || cmd.startsWith("--")) {
+    const p = parse(args, BOOT_OPTIONS, BOOT_FLAGS);
+    if (p.positionals.length > 0) throw new UsageError(`unknown argument '${p.positionals[0]}'`);
+    return await repl(bootOptions(p), {
+      journal: p.values.get("journal"),
+      hz: intOption(p, "hz", 1, 1_000_000) ?? 10,
+    });
+  }
   switch (cmd) {
     case "exec": {
-      const p = parse(rest, BOOT_OPTIONS);
+      const p = parse(rest, BOOT_OPTIONS, BOOT_FLAGS);
       if (p.positionals.length === 0) throw new UsageError("exec needs a PROGRAM");
       const o = bootOptions(p);
       o.initArgv = ["init", ...p.positionals];
       return await runExec(o, p.values.get("journal"));
+    }
+    case "run":
+    case "-c": {
+      const p = parse(rest, BOOT_OPTIONS, BOOT_FLAGS);
+      if (p.positionals.length !== 1) {
+        throw new UsageError(cmd === "run" ? "run needs one FILE" : "-c needs one LINE");
+      }
+      const lines = cmd === "run" ? readScript(p.positionals[0]) : [p.positionals[0]];
+      const o = bootOptions(p);
+      o.initArgv = ["init", "sh"];
+      return await runExec(o, p.values.get("journal"), lines);
     }
     case "replay": {
       const p = parse(rest, []);

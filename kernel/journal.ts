@@ -22,7 +22,8 @@ const FRAME_BYTES = 1 << 16; // records per frame, in uncompressed bytes (about)
 
 // Record kinds beyond the step events (EV.*, 1..15). Part of the format: append only.
 const R_INPUT = 16; // host input delivered before the next step: cycles, bytes
-const R_END = 17; // the run ended: halt, panic or deadlock
+const R_END = 17; // the run ended: halt, stop, panic or deadlock
+const END_KINDS = ["halt", "stop", "panic", "deadlock"] as const;
 
 /** What the journal needs to rebuild the machine. Nothing host-specific goes in it. */
 export interface JournalHeader {
@@ -164,8 +165,9 @@ class RecordEncoder {
 
   end(end: MachineEnd): void {
     this.byte(R_END);
-    this.str(end.kind);
+    this.byte(END_KINDS.indexOf(end.kind));
     if (end.kind === "halt") this.int(end.status);
+    else if (end.kind === "stop") return;
     else if (end.kind === "panic") {
       this.str(end.message);
       this.str(end.procdump);
@@ -260,13 +262,14 @@ class RecordDecoder {
     const b = this.byte();
     if (b === R_INPUT) return { type: "input", cycles: this.uint(), bytes: this.raw() };
     if (b === R_END) {
-      const kind = this.str();
+      const kind = END_KINDS[this.byte()];
       if (kind === "halt") return { type: "end", end: { kind, status: this.int() } };
+      if (kind === "stop") return { type: "end", end: { kind } };
       if (kind === "panic") {
         return { type: "end", end: { kind, message: this.str(), procdump: this.str() } };
       }
       if (kind === "deadlock") return { type: "end", end: { kind, report: this.str() } };
-      throw new RangeError(`bad end kind '${kind}'`);
+      throw new RangeError(`bad end kind`);
     }
     const k = b & 0x1f, intr = b >> 5;
     const cpu = this.byte(), pid = this.uint();
@@ -334,9 +337,18 @@ export class JournalWriter implements StepLog {
     this.enc.input(cycles, bytes);
   }
 
+  nextInputAt(): number {
+    return Infinity;
+  }
+
   end(end: MachineEnd): void {
     this.enc.end(end);
     this.flush();
+  }
+
+  /** The frame a copy of the journal so far needs to end as a run the host stopped here. */
+  stopFrame(): Uint8Array {
+    return frame(Uint8Array.of(R_END, END_KINDS.indexOf("stop")));
   }
 
   /** Writes what is buffered as a frame (the REPL calls it when the machine idles). */
@@ -458,15 +470,37 @@ export class JournalVerifier implements StepLog {
     return !this.more();
   }
 
+  // The next record, if it is of this kind.
+  private peek(kind: number): JournalRecord | null {
+    if (!this.more() || this.frame[this.off] !== kind) return null;
+    this.dec.buf = this.frame;
+    this.dec.pos = this.off;
+    return this.dec.record();
+  }
+
   beforeStep(m: Machine): void {
-    while (this.more() && this.frame[this.off] === R_INPUT) {
-      this.dec.buf = this.frame;
-      this.dec.pos = this.off;
-      const rec = this.dec.record() as { cycles: number; bytes: Uint8Array };
-      if (rec.cycles !== m.cycles) return; // due later (or missed: the next step diverges)
+    for (let r = this.peek(R_INPUT); r?.type === "input"; r = this.peek(R_INPUT)) {
+      if (r.cycles !== m.cycles) return; // due later (or missed: the next step diverges)
       this.off = this.dec.pos;
-      m.deliverInput(rec.bytes);
+      m.deliverInput(r.bytes);
     }
+    const r = this.peek(R_END);
+    if (r?.type === "end" && r.end.kind === "stop") m.stop(); // the host stopped it here
+  }
+
+  nextInputAt(): number {
+    const r = this.peek(R_INPUT);
+    return r?.type === "input" ? r.cycles : Infinity;
+  }
+
+  /** The re-run stopped for want of input: end it as the recording ended there (the host
+   * stopped it, or nothing could run), and say whether the journal had an end to match. */
+  stuck(m: Machine): boolean {
+    const r = this.peek(R_END);
+    if (r?.type !== "end") return false;
+    if (r.end.kind === "stop") m.stop();
+    else m.deadlock(); // anything else diverges, and says so
+    return true;
   }
 
   step(cpu: number, pid: number, intr: number, ev: Event): void {
@@ -536,6 +570,8 @@ export function describe(r: JournalRecord): string {
     case "end":
       return r.end.kind === "halt"
         ? `halt ${r.end.status}`
+        : r.end.kind === "stop"
+        ? "stopped by the host"
         : r.end.kind === "panic"
         ? `panic: ${r.end.message}`
         : `deadlock`;

@@ -66,10 +66,13 @@ export interface StepLog {
   step(cpu: number, pid: number, intr: number, ev: Event): void;
   input(cycles: number, bytes: Uint8Array): void;
   end(end: MachineEnd): void;
+  /** The cycle of the next recorded input (a replay), or Infinity. */
+  nextInputAt(): number;
 }
 
 export type MachineEnd =
   | { kind: "halt"; status: number }
+  | { kind: "stop" }
   | { kind: "panic"; message: string; procdump: string }
   | { kind: "deadlock"; report: string };
 
@@ -112,6 +115,9 @@ export class Machine {
   steps = 0;
   private nextTickAt = TICK_CYCLES;
   end: MachineEnd | null = null;
+  /** Why the last run() stopped short of an end. */
+  stall: "input" | "time" | "steps" | null = null;
+  private cycleLimit = Infinity;
   irqPending = false; // a device interrupt waits for a hart to claim it
 
   // proc.c
@@ -160,14 +166,20 @@ export class Machine {
   }
 
   /**
-   * Runs until the machine halts, panics, or nothing can run without input from the host
-   * (every CPU idle, no process runnable or waiting for the clock). Returns the end, or null
-   * when it stopped for lack of input.
+   * Runs until the machine ends (halt, panic), or stops short: nothing can run without input
+   * from the host (`stall` "input": every CPU idle, nothing waits for the clock or a device),
+   * the clock reached `cycleLimit` (`stall` "time": the REPL paces the clock to real time), or
+   * `maxSteps` steps were taken (`stall` "steps"). Returns the end, or null when it stopped short.
    */
-  run(maxSteps = Infinity): MachineEnd | null {
-    const limit = this.steps + maxSteps;
-    while (this.end === null && this.steps < limit) {
-      if (!this.step()) return null;
+  run(maxSteps = Infinity, cycleLimit = Infinity): MachineEnd | null {
+    const stepLimit = this.steps + maxSteps;
+    this.cycleLimit = cycleLimit;
+    this.stall = null;
+    while (this.end === null) {
+      if (this.steps >= stepLimit) this.stall = "steps";
+      else if (this.cycles >= cycleLimit) this.stall = "time";
+      else if (this.step()) continue;
+      return null;
     }
     return this.end;
   }
@@ -175,6 +187,7 @@ export class Machine {
   /** One step. Returns false if nothing can run until the host delivers input. */
   step(): boolean {
     this.log?.beforeStep(this);
+    if (this.end !== null) return true;
     const i = this.policy.pick(this.cpus);
     if (i < 0) return this.idle();
     const c = this.cpus[i];
@@ -256,21 +269,35 @@ export class Machine {
     }
   }
 
-  // Every CPU is idle. If anything waits for the clock, jump to the next tick; otherwise
-  // the machine needs input from the host, or never runs again.
+  // Every CPU is idle: the clock jumps to the next timed event (the UART finishing a byte,
+  // or a tick if anything waits for one), or to the next recorded input of a replay. With no
+  // such event the machine needs input from the host, or never runs again. The jump stops at
+  // the cycle limit (real time, in the REPL).
   private idle(): boolean {
-    if (this.uart.txDoneAt < this.nextTickAt) {
-      this.cycles = this.uart.txDoneAt;
-      this.deviceInterrupt(() => this.uart.transmitted());
-      return true;
-    }
     const waiting = this.procs.some((p) =>
       p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
     );
-    if (!waiting) return false;
-    this.cycles = this.nextTickAt;
-    this.timer();
+    const event = Math.min(this.uart.txDoneAt, waiting ? this.nextTickAt : Infinity);
+    const target = Math.min(event, this.log?.nextInputAt() ?? Infinity);
+    if (target === Infinity) {
+      this.stall = "input";
+      return false;
+    }
+    if (target > this.cycleLimit) {
+      this.cycles = Math.max(this.cycles, this.cycleLimit);
+      this.stall = "time";
+      return false;
+    }
+    this.cycles = target;
+    if (target === this.uart.txDoneAt) this.deviceInterrupt(() => this.uart.transmitted());
+    else if (target === this.nextTickAt) this.timer();
     return true;
+  }
+
+  /** The host stops the machine (the REPL's :quit, or its input ended). */
+  stop(): MachineEnd {
+    this.finish({ kind: "stop" });
+    return this.end!;
   }
 
   /** Stops a machine that can never run again (called by the host when no input will come). */

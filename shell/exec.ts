@@ -1,8 +1,9 @@
-// dv6 exec: boot, let init run one program, halt when it exits. The run is always journaled:
-// to --journal LOG, or to a session file that is kept as a crash log only if the kernel panics
-// or deadlocks.
+// dv6 exec, run and -c: boot, let init run one program (for run and -c: the shell, typed
+// into), halt when it exits. The run is always journaled: to --journal LOG, or to a session
+// file that is kept as a crash log only if the kernel panics or deadlocks.
 
 import { JournalWriter } from "../kernel/journal.ts";
+import { typeScript } from "./session.ts";
 import {
   type BootOptions,
   buildId,
@@ -16,12 +17,18 @@ import {
 export const EXIT_PANIC = 3;
 export const EXIT_DEADLOCK = 4;
 
-export async function runExec(o: BootOptions, journal: string | undefined): Promise<number> {
+export async function runExec(
+  o: BootOptions,
+  journal: string | undefined,
+  script?: readonly string[],
+): Promise<number> {
   const header = headerFor(o, await buildId());
   const sink = new FileSink(journal ?? dataFile("session"));
   const out = new Output();
   const m = machineFrom(header, new JournalWriter(sink, header), out.write);
-  const end = m.run() ?? m.deadlock(); // no input will come: a machine that waits for it is stuck
+  // Without a script no input will come: a machine that waits for it is stuck.
+  const end = script === undefined ? m.run() ?? m.deadlock() : typeScript(m, script);
+  if (script !== undefined && !out.atLineStart) out.write(Uint8Array.of(0x0a)); // after the last prompt
   out.flush();
   sink.close();
   if (end.kind === "halt") {
@@ -29,7 +36,7 @@ export async function runExec(o: BootOptions, journal: string | undefined): Prom
     return end.status & 0xff;
   }
   const crashLog = journal ?? keepAsCrashLog(sink.path);
-  if (end.kind === "deadlock") console.log(end.report.trimEnd());
+  if (end.kind === "deadlock") console.log((out.atLineStart ? "" : "\n") + end.report.trimEnd());
   console.error(
     `dv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${crashLog}`,
   );

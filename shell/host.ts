@@ -108,11 +108,14 @@ export class FileSink implements Sink {
 export class Output {
   private chunks: Uint8Array[] = [];
   private bytes = 0;
+  /** Does the output so far end with a newline (or is it empty)? */
+  atLineStart = true;
   constructor(private readonly out: { writeSync(p: Uint8Array): number } = Deno.stdout) {}
 
   readonly write = (b: Uint8Array): void => {
     this.chunks.push(b);
     this.bytes += b.length;
+    if (b.length > 0) this.atLineStart = b[b.length - 1] === 0x0a;
     if (this.bytes >= 1 << 16) this.flush();
   };
 

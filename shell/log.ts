@@ -2,7 +2,7 @@
 //   STEP  CPU  PID NAME            EVENT
 
 import { EV } from "../kernel/event.ts";
-import { describeEvent, type JournalReader, showVal } from "../kernel/journal.ts";
+import { describe, describeEvent, type JournalReader, showVal } from "../kernel/journal.ts";
 import { SYS } from "../kernel/sysnum.ts";
 
 export interface LogFilter {
@@ -54,15 +54,8 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       if (f.pid === undefined) lines.push(`${"".padStart(8)} input ${showVal(r.bytes, 64)}`);
     } else {
       const e = r.end;
-      lines.push(
-        e.kind === "halt"
-          ? `${"".padStart(8)} halt ${e.status}`
-          : e.kind === "panic"
-          ? `${"".padStart(8)} panic: ${e.message}${
-            e.procdump.trimEnd().replace(/\n/g, "\n         ")
-          }`
-          : `${"".padStart(8)} ${e.report.trimEnd()}`,
-      );
+      const more = e.kind === "panic" ? e.procdump : e.kind === "deadlock" ? e.report : "";
+      lines.push(`${"".padStart(8)} ${describe(r)}${more.trimEnd().replace(/\n/g, "\n         ")}`);
     }
     if (lines.length >= 4096) flush();
   }

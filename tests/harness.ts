@@ -3,11 +3,12 @@
 // public pieces the dv6 command uses (headerFor, machineFrom, the journal).
 
 import type { ProgramMain } from "../kernel/abi.ts";
-import { Divergence, JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
+import { JournalReader, JournalWriter } from "../kernel/journal.ts";
 import type { Machine, MachineEnd } from "../kernel/machine.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import type { Sys } from "../commands/usys.ts";
 import { type BootOptions, headerFor, machineFrom } from "../shell/host.ts";
+import { replayJournal, type ReplayResult } from "../shell/replay.ts";
 
 export type Programs = Readonly<Record<string, ProgramMain<Sys>>>;
 
@@ -61,30 +62,9 @@ export function run(o: RunOptions): Run {
   return { m, end, out: out.text, journal: journal.bytes, steps: m.steps };
 }
 
-export interface Replay {
-  end: MachineEnd | null;
-  out: string;
-  steps: number;
-  divergence: Divergence | null;
-  /** Why the journal stopped early, if it did. */
-  broken: string | null;
-}
-
 /** Replays a journal with the same programs, checking every step. */
-export function replay(journal: Uint8Array, programs?: Programs): Replay {
-  const reader = new JournalReader(journal);
-  const v = new JournalVerifier(reader);
+export function replay(journal: Uint8Array, programs?: Programs): ReplayResult & { out: string } {
   const out = new Bytes();
-  const m = machineFrom(reader.header, v, out.write, { ...PROGRAMS, ...programs });
-  let divergence: Divergence | null = null;
-  try {
-    while (m.end === null) {
-      if (m.run() !== null || v.exhausted) break;
-      m.deadlock();
-    }
-  } catch (e) {
-    if (!(e instanceof Divergence)) throw e;
-    divergence = e;
-  }
-  return { end: m.end, out: out.text, steps: v.steps, divergence, broken: reader.broken };
+  const r = replayJournal(new JournalReader(journal), out.write, { ...PROGRAMS, ...programs });
+  return { ...r, out: out.text };
 }

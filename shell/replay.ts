@@ -1,0 +1,46 @@
+// Replaying a journal: rebuild the machine from its header, re-run it with the recorded inputs
+// at their steps, and compare every step with its record.
+
+import { Divergence, type JournalReader, JournalVerifier } from "../kernel/journal.ts";
+import type { MachineEnd } from "../kernel/machine.ts";
+import type { ProgramMain } from "../kernel/abi.ts";
+import type { Sys } from "../commands/usys.ts";
+import { machineFrom } from "./host.ts";
+
+export interface ReplayResult {
+  /** Steps that matched their records. */
+  steps: number;
+  /** How the re-run ended, when it reached the recorded end. */
+  end: MachineEnd | null;
+  /** The first step that differed from its record. */
+  divergence: Divergence | null;
+  /** The journal stopped before an end record: why (damaged, cut short). */
+  truncated: string | null;
+}
+
+export function replayJournal(
+  reader: JournalReader,
+  output: (bytes: Uint8Array, echo: boolean) => void,
+  programs?: Readonly<Record<string, ProgramMain<Sys>>>,
+): ReplayResult {
+  const v = new JournalVerifier(reader);
+  const m = machineFrom(reader.header, v, output, programs);
+  const truncated = () => reader.broken ?? "it ends without an end record (cut short)";
+  try {
+    while (m.end === null) {
+      if (m.run() !== null) break;
+      // Nothing can run and no input is due: the recording ended here too, or was cut short.
+      if (!v.stuck(m)) {
+        return { steps: v.steps, end: null, divergence: null, truncated: truncated() };
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Divergence)) throw e;
+    if (v.exhausted) return { steps: v.steps, end: null, divergence: null, truncated: truncated() };
+    return { steps: v.steps, end: null, divergence: e, truncated: null };
+  }
+  if (v.ended === null) {
+    return { steps: v.steps, end: null, divergence: null, truncated: truncated() };
+  }
+  return { steps: v.steps, end: m.end, divergence: null, truncated: null };
+}
