@@ -147,7 +147,7 @@ export function* gets(sys: Sys, max: number, fd = 0): Call<string> {
   return decoder.decode(Uint8Array.from(bytes));
 }
 
-/** ulib.c's stat: open, fstat, close. `[type, ino, nlink, size]`, or -1. */
+/** ulib.c's stat: open, fstat, close. `[dev, ino, type, nlink, size]`, or -1. */
 export function* stat(sys: Sys, path: string): Call<number[] | -1> {
   const fd = yield* sys.open(path, O_RDONLY);
   if (fd < 0) return -1;

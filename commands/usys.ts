@@ -78,7 +78,7 @@ export class Sys {
     return (yield req(SYS.exec, path, argv)) as number;
   }
 
-  /** fstat: [type, ino, nlink, size], or -1. */
+  /** fstat: [dev, ino, type, nlink, size] (xv6's struct stat), or -1. */
   *fstat(fd: number): Call<number[] | -1> {
     return (yield req(SYS.fstat, fd)) as number[] | -1;
   }

@@ -25,6 +25,7 @@ import {
   userinit,
   ZOMBIE,
 } from "./proc.ts";
+import { BOOT_FILES } from "./mkfs.ts";
 import { Spinlock } from "./spinlock.ts";
 import { Uart } from "./uart.ts";
 import { devintr } from "./trap.ts";
@@ -148,7 +149,7 @@ export class Machine {
     this.makeSys = cfg.makeSys;
     this.output = cfg.output ?? (() => {});
     this.log = cfg.log ?? null;
-    this.fs = new FileSystem(Object.keys(cfg.programs), cfg.image ?? {});
+    this.fs = new FileSystem(Object.keys(cfg.programs), { ...BOOT_FILES, ...cfg.image });
     this.uart = new Uart(this, cfg.options?.brokenSleep ?? false);
     this.cons = new Console(this);
     this.devsw[CONSOLE] = this.cons;
@@ -188,7 +189,7 @@ export class Machine {
   step(): boolean {
     this.log?.beforeStep(this);
     if (this.end !== null) return true;
-    const i = this.policy.pick(this.cpus);
+    const i = this.policy.pick(this.cpus, this.cycles);
     if (i < 0) return this.idle();
     const c = this.cpus[i];
     this.cpu = c;
@@ -216,7 +217,7 @@ export class Machine {
     if (ev.k === EV.SWTCH) {
       c.current = ev.to === null ? c.schedCtx : ev.to.context!;
     } else if (ev.k === EV.WFI) {
-      c.wfi = !c.timerPending;
+      c.wfi = !c.timerPending && !this.irqPending; // wfi returns at once if one is pending
     }
     this.steps++;
     this.log?.step(i, pid, intr, ev);
@@ -269,15 +270,20 @@ export class Machine {
     }
   }
 
-  // Every CPU is idle: the clock jumps to the next timed event (the UART finishing a byte,
-  // or a tick if anything waits for one), or to the next recorded input of a replay. With no
+  // No CPU may step (every CPU is idle, or the policy holds back the busy ones): the clock
+  // jumps to the next timed event (the UART finishing a byte, a tick if anything waits for
+  // one, a held-back CPU's turn), or to the next recorded input of a replay. With no
   // such event the machine needs input from the host, or never runs again. The jump stops at
   // the cycle limit (real time, in the REPL).
   private idle(): boolean {
     const waiting = this.procs.some((p) =>
       p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
     );
-    const event = Math.min(this.uart.txDoneAt, waiting ? this.nextTickAt : Infinity);
+    const event = Math.min(
+      this.uart.txDoneAt,
+      waiting ? this.nextTickAt : Infinity,
+      this.cpus.some((c) => !c.wfi) ? this.policy.wakeAt() : Infinity,
+    );
     const target = Math.min(event, this.log?.nextInputAt() ?? Infinity);
     if (target === Infinity) {
       this.stall = "input";

@@ -1,0 +1,85 @@
+// help [PROGRAM...]: the programs in /bin, one line each with what it does (or only the named
+// ones). It lists /bin by reading its directory entries, as ls does.
+
+import type { Program } from "../kernel/abi.ts";
+import { DIRSIZ } from "../kernel/param.ts";
+import { O_RDONLY } from "../kernel/sysnum.ts";
+import { type Call, fprintf } from "./ulib.ts";
+import type { Sys } from "./usys.ts";
+
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  cat: "copy files (or the input) to the output",
+  echo: "print the arguments",
+  fork: "fork children that run a command, become zombies or orphans",
+  forktest: "fork until the process table is full, then reap every child",
+  grep: "print the lines that match a pattern (^ $ . *)",
+  halt: "stop the machine",
+  help: "this list",
+  init: "the first process: starts sh, reaps orphans",
+  kill: "kill processes",
+  ln: "give a file another name",
+  ls: "list files: name, type, inode number, size",
+  mkdir: "make directories",
+  ps: "list the processes",
+  rm: "remove files",
+  sh: "the shell",
+  sleep: "sleep for some clock ticks",
+  spin: "burn CPU for some ticks, or until killed",
+  uptime: "clock ticks since boot",
+  usertests: "xv6's kernel tests",
+  wc: "count lines, words and bytes",
+};
+
+const DIRENT = 16;
+const decoder = new TextDecoder();
+
+/** The names in a directory, in directory order, without "." and "..". */
+function* names(sys: Sys, path: string): Call<string[] | null> {
+  const fd = yield* sys.open(path, O_RDONLY);
+  if (fd < 0) return null;
+  const out: string[] = [];
+  const de = new Uint8Array(DIRENT);
+  while ((yield* sys.read(fd, de, DIRENT)) === DIRENT) {
+    if ((de[0] | (de[1] << 8)) === 0) continue;
+    const raw = de.subarray(2, 2 + DIRSIZ);
+    const nul = raw.indexOf(0);
+    const name = decoder.decode(nul < 0 ? raw : raw.subarray(0, nul));
+    if (name !== "." && name !== "..") out.push(name);
+  }
+  yield* sys.close(fd);
+  return out;
+}
+
+/** "name  description": the name padded to 10 columns. */
+function line(name: string): string {
+  if (!Object.hasOwn(DESCRIPTIONS, name)) return name + "\n";
+  return name.padEnd(10) + " " + DESCRIPTIONS[name] + "\n";
+}
+
+export default function* help(sys: Sys, argv: string[]): Program {
+  if (argv.slice(1).some((a) => a.startsWith("-"))) {
+    yield* fprintf(sys, 2, "usage: help [program...]\n");
+    return yield* sys.exit(1);
+  }
+  const bin = yield* names(sys, "/bin");
+  if (bin === null) {
+    yield* fprintf(sys, 2, "help: cannot open /bin\n");
+    return yield* sys.exit(1);
+  }
+  if (argv.length === 1) {
+    let out = "";
+    for (const name of bin) out += line(name);
+    yield* sys.write(1, out);
+    return yield* sys.exit(0);
+  }
+  let status = 0;
+  for (const name of argv.slice(1)) {
+    if (bin.includes(name)) {
+      yield* sys.write(1, line(name));
+    } else {
+      yield* fprintf(sys, 2, "help: no program %s in /bin\n", name);
+      status = 1;
+    }
+  }
+  return yield* sys.exit(status);
+}

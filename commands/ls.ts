@@ -1,0 +1,85 @@
+// ls (xv6's user/ls.c): for each argument (or "."), one line for a file or a device, or one line
+// per entry of a directory (its 16-byte struct dirents, read with read(), `.` and `..`
+// included, in directory order): the name blank-padded to DIRSIZ, the type (1 directory, 2 file,
+// 3 device), the inode number and the size.
+
+import type { Program } from "../kernel/abi.ts";
+import { DIRSIZ } from "../kernel/param.ts";
+import { O_RDONLY, T_DEVICE, T_DIR, T_FILE } from "../kernel/sysnum.ts";
+import { type Call, fprintf, printf, stat, strlen } from "./ulib.ts";
+import type { Sys } from "./usys.ts";
+
+const DIRENT = 16; // struct dirent: ushort inum; char name[DIRSIZ]
+const decoder = new TextDecoder();
+
+// fstat's answer, as xv6's struct stat: [dev, ino, type, nlink, size].
+const ST_INO = 1, ST_TYPE = 2, ST_SIZE = 4;
+
+/** The last path element, blank-padded to DIRSIZ (a name of DIRSIZ bytes or more as is). */
+function fmtname(path: string): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const len = strlen(name);
+  return len >= DIRSIZ ? name : name + " ".repeat(DIRSIZ - len);
+}
+
+function* ls(sys: Sys, path: string): Call<void> {
+  const fd = yield* sys.open(path, O_RDONLY);
+  if (fd < 0) {
+    yield* fprintf(sys, 2, "ls: cannot open %s\n", path);
+    return;
+  }
+  const st = yield* sys.fstat(fd);
+  if (st === -1) {
+    yield* fprintf(sys, 2, "ls: cannot stat %s\n", path);
+    yield* sys.close(fd);
+    return;
+  }
+
+  switch (st[ST_TYPE]) {
+    case T_DEVICE:
+    case T_FILE:
+      yield* printf(sys, 1, "%s %d %d %l\n", fmtname(path), st[ST_TYPE], st[ST_INO], st[ST_SIZE]);
+      break;
+
+    case T_DIR: {
+      // char buf[512]: the path, '/', a name and its NUL must fit.
+      if (strlen(path) + 1 + DIRSIZ + 1 > 512) {
+        yield* printf(sys, 1, "ls: path too long\n");
+        break;
+      }
+      const de = new Uint8Array(DIRENT);
+      while ((yield* sys.read(fd, de, DIRENT)) === DIRENT) {
+        const inum = de[0] | (de[1] << 8);
+        if (inum === 0) continue;
+        const raw = de.subarray(2, 2 + DIRSIZ);
+        const nul = raw.indexOf(0);
+        const buf = path + "/" + decoder.decode(nul < 0 ? raw : raw.subarray(0, nul));
+        const est = yield* stat(sys, buf);
+        if (est === -1) {
+          yield* printf(sys, 1, "ls: cannot stat %s\n", buf);
+          continue;
+        }
+        yield* printf(
+          sys,
+          1,
+          "%s %d %d %d\n",
+          fmtname(buf),
+          est[ST_TYPE],
+          est[ST_INO],
+          est[ST_SIZE],
+        );
+      }
+      break;
+    }
+  }
+  yield* sys.close(fd);
+}
+
+export default function* main(sys: Sys, argv: string[]): Program {
+  if (argv.length < 2) {
+    yield* ls(sys, ".");
+    return yield* sys.exit(0);
+  }
+  for (let i = 1; i < argv.length; i++) yield* ls(sys, argv[i]);
+  return yield* sys.exit(0);
+}

@@ -1,0 +1,39 @@
+// ps: the process table, one line per process after a header, in table order (columns as
+// procps's `ps -o pid,ppid,stat,time,comm,wchan`, simplified): pid, parent's pid, state,
+// ticks used, name, and what a sleeper waits for ("-" for the others).
+
+import type { Program } from "../kernel/abi.ts";
+import { fprintf } from "./ulib.ts";
+import type { ProcInfo, Sys } from "./usys.ts";
+
+function line(
+  pid: string,
+  ppid: string,
+  state: string,
+  ticks: string,
+  name: string,
+  wchan: string,
+) {
+  return pid.padStart(5) + " " + ppid.padStart(5) + " " + state.padEnd(6) + " " +
+    ticks.padStart(6) + " " + name.padEnd(15) + " " + wchan + "\n";
+}
+
+function format(procs: readonly ProcInfo[]): string {
+  let out = line("PID", "PPID", "STATE", "TICKS", "NAME", "WCHAN");
+  for (const p of procs) {
+    const state = p.state.trim();
+    const wchan = state === "sleep" && p.waitsFor !== "" ? p.waitsFor : "-";
+    out += line(String(p.pid), String(p.ppid), state, String(p.ticks), p.name, wchan);
+  }
+  return out;
+}
+
+export default function* ps(sys: Sys, argv: string[]): Program {
+  if (argv.length > 1) {
+    yield* fprintf(sys, 2, "usage: ps\n");
+    return yield* sys.exit(1);
+  }
+  const procs = yield* sys.procs();
+  yield* sys.write(1, format(procs));
+  return yield* sys.exit(0);
+}
