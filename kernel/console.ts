@@ -105,7 +105,7 @@ export class Console implements Device {
         }
         break;
       case C("C"): // dv6: interrupt.
-        this.m.uart.putcSync(encoder.encode("^C\n"), true);
+        this.kprint("^C\n"); // not an echo: a line-editing host shows nothing for ^C
         this.e = this.w; // drop the line being edited
         if (this.fgpgid !== 0) yield* killpg(m, this.fgpgid);
         else if (this.e - this.r < INPUT_BUF_SIZE) {

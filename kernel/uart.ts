@@ -74,6 +74,15 @@ export class Uart {
     this.m.output(Uint8Array.of(this.thr), false);
   }
 
+  /** At power-off: the byte on the wire and the ring go out now. */
+  drain(): void {
+    if (this.txDoneAt !== Infinity) this.transmitted();
+    while (this.txR !== this.txW) {
+      this.thr = this.txBuf[this.txR++ % UART_TX_BUF_SIZE];
+      this.transmitted();
+    }
+  }
+
   /** The device: bytes arrive from the host. */
   receive(bytes: Uint8Array): void {
     for (const b of bytes) this.rxFifo.push(b);

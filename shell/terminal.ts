@@ -31,8 +31,8 @@ const HELP = `monitor commands (the machine never sees these lines):
   :ps            the process table as the kernel sees it
   :journal PATH  save the journal so far (replay it with: dv6 replay PATH)
   :quit          stop the machine and leave dv6
-Ctrl-C is ^C at the console (it stops the foreground command); Ctrl-D at the prompt ends sh,
-and init starts a new one; Ctrl-P prints the process list.`;
+Ctrl-C is ^C at the console (it stops the foreground command); Ctrl-P prints the process
+list; Ctrl-D on an empty line leaves dv6, as :quit does.`;
 
 export interface ReplOptions {
   journal?: string;
@@ -145,11 +145,8 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   rl.on("SIGINT", ctrlC);
   if (!tty) Deno.addSignalListener("SIGINT", ctrlC);
   rl.on("close", () => inputEnded = true);
-  rl.on("line", (line: string) => {
-    if (tty && line.trim() !== "") {
-      Deno.writeTextFileSync(historyPath, line + "\n", { append: true });
-    }
-    if (!line.startsWith(":")) return void queue.push(line);
+  // A monitor command runs when it is typed at a terminal, or in its turn among piped lines.
+  const monitor = (line: string) => {
     const [cmd, arg] = line.slice(1).trim().split(/\s+/, 2);
     if (cmd === "help") write(HELP + "\n");
     else if (cmd === "ps") write(kernelPs(m) + "\n");
@@ -161,6 +158,16 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     } else if (cmd === "quit") quit = true;
     else write(`unknown monitor command ':${line.slice(1)}' (try :help)\n`);
     if (tty) rl.prompt(true);
+  };
+  rl.on("line", (line: string) => {
+    // The prompt went out with the line; what the machine writes next starts afresh.
+    tail = "";
+    rl.setPrompt("");
+    if (tty && line.trim() !== "") {
+      Deno.writeTextFileSync(historyPath, line + "\n", { append: true });
+    }
+    if (tty && line.startsWith(":")) monitor(line);
+    else queue.push(line);
   });
 
   write(`dv6: ${header.ncpu} cpus, ${r.hz} ticks/s; journal ${journalPath}; :help for help\n`);
@@ -173,6 +180,8 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     if (m.stall === "input") {
       t0 = performance.now();
       base = m.cycles;
+      while (queue.length > 0 && queue[0].startsWith(":")) monitor(queue.shift()!);
+      if (quit) break;
       if (queue.length > 0 && consoleReader(m)) m.input(encoder.encode(queue.shift()! + "\n"));
       else if (inputEnded && queue.length === 0) break;
       else {
@@ -185,7 +194,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     }
     if (m.stall !== "steps") await new Promise((ok) => setTimeout(ok, SLICE_MS));
   }
-  if (tail !== "" && !tty) write(tail);
+  if (tail !== "" && !tty) write(tail + "\n");
   const end = m.end ?? m.stop();
   sink.close();
   rl.close();
