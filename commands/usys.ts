@@ -5,7 +5,7 @@
 // stdio buffers) can live in it and nothing is shared between processes through module state.
 
 import type { SysReq, UserStep, Val } from "../kernel/abi.ts";
-import { SYS } from "../kernel/sysnum.ts";
+import { ATOMIC, SYS } from "../kernel/sysnum.ts";
 
 type Call<T> = Generator<UserStep, T, Val>;
 
@@ -167,6 +167,88 @@ export class Sys {
   *halt(status: number): Call<never> {
     yield req(SYS.halt, status);
     throw new Error("halt returned");
+  }
+
+  // System V semaphores, with Linux's semantics: errors come back as -errno.
+
+  /** semget(key, nsems, semflg): the set's id. */
+  *semget(key: number, nsems: number, flags: number): Call<number> {
+    return (yield req(SYS.semget, key, nsems, flags)) as number;
+  }
+
+  /** semop, or semtimedop with a timeout in ticks: ops are [sem_num, sem_op, sem_flg]. */
+  *semop(id: number, ops: number[][], timeoutTicks = -1): Call<number> {
+    return (yield req(SYS.semop, id, ops, timeoutTicks)) as number;
+  }
+
+  /** semctl: GETALL and SEM_INFO answer an array, IPC_STAT [key, mode, nsems, otime, ctime];
+   * SETALL takes an array. */
+  *semctl(id: number, semnum: number, cmd: number, arg: number | number[] = 0): Call<Val> {
+    return yield req(SYS.semctl, id, semnum, cmd, arg);
+  }
+
+  // Shared memory and futexes.
+
+  /** A named shared object of `words` 32-bit words, mapped into this process: its handle
+   * (the same for every process), or -errno. An empty name makes a private one. */
+  *shmopen(name: string, words: number, flags: number): Call<number> {
+    return (yield req(SYS.shmopen, name, words, flags)) as number;
+  }
+
+  *shmunlink(name: string): Call<number> {
+    return (yield req(SYS.shmunlink, name)) as number;
+  }
+
+  /** Sleep while word `index` of `handle` holds `expected`: 0 when woken, -EAGAIN if it did
+   * not hold it, -ETIMEDOUT, or -EINTR. `label` names the wait for ps and deadlock reports. */
+  *futexwait(handle: number, index: number, expected: number, timeoutTicks = -1, label = ""): Call<
+    number
+  > {
+    return (yield req(SYS.futexwait, handle, index, expected, timeoutTicks, label)) as number;
+  }
+
+  /** Wake up to n waiters on a word: how many were woken. */
+  *futexwake(handle: number, index: number, n: number): Call<number> {
+    return (yield req(SYS.futexwake, handle, index, n)) as number;
+  }
+
+  /** Register this process's robust list: words of `handle`, [0] list_op_pending, then one
+   * entry per held robust mutex (handle << 16 | index, 0 when free). */
+  *setrobustlist(handle: number): Call<number> {
+    return (yield req(SYS.setrobustlist, handle)) as number;
+  }
+
+  /** Register the fast path of a robust semaphore: its value word and this process's
+   * adjustment word, which the kernel adds to the value when the process exits. */
+  *psemregister(semHandle: number, semIndex: number, adjHandle: number, adjIndex: number): Call<
+    number
+  > {
+    return (yield req(SYS.psemregister, semHandle, semIndex, adjHandle, adjIndex)) as number;
+  }
+
+  /** The system-call path of a POSIX semaphore (PSEM_WAIT, PSEM_TRYWAIT, PSEM_POST); with
+   * `robust` the kernel undoes its effect when the process exits. */
+  *psemop(handle: number, index: number, op: number, robust: boolean, timeoutTicks = -1): Call<
+    number
+  > {
+    return (yield req(SYS.psemop, handle, index, op, robust ? 1 : 0, timeoutTicks)) as number;
+  }
+
+  // File locks.
+
+  *flock(fd: number, op: number): Call<number> {
+    return (yield req(SYS.flock, fd, op)) as number;
+  }
+
+  /** fcntl record locks: lock is [type, start, len]; F_GETLK answers [type, start, len, pid]. */
+  *fcntl(fd: number, cmd: number, lock: number[]): Call<number | number[]> {
+    return (yield req(SYS.fcntl, fd, cmd, lock)) as number | number[];
+  }
+
+  /** A user-space atomic operation on a shared word (AT_LOAD, AT_STORE, AT_ADD, AT_CAS,
+   * AT_XCHG): one step, no kernel entry; it answers the word's old value. */
+  *atomic(op: number, handle: number, index: number, arg1 = 0, arg2 = 0, mark = 0): Call<number> {
+    return (yield req(ATOMIC, op, handle, index, arg1, arg2, mark)) as number;
   }
 
   /** One step of user-mode computation that does not enter the kernel. */

@@ -13,6 +13,7 @@ export const EV = {
   USER: 5, // a step of user-mode computation
   WFI: 6, // an idle CPU waits for an interrupt
   EXIT: 7, // a process entered exit()
+  ATOMIC: 8, // a user-mode atomic instruction on shared memory
 } as const;
 
 /** A sleep channel: anything a process can wait for. `what` is shown by ps and dv6 log. */
@@ -32,7 +33,8 @@ export interface Event {
   to: { readonly pid: number; readonly context: Context | null } | null;
   /** SWTCH: why a process gave up the CPU: the channel it sleeps on, or "" (yield, exit). */
   why: string;
-  /** SYSCALL, EXIT: the call's number, arguments and result. */
+  /** SYSCALL, EXIT: the call's number, arguments and result; ATOMIC: the same for the
+   * instruction (n is ATOMIC, a its operands, r the word's old value). */
   n: number;
   a: Val[];
   r: Val;

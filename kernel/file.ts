@@ -67,6 +67,7 @@ export function* fileclose(m: Machine, f: File): KGen {
     return;
   }
   const { type, pipe, writable } = f;
+  if (f.ip !== null) yield* m.locks.closeFile(m, f); // its flock() lock goes with it
   Object.assign(f, new File());
   yield* release(m, m.ftable.lock);
   if (type === FD_PIPE) yield* pipeclose(m, pipe!, writable);

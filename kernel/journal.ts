@@ -14,7 +14,7 @@ import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./abi.ts";
 import { EV, type Event } from "./event.ts";
 import type { Machine, MachineEnd, StepLog } from "./machine.ts";
-import { SYSNAME } from "./sysnum.ts";
+import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE, SYSNAME } from "./sysnum.ts";
 
 export const FORMAT = 1;
 const MAGIC = [0x44, 0x56, 0x36, 0x4a]; // "DV6J"
@@ -49,7 +49,7 @@ export type JournalRecord =
 export type DecodedEvent =
   | { k: typeof EV.ACQUIRE | typeof EV.RELEASE; lock: string }
   | { k: typeof EV.SWTCH; to: number; why: string }
-  | { k: typeof EV.SYSCALL | typeof EV.EXIT; n: number; a: Val[]; r: Val }
+  | { k: typeof EV.SYSCALL | typeof EV.EXIT | typeof EV.ATOMIC; n: number; a: Val[]; r: Val }
   | { k: typeof EV.USER | typeof EV.WFI };
 
 const encoder = new TextEncoder();
@@ -150,7 +150,8 @@ class RecordEncoder {
         break;
       case EV.SYSCALL:
       case EV.EXIT:
-        this.uint(ev.n);
+      case EV.ATOMIC:
+        this.uint(ev.n < 0 ? 0 : ev.n);
         this.val(ev.a);
         this.val(ev.r);
         break;
@@ -283,7 +284,8 @@ class RecordDecoder {
         ev = { k, to: this.uint(), why: this.str() };
         break;
       case EV.SYSCALL:
-      case EV.EXIT: {
+      case EV.EXIT:
+      case EV.ATOMIC: {
         const n = this.uint();
         const a = this.val();
         ev = { k, n, a: Array.isArray(a) ? a : [], r: this.val() };
@@ -547,6 +549,7 @@ export class JournalVerifier implements StepLog {
 }
 
 const INTR_NAMES = ["", "timer interrupt; ", "device interrupt; "];
+const ATOMIC_NAMES = ["load", "store", "add", "cas", "xchg"];
 
 /** Escape and shorten a value for one line of `dv6 log`, strace style. */
 export function showVal(v: Val, max = 32): string {
@@ -596,6 +599,18 @@ export function describeEvent(ev: DecodedEvent): string {
       }`;
     case EV.EXIT:
       return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
+    case EV.ATOMIC: {
+      const [op, h, i, a1, a2, mark] = ev.a;
+      const args = op === AT_CAS ? `, ${a1}, ${a2}` : op === AT_LOAD ? "" : `, ${a1}`;
+      const crit = mark === CRIT_ENTER
+        ? " [enter critical section]"
+        : mark === CRIT_LEAVE
+        ? " [leave]"
+        : "";
+      return `atomic ${ATOMIC_NAMES[op as number] ?? op}(shm ${h}[${i}]${args}) = ${
+        showVal(ev.r)
+      }${crit}`;
+    }
     case EV.USER:
       return "user";
     case EV.WFI:

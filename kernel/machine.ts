@@ -25,7 +25,10 @@ import {
   userinit,
   ZOMBIE,
 } from "./proc.ts";
+import { LockTable } from "./flock.ts";
 import { BOOT_FILES } from "./mkfs.ts";
+import { SemTable } from "./sem.ts";
+import { SharedMemory } from "./shm.ts";
 import { Spinlock } from "./spinlock.ts";
 import { Uart } from "./uart.ts";
 import { devintr } from "./trap.ts";
@@ -80,6 +83,9 @@ export type MachineEnd =
 export interface KernelOptions {
   /** Replace the UART writer's sleep() with the lecture's broken version. */
   brokenSleep?: boolean;
+  /** none: a process killed inside a robust semaphore's fast path leaks a token; pcrange: the
+   * kernel completes the adjustment at exit. Default pcrange. */
+  robustFast?: "none" | "pcrange";
 }
 
 export interface MachineConfig {
@@ -134,8 +140,15 @@ export class Machine {
   readonly tickslock = new Spinlock("time");
   ticks = 0;
   readonly ticksChan: Chan = { what: "ticks" };
+  /** Sleeps with a deadline, which clockintr ends (see timedSleep). */
+  readonly timeouts: { chan: Chan; at: number }[] = [];
 
   readonly ftable = new FileTable();
+  readonly sem = new SemTable();
+  readonly shmem = new SharedMemory();
+  readonly locks = new LockTable();
+  /** The kernel's defence for the robust semaphores' fast path (boot option --robust-fast). */
+  readonly robustFast: "none" | "pcrange";
   readonly fs: FileSystem;
   readonly uart: Uart;
   readonly cons: Console;
@@ -151,6 +164,7 @@ export class Machine {
     this.log = cfg.log ?? null;
     this.fs = new FileSystem(Object.keys(cfg.programs), { ...BOOT_FILES, ...cfg.image });
     this.uart = new Uart(this, cfg.options?.brokenSleep ?? false);
+    this.robustFast = cfg.options?.robustFast ?? "pcrange";
     this.cons = new Console(this);
     this.devsw[CONSOLE] = this.cons;
     const nproc = cfg.nproc ?? NPROC;
@@ -279,9 +293,10 @@ export class Machine {
   // such event the machine needs input from the host, or never runs again. The jump stops at
   // the cycle limit (real time, in the REPL).
   private idle(): boolean {
-    const waiting = this.procs.some((p) =>
-      p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
-    );
+    const waiting = this.timeouts.length > 0 ||
+      this.procs.some((p) =>
+        p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
+      );
     const event = Math.min(
       this.uart.txDoneAt,
       waiting ? this.nextTickAt : Infinity,

@@ -6,6 +6,8 @@ import { EV, event, type KGen, WFI_EVENT } from "./event.ts";
 import { type File, fileclose, filedup } from "./file.ts";
 import type { Inode } from "./fs.ts";
 import { History } from "./history.ts";
+import { exitPsem, type PsemReg, type Word } from "./psem.ts";
+import { exitSem } from "./sem.ts";
 import { Context, type Cpu, type Machine } from "./machine.ts";
 import { NOFILE } from "./param.ts";
 import { panic } from "./printf.ts";
@@ -47,6 +49,16 @@ export class Proc implements Chan {
   history = new History();
   /** Set by fork: the parent's history up to the fork, which the child re-runs first. */
   forked: History | null = null;
+
+  // IPC state (not inherited by fork, except the shared memory it has mapped)
+  semadj = new Map<number, number[]>(); // SEM_UNDO adjustments, by semaphore set id
+  shm = new Set<number>(); // handles of the shared objects it has mapped
+  robustList = 0; // the shared object holding its robust futex list (0: none)
+  psemRegs: PsemReg[] = []; // robust semaphores' fast-path adjustment words
+  psemAdj = new Map<string, number>(); // the system-call path's adjustments, by "handle:index"
+  /** Inside a robust semaphore's fast-path critical section: the adjustment still owed. */
+  critPending: { adj: Word; delta: number } | null = null;
+  lockedInodes = new Set<Inode>(); // files it holds fcntl record locks on
 
   /** A parent waiting in wait() sleeps on itself. */
   readonly what = "wait";
@@ -101,6 +113,13 @@ export function freeproc(p: Proc): void {
   p.xstate = 0;
   p.pgid = 0;
   p.ticks = 0;
+  p.semadj = new Map();
+  p.shm = new Set();
+  p.robustList = 0;
+  p.psemRegs = [];
+  p.psemAdj = new Map();
+  p.critPending = null;
+  p.lockedInodes = new Set();
   p.state = UNUSED;
 }
 
@@ -153,6 +172,7 @@ function* makeChild(m: Machine, init: (np: Proc) => KGen<boolean>): KGen<number>
   np.cwd = p.cwd;
   np.name = p.name;
   np.pgid = p.pgid;
+  np.shm = new Set(p.shm); // shared mappings are inherited; SEM_UNDO and robust lists are not
   const pid = np.pid;
   yield* release(m, np.lock);
 
@@ -229,6 +249,14 @@ function* reparent(m: Machine, p: Proc): KGen {
 export function* exit(m: Machine, status: number): KGen<never> {
   const p = m.myproc();
   if (p === m.initproc) panic("init exiting");
+
+  // dv6: give back what the process holds that the kernel can undo (Linux's
+  // exit_robust_list, exit_sem; the proposed robust semaphores; fcntl record locks).
+  yield* m.shmem.exitRobustList(m, p);
+  yield* exitSem(m, p);
+  yield* exitPsem(m, p);
+  for (const ip of p.lockedInodes) yield* m.locks.releaseRecords(m, p, ip);
+  p.lockedInodes.clear();
 
   // Close all open files.
   yield* closeFiles(m, p);
@@ -341,6 +369,17 @@ export function* yield_(m: Machine): KGen {
   p.state = RUNNABLE;
   yield* sched(m);
   yield* release(m, p.lock);
+}
+
+/** sleep() with a deadline in ticks (Infinity: none): the clock interrupt wakes the sleeper
+ * at the deadline. The caller re-checks its condition and the clock, as after any sleep. */
+export function* timedSleep(m: Machine, chan: Chan, lk: Spinlock, deadline: number): KGen {
+  if (deadline === Infinity) return yield* sleep(m, chan, lk);
+  const t = { chan, at: deadline };
+  m.timeouts.push(t);
+  yield* sleep(m, chan, lk);
+  const i = m.timeouts.indexOf(t);
+  if (i >= 0) m.timeouts.splice(i, 1);
 }
 
 // Atomically release lock and sleep on chan. Reacquires lock when awakened.

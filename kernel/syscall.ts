@@ -8,6 +8,7 @@ import type { Machine } from "./machine.ts";
 import type { Proc } from "./proc.ts";
 import { acquire, release, type Spinlock } from "./spinlock.ts";
 import { SYSFILE } from "./sysfile.ts";
+import { SYSIPC } from "./sysipc.ts";
 import { SYSPROC } from "./sysproc.ts";
 
 /**
@@ -57,4 +58,4 @@ export function argstrs(a: Val[], i: number): string[] {
 }
 
 /** The system calls by number (xv6's syscalls[]); trap.ts dispatches through it. */
-export const SYSCALLS: Record<number, SyscallFn> = { ...SYSPROC, ...SYSFILE };
+export const SYSCALLS: Record<number, SyscallFn> = { ...SYSPROC, ...SYSFILE, ...SYSIPC };

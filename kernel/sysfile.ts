@@ -70,10 +70,12 @@ const sys_write: SyscallFn = (m, p, a) => filewrite(m, argfd(p, a, 0), argbytes(
 const sys_close: SyscallFn = (m, p, a) => {
   const f = argfd(p, a, 0);
   p.ofile[argint(a, 0)] = null;
-  return closeCall(m, f);
+  return closeCall(m, p, f);
 };
 
-function* closeCall(m: Machine, f: File): KGen<Val> {
+function* closeCall(m: Machine, p: Proc, f: File): KGen<Val> {
+  // Closing any descriptor of a file drops all the process's record locks on it (POSIX).
+  if (f.ip !== null && p.lockedInodes.delete(f.ip)) yield* m.locks.releaseRecords(m, p, f.ip);
   yield* fileclose(m, f);
   return 0;
 }

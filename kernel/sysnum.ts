@@ -27,7 +27,81 @@ export const SYS = {
   spawn: 22,
   halt: 23,
   procs: 24,
+  // System V semaphores (Linux's semantics; errors are -errno)
+  semget: 25,
+  semop: 26, // semop and semtimedop in one: timeout in ticks, or -1
+  semctl: 27,
+  // shared memory and futexes
+  shmopen: 28,
+  shmunlink: 29,
+  futexwait: 30,
+  futexwake: 31,
+  setrobustlist: 32,
+  // robust POSIX semaphores (SerenityOS#26463's proposal)
+  psemregister: 33, // the fast path's adjustment word, and the critical section's bounds
+  psemop: 34, // the system-call path
+  // file locks
+  flock: 35,
+  fcntl: 36,
 } as const;
+
+// System V IPC (Linux's values).
+export const IPC_PRIVATE = 0;
+export const IPC_CREAT = 0o1000;
+export const IPC_EXCL = 0o2000;
+export const IPC_NOWAIT = 0o4000;
+export const SEM_UNDO = 0x1000;
+export const IPC_RMID = 0;
+export const IPC_SET = 1;
+export const IPC_STAT = 2;
+export const GETPID = 11;
+export const GETVAL = 12;
+export const GETALL = 13;
+export const GETNCNT = 14;
+export const GETZCNT = 15;
+export const SETVAL = 16;
+export const SETALL = 17;
+export const SEM_INFO = 19; // dv6: the ids of every semaphore set, for ipcs
+export const SEMVMX = 32767; // semaphore maximum value
+export const SEMAEM = SEMVMX; // adjust on exit max value
+export const SEMOPM = 500; // max number of operations per semop call
+export const SEMMSL = 32000; // max semaphores per set
+export const SEMMNI = 32000; // max semaphore sets
+
+// User-space atomic operations on shared memory words (a step each, no kernel entry): a
+// program yields { n: ATOMIC, a: [op, handle, index, arg1, arg2, mark] }.
+export const ATOMIC = -1;
+export const AT_LOAD = 0, AT_STORE = 1, AT_ADD = 2, AT_CAS = 3, AT_XCHG = 4;
+// `mark` tells the kernel where the program counter is, for --robust-fast=pcrange: the
+// robust semaphore's fast path begins its critical section with its decrement (CRIT_ENTER)
+// and ends it with the adjustment's increment (CRIT_LEAVE).
+export const CRIT_NONE = 0, CRIT_ENTER = 1, CRIT_LEAVE = 2;
+
+// shmopen() flags.
+export const SHM_CREAT = 1;
+export const SHM_EXCL = 2;
+
+// Robust futex words (Linux's): the owner's pid in the low 30 bits.
+export const FUTEX_WAITERS = 0x80000000;
+export const FUTEX_OWNER_DIED = 0x40000000;
+export const FUTEX_TID_MASK = 0x3fffffff;
+
+// psemop() operations.
+export const PSEM_WAIT = 0, PSEM_TRYWAIT = 1, PSEM_POST = 2;
+
+// flock() operations.
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+// fcntl() record locks.
+export const F_GETLK = 5;
+export const F_SETLK = 6;
+export const F_SETLKW = 7;
+export const F_RDLCK = 0;
+export const F_WRLCK = 1;
+export const F_UNLCK = 2;
 
 // spawn() file actions (posix_spawn_file_actions_*), applied in the child in order.
 export const SPAWN_OPEN = 1; // [SPAWN_OPEN, fd, path, flags]: open path as fd

@@ -22,7 +22,7 @@ import {
 } from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
 import { BadArg, isKGen, SYSCALLS } from "./syscall.ts";
-import { SYS } from "./sysnum.ts";
+import { ATOMIC, CRIT_ENTER, CRIT_LEAVE, CRIT_NONE, SYS } from "./sysnum.ts";
 
 // A process's kernel thread. A new process's very first scheduling by scheduler() will swtch
 // here (xv6's forkret); then it loops between user mode and the kernel (usertrap, usertrapret).
@@ -39,6 +39,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
   const ctx = p.context!;
   // The step's record, reused: the journal takes it before the next step.
   const ev = event(EV.SYSCALL);
+  const aev = event(EV.ATOMIC, { n: ATOMIC });
   for (;;) {
     // User mode: run the program up to its next system call.
     const req = runUser(m, p, ret);
@@ -55,6 +56,22 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
       return yield* exit(m, -1);
     }
     if (typeof req === "number") return yield* exit(m, req); // returned from main
+    if (req.n === ATOMIC) {
+      // A user-mode instruction on shared memory: a step of its own, no kernel entry.
+      const old = atomic(m, p, req.a);
+      if (old === null) {
+        unexpected(m, p, new Error("atomic operation on an address not mapped"), p.history.length);
+        yield* setkilled(m, p);
+        return yield* exit(m, -1);
+      }
+      p.history.push(ATOMIC, old);
+      aev.a = req.a;
+      aev.r = ret = old;
+      ctx.userMode = true;
+      yield aev;
+      ctx.userMode = false;
+      continue;
+    }
 
     // usertrap(): a system call.
     if (p.killed) yield* exit(m, -1);
@@ -78,6 +95,30 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
 }
 
 const FAULT = -0.5; // runUser's answer when the program threw
+
+// An atomic instruction [op, handle, index, arg1, arg2, mark]: the word's old value, or null
+// if it does not address a mapped word. `mark` tracks a robust semaphore's fast-path critical
+// section: entering it (the value's change) leaves an adjustment owed until leaving it.
+function atomic(m: Machine, p: Proc, a: Val[]): number | null {
+  const [op, h, index, a1 = 0, a2 = 0, mark = CRIT_NONE] = a;
+  if (![op, h, index, a1, a2, mark].every((x) => typeof x === "number")) return null;
+  const old = m.shmem.atomic(
+    p,
+    op as number,
+    h as number,
+    index as number,
+    a1 as number,
+    a2 as number,
+  );
+  if (old === null) return null;
+  if (mark === CRIT_LEAVE) p.critPending = null;
+  if (mark === CRIT_ENTER) {
+    const reg = p.psemRegs.find((r) => r.sem.obj.handle === h && r.sem.index === index);
+    const delta = reg === undefined ? 0 : reg.sem.obj.words[index as number] - old;
+    if (reg !== undefined && delta !== 0) p.critPending = { adj: reg.adj, delta: -delta };
+  }
+  return old;
+}
 
 // Resume the program with the result of its last system call: its next request, null for a
 // step of pure computation, its exit status if it returned from main, or FAULT if it threw.
@@ -162,5 +203,10 @@ function* clockintr(m: Machine): KGen {
   yield* acquire(m, m.tickslock);
   m.ticks++;
   yield* wakeup(m, m.ticksChan);
+  // dv6: sleeps with a deadline (semtimedop, futex and semaphore timeouts).
+  for (const t of m.timeouts.filter((t) => t.at <= m.ticks)) {
+    m.timeouts.splice(m.timeouts.indexOf(t), 1);
+    yield* wakeup(m, t.chan);
+  }
   yield* release(m, m.tickslock);
 }

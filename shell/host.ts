@@ -53,7 +53,10 @@ export function machineFrom(
     makeSys: () => new Sys(),
     image,
     initArgv: h.initArgv,
-    options: { brokenSleep: h.options.brokenSleep === true },
+    options: {
+      brokenSleep: h.options.brokenSleep === true,
+      robustFast: h.options.robustFast === "none" ? "none" : "pcrange",
+    },
     output,
     log,
   });

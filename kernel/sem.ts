@@ -1,0 +1,260 @@
+// System V semaphores, with Linux's semantics (ipc/sem.c): semget, semop/semtimedop and
+// semctl. A semop applies all its operations atomically or none; a blocked semop waits in the
+// set's FIFO queue, and whoever changes the set performs the waiters' operations for them;
+// SEM_UNDO keeps a per-process adjustment that exit applies, clamped to 0..SEMVMX.
+
+import type { Chan, KGen } from "./event.ts";
+import { ERRNO } from "./errno.ts";
+import type { Machine } from "./machine.ts";
+import { type Proc, timedSleep, wakeup } from "./proc.ts";
+import { acquire, release, Spinlock } from "./spinlock.ts";
+import {
+  IPC_CREAT,
+  IPC_EXCL,
+  IPC_NOWAIT,
+  IPC_PRIVATE,
+  SEM_UNDO,
+  SEMAEM,
+  SEMMNI,
+  SEMMSL,
+  SEMVMX,
+} from "./sysnum.ts";
+
+interface Sem {
+  val: number; // semval
+  pid: number; // sempid: the last process to change it
+}
+
+/** A semop waiting in a set's queue. */
+interface Waiter extends Chan {
+  proc: Proc;
+  ops: number[][];
+  /** The semaphore it first blocked on, and whether it waits for zero (for ncnt, zcnt). */
+  num: number;
+  zero: boolean;
+  /** Set when the operation is done for it (0) or fails (-errno). */
+  status: number | null;
+}
+
+export class SemSet {
+  readonly sems: Sem[];
+  readonly queue: Waiter[] = [];
+  otime = 0; // last semop, in ticks
+  ctime: number; // last change by semctl
+  constructor(
+    readonly id: number,
+    readonly key: number,
+    readonly mode: number,
+    nsems: number,
+    now: number,
+  ) {
+    this.sems = Array.from({ length: nsems }, () => ({ val: 0, pid: 0 }));
+    this.ctime = now;
+  }
+}
+
+export class SemTable {
+  readonly lock = new Spinlock("sem");
+  private readonly slots: (SemSet | null)[] = [];
+  private seq = 0;
+
+  get(id: number): SemSet | null {
+    const s = this.slots[id % 32768];
+    return s !== undefined && s !== null && s.id === id ? s : null;
+  }
+
+  ids(): number[] {
+    return this.slots.filter((s) => s !== null).map((s) => s!.id);
+  }
+
+  /** semget(key, nsems, semflg): the set's id, or -errno. */
+  semget(key: number, nsems: number, flags: number, now: number): number {
+    if (key !== IPC_PRIVATE) {
+      const old = this.slots.find((s) => s !== null && s.key === key);
+      if (old) {
+        if (flags & IPC_CREAT && flags & IPC_EXCL) return -ERRNO.EEXIST;
+        if (nsems > old.sems.length) return -ERRNO.EINVAL;
+        return old.id;
+      }
+      if (!(flags & IPC_CREAT)) return -ERRNO.ENOENT;
+    }
+    if (nsems < 1 || nsems > SEMMSL) return -ERRNO.EINVAL;
+    let idx = this.slots.indexOf(null);
+    if (idx < 0) idx = this.slots.length;
+    if (idx >= SEMMNI) return -ERRNO.ENOSPC;
+    // Linux: id = seq * SEMMNI-ish + index, so a removed set's id is not reused at once.
+    const id = (this.seq++ % 65536) * 32768 + idx;
+    this.slots[idx] = new SemSet(id, key, flags & 0o777, nsems, now);
+    return id;
+  }
+
+  remove(set: SemSet): void {
+    this.slots[set.id % 32768] = null;
+  }
+}
+
+/** Would these operations go through now? The new values, -errno, or "block" (with the
+ * semaphore it blocks on). Nothing is changed. */
+function attempt(
+  set: SemSet,
+  ops: number[][],
+  adj: number[] | undefined,
+): { vals: Map<number, number> } | { error: number } | {
+  block: number;
+  zero: boolean;
+  nowait: boolean;
+} {
+  const vals = new Map<number, number>();
+  const adjs = new Map<number, number>();
+  for (const [num, op, flg] of ops) {
+    const v = vals.get(num) ?? set.sems[num].val;
+    if (op === 0) {
+      if (v !== 0) return { block: num, zero: true, nowait: (flg & IPC_NOWAIT) !== 0 };
+      continue;
+    }
+    if (v + op < 0) return { block: num, zero: false, nowait: (flg & IPC_NOWAIT) !== 0 };
+    if (v + op > SEMVMX) return { error: -ERRNO.ERANGE };
+    if (flg & SEM_UNDO) {
+      const a = (adjs.get(num) ?? adj?.[num] ?? 0) - op;
+      if (a < -SEMAEM - 1 || a > SEMAEM) return { error: -ERRNO.ERANGE };
+      adjs.set(num, a);
+    }
+    vals.set(num, v + op);
+  }
+  return { vals };
+}
+
+function commit(
+  m: Machine,
+  set: SemSet,
+  p: Proc,
+  ops: number[][],
+  vals: Map<number, number>,
+): void {
+  for (const [num, v] of vals) set.sems[num].val = v;
+  for (const [num, op, flg] of ops) {
+    set.sems[num].pid = p.pid;
+    if (flg & SEM_UNDO && op !== 0) {
+      let adj = p.semadj.get(set.id);
+      if (adj === undefined) p.semadj.set(set.id, adj = new Array(set.sems.length).fill(0));
+      adj[num] -= op;
+    }
+  }
+  set.otime = m.ticks;
+}
+
+// Linux's update_queue: after a change, perform every queued operation that can now go
+// through, oldest first (FIFO, without starvation protection), and wake its process.
+function* updateQueue(m: Machine, set: SemSet): KGen {
+  for (let i = 0; i < set.queue.length;) {
+    const w = set.queue[i];
+    const r = attempt(set, w.ops, w.proc.semadj.get(set.id));
+    if ("block" in r) {
+      i++;
+      continue;
+    }
+    set.queue.splice(i, 1);
+    if ("vals" in r) commit(m, set, w.proc, w.ops, r.vals);
+    w.status = "vals" in r ? 0 : r.error;
+    yield* wakeup(m, w);
+    i = 0; // values changed: older waiters may go through now
+  }
+}
+
+/** semop/semtimedop: 0 or -errno. `deadline` in ticks (Infinity: none). */
+export function* semop(
+  m: Machine,
+  p: Proc,
+  id: number,
+  ops: number[][],
+  deadline: number,
+): KGen<number> {
+  const t = m.sem;
+  yield* acquire(m, t.lock);
+  const set = t.get(id);
+  let r: number;
+  if (set === null) r = -ERRNO.EINVAL;
+  else if (ops.some(([num]) => num >= set.sems.length)) r = -ERRNO.EFBIG;
+  else r = yield* semopLocked(m, p, set, ops, deadline);
+  yield* release(m, t.lock);
+  return r;
+}
+
+function* semopLocked(
+  m: Machine,
+  p: Proc,
+  set: SemSet,
+  ops: number[][],
+  deadline: number,
+): KGen<number> {
+  const r = attempt(set, ops, p.semadj.get(set.id));
+  if ("error" in r) return r.error;
+  if ("vals" in r) {
+    commit(m, set, p, ops, r.vals);
+    yield* updateQueue(m, set);
+    return 0;
+  }
+  if (r.nowait) return -ERRNO.EAGAIN;
+  const w: Waiter = {
+    what: `semop ${set.id}[${r.block}]`,
+    proc: p,
+    ops,
+    num: r.block,
+    zero: r.zero,
+    status: null,
+  };
+  set.queue.push(w);
+  while (w.status === null && !p.killed && m.ticks < deadline) {
+    yield* timedSleep(m, w, m.sem.lock, deadline);
+  }
+  if (w.status !== null) return w.status;
+  set.queue.splice(set.queue.indexOf(w), 1);
+  return p.killed ? -ERRNO.EINTR : -ERRNO.EAGAIN; // semtimedop's timeout is EAGAIN
+}
+
+/** semncnt or semzcnt: queued operations that first blocked on this semaphore. */
+export function waiting(set: SemSet, num: number, zero: boolean): number {
+  return set.queue.filter((w) => w.num === num && w.zero === zero).length;
+}
+
+/** SETVAL/SETALL: new values; every process's adjustment for them is cleared. */
+export function* setValues(m: Machine, p: Proc, set: SemSet, vals: Map<number, number>): KGen {
+  for (const [num, v] of vals) {
+    set.sems[num].val = v;
+    set.sems[num].pid = p.pid;
+    for (const q of m.procs) {
+      const adj = q.semadj.get(set.id);
+      if (adj) adj[num] = 0;
+    }
+  }
+  set.ctime = m.ticks;
+  yield* updateQueue(m, set);
+}
+
+/** IPC_RMID: the set goes; every waiter wakes with EIDRM. */
+export function* removeSet(m: Machine, set: SemSet): KGen {
+  m.sem.remove(set);
+  for (const w of set.queue.splice(0)) {
+    w.status = -ERRNO.EIDRM;
+    yield* wakeup(m, w);
+  }
+}
+
+/** exit_sem: apply the exiting process's adjustments, clamped to 0..SEMVMX, and wake. */
+export function* exitSem(m: Machine, p: Proc): KGen {
+  if (p.semadj.size === 0) return;
+  yield* acquire(m, m.sem.lock);
+  for (const [id, adj] of p.semadj) {
+    const set = m.sem.get(id);
+    if (set === null) continue; // removed since
+    adj.forEach((a, num) => {
+      if (a === 0) return;
+      const s = set.sems[num];
+      s.val = Math.min(SEMVMX, Math.max(0, s.val + a));
+      s.pid = p.pid;
+    });
+    yield* updateQueue(m, set);
+  }
+  p.semadj.clear();
+  yield* release(m, m.sem.lock);
+}

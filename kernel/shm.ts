@@ -1,0 +1,173 @@
+// Shared memory and futexes: named objects of 32-bit words that processes map, user-space
+// atomic operations on them (each a step of its own, no kernel entry: a process can be
+// stopped or killed between two of them, as on a real CPU), futex waits and wakes on their
+// words, and Linux's robust futex list, which the kernel walks when a process exits.
+
+import type { Chan, KGen } from "./event.ts";
+import { ERRNO } from "./errno.ts";
+import type { Machine } from "./machine.ts";
+import { type Proc, timedSleep, wakeup } from "./proc.ts";
+import { acquire, release, Spinlock } from "./spinlock.ts";
+import {
+  AT_ADD,
+  AT_CAS,
+  AT_LOAD,
+  AT_STORE,
+  AT_XCHG,
+  FUTEX_OWNER_DIED,
+  FUTEX_TID_MASK,
+  FUTEX_WAITERS,
+  SHM_CREAT,
+  SHM_EXCL,
+} from "./sysnum.ts";
+
+/** Most words one object may have. */
+export const SHM_MAX_WORDS = 1 << 16;
+
+export class SharedObject {
+  readonly words: Int32Array;
+  constructor(readonly handle: number, readonly name: string, nwords: number) {
+    this.words = new Int32Array(nwords);
+  }
+}
+
+/** One process waiting in futexwait: woken by futexwake, in FIFO order. */
+interface FutexWaiter extends Chan {
+  woken: boolean;
+}
+
+export class SharedMemory {
+  readonly lock = new Spinlock("shm");
+  private readonly byName = new Map<string, SharedObject>();
+  private readonly byHandle = new Map<number, SharedObject>();
+  private readonly waiters = new Map<string, FutexWaiter[]>();
+  private nextHandle = 1;
+
+  /** The object behind a handle, if the process has it mapped. */
+  mapped(p: Proc, handle: number): SharedObject | null {
+    return p.shm.has(handle) ? this.byHandle.get(handle) ?? null : null;
+  }
+
+  /** shmopen: map a named object (created if asked), or a new private one for name "". */
+  open(p: Proc, name: string, nwords: number, flags: number): number {
+    let obj = name === "" ? undefined : this.byName.get(name);
+    if (obj !== undefined && flags & SHM_CREAT && flags & SHM_EXCL) return -ERRNO.EEXIST;
+    if (obj === undefined) {
+      if (!(flags & SHM_CREAT) && name !== "") return -ERRNO.ENOENT;
+      if (nwords < 1 || nwords > SHM_MAX_WORDS) return -ERRNO.EINVAL;
+      obj = new SharedObject(this.nextHandle++, name, nwords);
+      this.byHandle.set(obj.handle, obj);
+      if (name !== "") this.byName.set(name, obj);
+    }
+    p.shm.add(obj.handle);
+    return obj.handle;
+  }
+
+  /** shmunlink: the name goes; processes that mapped the object keep it. */
+  unlink(name: string): number {
+    return this.byName.delete(name) ? 0 : -ERRNO.ENOENT;
+  }
+
+  /** A user-mode atomic instruction on a mapped word: its old value, or null for a bad
+   * address (the program faults). */
+  atomic(
+    p: Proc,
+    op: number,
+    handle: number,
+    index: number,
+    a1: number,
+    a2: number,
+  ): number | null {
+    const obj = this.mapped(p, handle);
+    if (obj === null || !Number.isInteger(index) || index < 0 || index >= obj.words.length) {
+      return null;
+    }
+    const w = obj.words;
+    const old = w[index];
+    switch (op) {
+      case AT_LOAD:
+        break;
+      case AT_STORE:
+      case AT_XCHG:
+        w[index] = a1;
+        break;
+      case AT_ADD:
+        w[index] = old + a1;
+        break;
+      case AT_CAS:
+        if (old === (a1 | 0)) w[index] = a2;
+        break;
+      default:
+        return null;
+    }
+    return old;
+  }
+
+  /** futexwait: sleep while the word holds `expected`. */
+  *wait(
+    m: Machine,
+    p: Proc,
+    obj: SharedObject,
+    index: number,
+    expected: number,
+    deadline: number,
+    label: string,
+  ): KGen<number> {
+    yield* acquire(m, this.lock);
+    if (obj.words[index] !== (expected | 0)) {
+      yield* release(m, this.lock);
+      return -ERRNO.EAGAIN;
+    }
+    const key = `${obj.handle}:${index}`;
+    const w: FutexWaiter = {
+      what: label || `futex ${obj.name || obj.handle}[${index}]`,
+      woken: false,
+    };
+    const queue = this.waiters.get(key) ?? [];
+    queue.push(w);
+    this.waiters.set(key, queue);
+    while (!w.woken && !p.killed && m.ticks < deadline) {
+      yield* timedSleep(m, w, this.lock, deadline);
+    }
+    if (!w.woken) queue.splice(queue.indexOf(w), 1);
+    yield* release(m, this.lock);
+    return w.woken ? 0 : p.killed ? -ERRNO.EINTR : -ERRNO.ETIMEDOUT;
+  }
+
+  /** futexwake: wake up to n waiters, oldest first; how many were woken. */
+  *wake(m: Machine, obj: SharedObject, index: number, n: number): KGen<number> {
+    yield* acquire(m, this.lock);
+    const woken = yield* this.wakeLocked(m, obj, index, n);
+    yield* release(m, this.lock);
+    return woken;
+  }
+
+  private *wakeLocked(m: Machine, obj: SharedObject, index: number, n: number): KGen<number> {
+    const queue = this.waiters.get(`${obj.handle}:${index}`) ?? [];
+    const chosen = queue.splice(0, Math.max(0, n));
+    for (const w of chosen) {
+      w.woken = true;
+      yield* wakeup(m, w);
+    }
+    return chosen.length;
+  }
+
+  /** A dying process's robust list (Linux's exit_robust_list): every robust futex word it
+   * still owns gets FUTEX_OWNER_DIED, and one waiter is woken to take it. */
+  *exitRobustList(m: Machine, p: Proc): KGen {
+    const list = this.mapped(p, p.robustList);
+    if (list === null) return;
+    yield* acquire(m, this.lock);
+    for (const entry of list.words) {
+      if (entry === 0) continue;
+      const obj = this.mapped(p, entry >>> 16);
+      const index = entry & 0xffff;
+      if (obj === null || index >= obj.words.length) continue; // untrusted: skip bad entries
+      const word = obj.words[index];
+      if ((word & FUTEX_TID_MASK) !== p.pid) continue;
+      obj.words[index] = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+      if (word & FUTEX_WAITERS) yield* this.wakeLocked(m, obj, index, 1);
+    }
+    yield* release(m, this.lock);
+  }
+}
