@@ -25,6 +25,8 @@ options:
   --journal LOG      record every step to LOG
   --fs DIR           copy a host directory into the file system's root
   --broken-sleep     the UART writer sleeps the lecture's broken way (lost wakeups)
+  --robust-fast none|pcrange   the kernel's defence for robust semaphores' fast path
+                     (pcrange, the default: complete a killed process's adjustment)
   --hz N             REPL: clock ticks per real second (default 10)
   --                 (exec) the rest are the program's arguments
 `;
@@ -79,7 +81,7 @@ function intOption(p: Parsed, name: string, min: number, max: number): number | 
   return n;
 }
 
-const BOOT_OPTIONS = ["cpus", "nproc", "sched", "seed", "journal", "fs", "hz"];
+const BOOT_OPTIONS = ["cpus", "nproc", "sched", "seed", "journal", "fs", "hz", "robust-fast"];
 const BOOT_FLAGS = ["broken-sleep"];
 
 function bootOptions(p: Parsed): BootOptions {
@@ -88,13 +90,19 @@ function bootOptions(p: Parsed): BootOptions {
     throw new UsageError(`--sched is rr or random, not '${sched}'`);
   }
   const fs = p.values.get("fs");
+  const robustFast = p.values.get("robust-fast") ?? "pcrange";
+  if (robustFast !== "none" && robustFast !== "pcrange") {
+    throw new UsageError(`--robust-fast is none or pcrange, not '${robustFast}'`);
+  }
+  const options: Record<string, string | boolean> = { robustFast };
+  if (p.flags.has("broken-sleep")) options.brokenSleep = true;
   return {
     cpus: intOption(p, "cpus", 1, 64),
     nproc: intOption(p, "nproc", 2, 4096),
     sched,
     seed: intOption(p, "seed", 0, 0xffffffff),
     image: fs === undefined ? undefined : readHostDir(fs),
-    options: p.flags.has("broken-sleep") ? { brokenSleep: true } : {},
+    options,
   };
 }
 
