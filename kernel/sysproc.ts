@@ -126,6 +126,7 @@ const sys_procs: SyscallFn = (m) =>
 const sys_halt: SyscallFn = (m, _p, a) => haltCall(m, a, argint(a, 0));
 
 function* haltCall(m: Machine, a: Val[], status: number): KGen<Val> {
+  yield* m.uart.drain(m);
   m.halt(status);
   yield event(EV.EXIT, { n: SYS.halt, a });
   return undefined;

@@ -74,13 +74,16 @@ export class Uart {
     this.m.output(Uint8Array.of(this.thr), false);
   }
 
-  /** At power-off: the byte on the wire and the ring go out now. */
-  drain(): void {
+  /** Before power-off: the byte on the wire and the ring go out now, so the output programs
+   * wrote before the halt is not lost. Under the lock, no byte is between ring and wire. */
+  *drain(m: Machine): KGen {
+    yield* acquire(m, this.txLock);
     if (this.txDoneAt !== Infinity) this.transmitted();
     while (this.txR !== this.txW) {
       this.thr = this.txBuf[this.txR++ % UART_TX_BUF_SIZE];
       this.transmitted();
     }
+    yield* release(m, this.txLock);
   }
 
   /** The device: bytes arrive from the host. */
