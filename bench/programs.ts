@@ -106,6 +106,10 @@ export class MarkerWatch implements StepLog {
     this.inner.input(cycles, bytes);
   }
 
+  nextInputAt(): number {
+    return this.inner.nextInputAt();
+  }
+
   end(end: Parameters<StepLog["end"]>[0]): void {
     this.inner.end(end);
   }

@@ -31,9 +31,27 @@ function req(n: number, ...a: Val[]): SysReq {
   return { n, a };
 }
 
+/** An exit handler as ulib's exit() runs it: atexit's and on_exit's, with exit's status. */
+export type ExitHandler = (status: number) => Call<void>;
+
 export class Sys {
+  /** The environment: NAME=value strings, as exec gave them. */
+  constructor(readonly env: readonly string[] = []) {}
+
+  /** ulib's atexit/on_exit list, in order of registration (exit() runs it backwards). A
+   * forked child inherits it, as it inherits the parent's memory. */
+  readonly exitHandlers: ExitHandler[] = [];
+
+  /** Per-process state of the user libraries (libpsem's adjustment words, libmutex's robust
+   * list), by library. A forked child starts without it (fork() clears it, as a
+   * pthread_atfork child handler would): the kernel does not give a child its parent's
+   * registrations, and the child holds none of its parent's tokens or mutexes. */
+  readonly libState = new Map<string, unknown>();
+
   *fork(): Call<number> {
-    return (yield req(SYS.fork)) as number;
+    const pid = (yield req(SYS.fork)) as number;
+    if (pid === 0) this.libState.clear();
+    return pid;
   }
 
   *exit(status: number): Call<never> {
@@ -73,9 +91,10 @@ export class Sys {
     return (yield req(SYS.kill, pid)) as number;
   }
 
-  /** Replaces the program; returns -1 only if it fails. */
-  *exec(path: string, argv: string[]): Call<number> {
-    return (yield req(SYS.exec, path, argv)) as number;
+  /** Replaces the program (with `env`, or this process's environment); returns -1 only if
+   * it fails. */
+  *exec(path: string, argv: string[], env: readonly string[] = this.env): Call<number> {
+    return (yield req(SYS.exec, path, argv, [...env])) as number;
   }
 
   /** fstat: [dev, ino, type, nlink, size] (xv6's struct stat), or -1. */
@@ -142,8 +161,9 @@ export class Sys {
     actions: SpawnAction[] = [],
     flags = 0,
     pgroup = 0,
+    env: readonly string[] = this.env,
   ): Call<number> {
-    return (yield req(SYS.spawn, path, argv, actions, flags, pgroup)) as number;
+    return (yield req(SYS.spawn, path, argv, actions, flags, pgroup, [...env])) as number;
   }
 
   /** The process table, for ps: one ProcInfo per process in use, in table order. */

@@ -98,8 +98,9 @@ export interface MachineConfig {
   image?: FsImage;
   /** argv of init: ["init"] starts the shell; ["init", PROG, ...] runs PROG and halts. */
   initArgv?: string[];
-  /** Makes the per-process user-library object handed to each program at exec. */
-  makeSys: () => unknown;
+  /** Makes the per-process user-library object handed to each program at exec, holding
+   * the program's environment. */
+  makeSys: (env: readonly string[]) => unknown;
   /** Where console output goes (the host's terminal or a transcript); `echo` marks the echo
    * of typed input, which a host that shows the typing itself (the REPL) leaves out. */
   output?: (bytes: Uint8Array, echo: boolean) => void;
@@ -112,7 +113,7 @@ export class Machine {
   readonly cpus: Cpu[] = [];
   readonly policy: Policy;
   readonly programs: Readonly<Record<string, Image>>;
-  readonly makeSys: () => unknown;
+  readonly makeSys: (env: readonly string[]) => unknown;
   readonly output: (bytes: Uint8Array, echo: boolean) => void;
   log: StepLog | null;
 

@@ -45,6 +45,7 @@ export class Proc implements Chan {
   // the user program: its image, its running generator, and what it has seen since exec
   main: Image | null = null;
   argv: string[] = [];
+  env: readonly string[] = []; // NAME=value strings, given at exec, passed on by fork and spawn
   user: Program | null = null;
   history = new History();
   /** Set by fork: the parent's history up to the fork, which the child re-runs first. */
@@ -102,6 +103,7 @@ export function freeproc(p: Proc): void {
   p.user = null;
   p.main = null;
   p.argv = [];
+  p.env = [];
   p.history = new History();
   p.forked = null;
   p.context = null;
@@ -130,14 +132,20 @@ export function userinit(m: Machine, argv: string[]): void {
   p.pgid = p.pid;
   p.context = new Context(p, forkret(m, p));
   p.cwd = m.fs.root;
-  setImage(m, p, m.programs[argv[0]] ?? panic(`no program ${argv[0]}`), argv, "/" + argv[0]);
+  const main = m.programs[argv[0]] ?? panic(`no program ${argv[0]}`);
+  setImage(m, p, main, argv, "/" + argv[0], []);
   p.state = RUNNABLE;
   m.initproc = p;
 }
 
 /** A fresh run of a program, with a user-library object of its own. */
-export function startProgram(m: Machine, main: Image, argv: string[]): Program {
-  return main(m.makeSys() as never, argv);
+export function startProgram(
+  m: Machine,
+  main: Image,
+  argv: string[],
+  env: readonly string[],
+): Program {
+  return main(m.makeSys(env) as never, argv);
 }
 
 /** Replace a process's user image by a program (exec's commit point). */
@@ -147,10 +155,12 @@ export function setImage(
   main: Image,
   argv: string[],
   path: string,
+  env: readonly string[],
 ): void {
   p.main = main;
   p.argv = argv;
-  p.user = startProgram(m, main, argv);
+  p.env = env;
+  p.user = startProgram(m, main, argv, env);
   p.history = new History();
   p.forked = null;
   p.name = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
@@ -172,6 +182,7 @@ function* makeChild(m: Machine, init: (np: Proc) => KGen<boolean>): KGen<number>
   np.cwd = p.cwd;
   np.name = p.name;
   np.pgid = p.pgid;
+  np.env = p.env;
   np.shm = new Set(p.shm); // shared mappings are inherited; SEM_UNDO and robust lists are not
   const pid = np.pid;
   yield* release(m, np.lock);
@@ -215,10 +226,11 @@ export function spawn(
   main: Image,
   argv: string[],
   path: string,
+  env: readonly string[],
   setup: (np: Proc) => KGen<boolean>,
 ): KGen<number> {
   return makeChild(m, function* (np) {
-    setImage(m, np, main, argv, path);
+    setImage(m, np, main, argv, path, env);
     return yield* setup(np);
   });
 }

@@ -72,13 +72,24 @@ function execArgs(a: Val[]): [string, string[]] {
   return [path, argv];
 }
 
-// exec replaces the program; it returns argc, which the new program never sees.
-const sys_exec: SyscallFn = (m, p, a) => execCall(m, p, ...execArgs(a));
+// The environment argument at a[i]: NAME=value strings; absent, the caller's own.
+function argenv(p: Proc, a: Val[], i: number): readonly string[] {
+  return a[i] === undefined ? p.env : argstrs(a, i);
+}
 
-function* execCall(m: Machine, p: Proc, path: string, argv: string[]): KGen<Val> {
+// exec replaces the program; it returns argc, which the new program never sees.
+const sys_exec: SyscallFn = (m, p, a) => execCall(m, p, ...execArgs(a), argenv(p, a, 2));
+
+function* execCall(
+  m: Machine,
+  p: Proc,
+  path: string,
+  argv: string[],
+  env: readonly string[],
+): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
   if (main === null) return -1;
-  setImage(m, p, main, argv, path);
+  setImage(m, p, main, argv, path, env);
   return argv.length;
 }
 
@@ -88,7 +99,7 @@ const sys_spawn: SyscallFn = (m, p, a) => {
   const flags = a[3] === undefined ? 0 : argint(a, 3);
   const pgroup = a[4] === undefined ? 0 : argint(a, 4);
   if (pgroup < 0) throw new BadArg();
-  return spawnCall(m, p, path, argv, actions, flags, pgroup);
+  return spawnCall(m, p, path, argv, argenv(p, a, 5), actions, flags, pgroup);
 };
 
 function* spawnCall(
@@ -96,13 +107,14 @@ function* spawnCall(
   p: Proc,
   path: string,
   argv: string[],
+  env: readonly string[],
   actions: (number | string)[][],
   flags: number,
   pgroup: number,
 ): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
   if (main === null) return -1;
-  return yield* spawn(m, main, argv, path, function* (np) {
+  return yield* spawn(m, main, argv, path, env, function* (np) {
     if (!(yield* fileActions(m, np, actions))) return false;
     if (flags & SPAWN_SETPGROUP) np.pgid = pgroup === 0 ? np.pid : pgroup;
     if (flags & SPAWN_FOREGROUND) m.cons.fgpgid = np.pgid;

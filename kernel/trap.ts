@@ -156,7 +156,7 @@ function syscall(m: Machine, p: Proc, n: number, a: Val[]): Val | KGen<Val> {
 function replayFork(m: Machine, p: Proc, h: History): boolean {
   const n = h.length;
   try {
-    const user = startProgram(m, p.main!, p.argv);
+    const user = startProgram(m, p.main!, p.argv, p.env);
     let r = user.next();
     for (let i = 0; i <= n; i++) {
       while (!r.done && r.value === null) r = user.next();

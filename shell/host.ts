@@ -50,7 +50,7 @@ export function machineFrom(
     sched: h.sched,
     seed: h.seed,
     programs,
-    makeSys: () => new Sys(),
+    makeSys: (env) => new Sys(env),
     image,
     initArgv: h.initArgv,
     options: {
