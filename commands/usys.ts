@@ -23,6 +23,8 @@ export interface ProcInfo {
   ticks: number;
   name: string;
   waitsFor: string;
+  /** The arguments it was started with (pgrep -f matches them). */
+  argv: string[];
 }
 
 const encoder = new TextEncoder();
@@ -170,7 +172,7 @@ export class Sys {
   *procs(): Call<ProcInfo[]> {
     const r = (yield req(SYS.procs)) as Val[];
     return r.map((v) => {
-      const [pid, ppid, pgid, state, ticks, name, waitsFor] = v as [
+      const [pid, ppid, pgid, state, ticks, name, waitsFor, argv] = v as [
         number,
         number,
         number,
@@ -178,8 +180,9 @@ export class Sys {
         number,
         string,
         string,
+        string[],
       ];
-      return { pid, ppid, pgid, state, ticks, name, waitsFor };
+      return { pid, ppid, pgid, state, ticks, name, waitsFor, argv };
     });
   }
 

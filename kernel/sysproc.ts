@@ -123,7 +123,7 @@ function* spawnCall(
 }
 
 // The process table for ps, read without locks as procdump does: a snapshot, one entry per
-// slot in use: [pid, ppid, pgid, state, ticks, name, what a sleeper waits for].
+// slot in use: [pid, ppid, pgid, state, ticks, name, what a sleeper waits for, argv].
 const sys_procs: SyscallFn = (m) =>
   m.procs.filter((p) => p.state !== UNUSED).map((p) => [
     p.pid,
@@ -133,6 +133,7 @@ const sys_procs: SyscallFn = (m) =>
     p.ticks,
     p.name,
     p.state === SLEEPING ? p.chan!.what : "",
+    p.argv,
   ]);
 
 const sys_halt: SyscallFn = (m, _p, a) => haltCall(m, a, argint(a, 0));
