@@ -307,7 +307,8 @@ export interface Sink {
   write(bytes: Uint8Array): void;
 }
 
-function frame(payload: Uint8Array): Uint8Array {
+/** A frame: its length, the CRC-32 of its payload, and the payload raw-deflated. */
+export function frame(payload: Uint8Array): Uint8Array {
   const z = deflateRawSync(payload, { level: 1 });
   const out = new Uint8Array(8 + z.length);
   const dv = new DataView(out.buffer);

@@ -395,13 +395,28 @@ export function* timedSleep(m: Machine, chan: Chan, lk: Spinlock, deadline: numb
 }
 
 // Atomically release lock and sleep on chan. Reacquires lock when awakened.
-export function* sleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
+export function sleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
+  return sleepOn(m, chan, lk, true);
+}
+
+// The lecture's broken sleep (boot option --broken-sleep): it lets go of the condition lock
+// before taking p->lock, so a wakeup() that runs in the gap finds nobody asleep, and is lost.
+export function brokenSleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
+  return sleepOn(m, chan, lk, false);
+}
+
+function* sleepOn(m: Machine, chan: Chan, lk: Spinlock, handOff: boolean): KGen {
   const p = m.myproc();
-  // Must acquire p->lock in order to change p->state and then call sched. Once we hold
-  // p->lock, we can be guaranteed that we won't miss any wakeup (wakeup locks p->lock),
-  // so it's okay to release lk.
-  yield* acquire(m, p.lock); //DOC: sleeplock1
-  yield* release(m, lk);
+  if (handOff) {
+    // Must acquire p->lock in order to change p->state and then call sched. Once we hold
+    // p->lock, we can be guaranteed that we won't miss any wakeup (wakeup locks p->lock),
+    // so it's okay to release lk.
+    yield* acquire(m, p.lock); //DOC: sleeplock1
+    yield* release(m, lk);
+  } else {
+    yield* release(m, lk);
+    yield* acquire(m, p.lock);
+  }
 
   // Go to sleep.
   p.chan = chan;
@@ -412,21 +427,6 @@ export function* sleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
   p.chan = null;
 
   // Reacquire original lock.
-  yield* release(m, p.lock);
-  yield* acquire(m, lk);
-}
-
-// The lecture's broken sleep (boot option --broken-sleep): it lets go of the condition lock
-// before the process is marked SLEEPING, without holding p->lock across the gap. A wakeup()
-// that runs in the gap finds nobody asleep, and is lost.
-export function* brokenSleep(m: Machine, chan: Chan, lk: Spinlock): KGen {
-  const p = m.myproc();
-  yield* release(m, lk);
-  yield* acquire(m, p.lock);
-  p.chan = chan;
-  p.state = SLEEPING;
-  yield* sched(m);
-  p.chan = null;
   yield* release(m, p.lock);
   yield* acquire(m, lk);
 }
