@@ -1,13 +1,25 @@
 // sh: the shell (xv6's user/sh.c), with xv6's grammar and messages (the parser is in
 // shparse.ts) and what a shell user expects on top: quotes, `>>` that appends, `$?`, `#`
-// comments, commands found in /bin, the builtins `cd [DIR]`, `exit [N]` and `wait`, background
-// jobs that print `[PID]`, `sh FILE` and `sh -c LINE`.
+// comments, commands found in /bin, the builtins `cd [DIR]`, `exit [N]`, `wait`, `export` and
+// `unset`, shell variables and the environment, background jobs that print `[PID]`, `sh FILE`
+// and `sh -c LINE`.
 //
 //   sh              reads lines from fd 0, writing the prompt `$ ` to fd 2 before each one
 //   sh FILE         runs FILE's lines, without prompts
 //   sh -c LINE      runs LINE
 //
-// Each ends at the end of its input (or at `exit`) with the last command's status.
+// Each ends at the end of its input (or at `exit`) with the last command's status. `sh -c`
+// runs LINE's lines one after the other (a newline inside quotes or after a backslash does not
+// end a line).
+//
+// Variables: the shell starts with its environment (NAME=value strings given at exec) as
+// exported variables. `NAME=value` alone sets a shell variable (exported still, if it was);
+// `export NAME[=value]...` exports variables, and every command the shell starts gets the
+// exported ones as its environment (`export` alone lists them, as `export NAME='value'`
+// lines); `unset NAME...` removes them; `NAME=value COMMAND ARGS` gives the assignment to
+// COMMAND's environment only. `$NAME` and `${NAME}` expand as shparse.ts says. A child shell
+// (a block, a builtin in a pipeline) gets the exported variables in its environment and the
+// others as a first line of assignments, so it sees every variable, as a subshell does.
 //
 // Unlike xv6's sh, this one never forks: a fork re-runs the program from its exec, fed its
 // recorded system-call results, so a shell that forked for every command would pay for its
@@ -48,7 +60,21 @@ import {
   T_DEVICE,
   T_DIR,
 } from "../kernel/sysnum.ts";
-import { expand, type Job, ParseError, parseJobs, type Stage } from "./shparse.ts";
+import {
+  type Assign,
+  type ExecCmd,
+  expand,
+  fields,
+  isAssignment,
+  isEmpty,
+  isName,
+  type Job,
+  type Lookup,
+  ParseError,
+  parseJobs,
+  splitLines,
+  type Stage,
+} from "./shparse.ts";
 import { type Call, fprintf, gets, strlen } from "./ulib.ts";
 import type { SpawnAction, Sys } from "./usys.ts";
 
@@ -58,7 +84,10 @@ export const MAXLINE = 1024;
 /** The status of a command that cannot be run. */
 export const STATUS_NOT_FOUND = 127;
 
-const BUILTINS = ["cd", "exit", "wait"];
+const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
+
+/** The builtins before which assignments set shell variables (sh's special builtins). */
+const SPECIAL = ["exit", "export", "unset"];
 
 /** Where fstat's answer, xv6's struct stat [dev, ino, type, nlink, size], has the type. */
 const ST_TYPE = 2;
@@ -74,6 +103,14 @@ interface Shell {
   jobControl: boolean;
   /** The fd `sh FILE` reads its script from (-1 otherwise): closed in every child. */
   scriptFd: number;
+  /** The shell's variables, in the order they were made (the environment's order). */
+  vars: Map<string, Var>;
+}
+
+/** A shell variable: `value` undefined when exported but never set (`export NAME`). */
+interface Var {
+  value: string | undefined;
+  exported: boolean;
 }
 
 /** One redirection ready to apply: open `file` with `flags` as `fd`. */
@@ -95,14 +132,20 @@ export default function* sh(sys: Sys, argv: string[]): Program {
     }
   }
 
-  const shell: Shell = { sys, status: 0, jobControl: false, scriptFd: -1 };
+  const shell: Shell = { sys, status: 0, jobControl: false, scriptFd: -1, vars: new Map() };
+  for (const e of sys.env) {
+    const eq = e.indexOf("=");
+    if (eq > 0 && isName(e.slice(0, eq))) {
+      shell.vars.set(e.slice(0, eq), { value: e.slice(eq + 1), exported: true });
+    }
+  }
 
   if (argv[1] === "-c") {
     if (argv.length !== 3) {
       yield* fprintf(sys, 2, USAGE);
       return 1;
     }
-    for (const line of argv[2].split("\n")) yield* runLine(shell, line);
+    for (const line of splitLines(argv[2])) yield* runLine(shell, line);
     return shell.status;
   }
   if (argv.length > 2 || (argv.length === 2 && argv[1].startsWith("-"))) {
@@ -172,9 +215,68 @@ function* runLine(shell: Shell, line: string): Call<void> {
   for (const job of jobs) yield* runJob(shell, job);
 }
 
+/** A shell variable's value (undefined: unset). */
+function lookup(shell: Shell): Lookup {
+  return (name) => shell.vars.get(name)?.value;
+}
+
+/** Sets a shell variable, keeping its export flag. */
+function setVar(shell: Shell, name: string, value: string): void {
+  const v = shell.vars.get(name);
+  if (v !== undefined) v.value = value;
+  else shell.vars.set(name, { value, exported: false });
+}
+
+/** A command's assignments, expanded left to right (each sees the ones before it). */
+function assignments(shell: Shell, assigns: Assign[]): [string, string][] {
+  const done = new Map<string, string>();
+  const look: Lookup = (name) => done.has(name) ? done.get(name) : shell.vars.get(name)?.value;
+  for (const a of assigns) done.set(a.name, expand(a.value, shell.status, look));
+  return [...done];
+}
+
+/** The environment of a command: the exported variables, with `extra` set on top. */
+function environ(shell: Shell, extra: [string, string][] = []): string[] {
+  const env = new Map<string, string>();
+  for (const [name, v] of shell.vars) {
+    if (v.exported && v.value !== undefined) env.set(name, v.value);
+  }
+  for (const [name, value] of extra) env.set(name, value);
+  return [...env].map(([name, value]) => name + "=" + value);
+}
+
+/** A command's words once expanded and split. After `export`, a NAME=value word stays one
+ * word, as an assignment does (sh's declaration utilities). */
+function argsOf(shell: Shell, s: ExecCmd): string[] {
+  const look = lookup(shell);
+  const args: string[] = [];
+  for (const w of s.argv) {
+    if (args[0] === "export" && isAssignment(w)) args.push(expand(w, shell.status, look));
+    else args.push(...fields(w, shell.status, look));
+  }
+  return args;
+}
+
+/** `s` quoted for the shell: it reads back as one word, whatever is in it. */
+function quote(s: string): string {
+  return "'" + s.replaceAll("'", "'\\''") + "'";
+}
+
+/** A child shell's text: `line`, after a line that sets the variables that are not exported
+ * (the exported ones reach the child through its environment). */
+function withVars(shell: Shell, line: string): string {
+  const sets: string[] = [];
+  for (const [name, v] of shell.vars) {
+    if (!v.exported && v.value !== undefined) sets.push(name + "=" + quote(v.value));
+  }
+  return sets.length === 0 ? line : sets.join(" ") + "\n" + line;
+}
+
 /** The redirections of a stage in the order they are applied (the last written first). */
 function opensOf(shell: Shell, s: Stage): Open[] {
-  return s.redirs.map((r): Open => [r.fd, expand(r.file, shell.status), r.flags]).reverse();
+  const look = lookup(shell);
+  return s.redirs.map((r): Open => [r.fd, expand(r.file, shell.status, look), r.flags])
+    .reverse();
 }
 
 /** Runs one job: a builtin in the shell itself, or a pipeline of spawned processes. */
@@ -185,13 +287,20 @@ function* runJob(shell: Shell, job: Job): Call<void> {
 
   if (n === 1 && stages[0].type === "exec") {
     const s = stages[0];
-    if (s.argv.length === 0 && s.redirs.length === 0) return; // nothing at all: `$?` stays
-    const name = s.argv.length > 0 ? expand(s.argv[0], shell.status) : "";
-    if (!job.background && BUILTINS.includes(name)) {
-      const args = s.argv.map((w) => expand(w, shell.status));
-      // The builtin's redirections create or truncate their files, as in sh.
-      if ((yield* openAll(sys, opensOf(shell, s))) !== 0) shell.status = 1;
-      else shell.status = yield* builtin(shell, args);
+    if (isEmpty(s)) return; // nothing at all: `$?` stays
+    const args = job.background ? [] : argsOf(shell, s);
+    if (!job.background && (args.length === 0 || BUILTINS.includes(args[0]))) {
+      // Assignments alone set shell variables, and so they do before a special builtin; the
+      // redirections create or truncate their files, as in sh.
+      const sets = assignments(shell, s.assigns);
+      if ((yield* openAll(sys, opensOf(shell, s))) !== 0) {
+        shell.status = 1;
+        return;
+      }
+      if (args.length === 0 || SPECIAL.includes(args[0])) {
+        for (const [name, value] of sets) setVar(shell, name, value);
+      }
+      shell.status = args.length === 0 ? 0 : yield* builtin(shell, args);
       return;
     }
   }
@@ -220,15 +329,20 @@ function* runJob(shell: Shell, job: Job): Call<void> {
     let opens = opensOf(shell, s);
     let path = "/bin/sh";
     let args: string[];
+    let env: string[];
     if (s.type === "block") {
-      args = ["sh", "-c", s.body];
+      args = ["sh", "-c", withVars(shell, s.body)];
+      env = environ(shell);
     } else {
-      args = s.argv.map((w) => expand(w, shell.status));
-      if (BUILTINS.includes(args[0])) {
-        args = ["sh", "-c", s.src]; // the child shell does the redirections too
+      args = argsOf(shell, s);
+      env = environ(shell);
+      if (args.length > 0 && BUILTINS.includes(args[0])) {
+        // the child shell does the assignments and the redirections too
+        args = ["sh", "-c", withVars(shell, s.src)];
         opens = [];
       } else if (args.length > 0) {
         path = binPath(args[0]);
+        env = environ(shell, assignments(shell, s.assigns));
       }
     }
 
@@ -243,7 +357,7 @@ function* runJob(shell: Shell, job: Job): Call<void> {
         : shell.jobControl
         ? SPAWN_SETPGROUP | SPAWN_FOREGROUND
         : 0;
-      pid = yield* sys.spawn(path, args, actions, flags, leader);
+      pid = yield* sys.spawn(path, args, actions, flags, leader, env);
       if (pid < 0) st = yield* whyNot(sys, args[0], opens);
     }
     if (pid > 0) {
@@ -333,6 +447,10 @@ function* builtin(shell: Shell, args: string[]): Call<number> {
       }
       return yield* sys.exit(args.length === 2 ? Number(args[1]) | 0 : shell.status);
     }
+    case "export":
+      return yield* exportVars(shell, args);
+    case "unset":
+      return yield* unsetVars(shell, args);
     default: {
       // wait: until no child is left.
       for (;;) {
@@ -341,4 +459,67 @@ function* builtin(shell: Shell, args: string[]): Call<number> {
       }
     }
   }
+}
+
+/** export [-p] [NAME[=VALUE]...]: marks variables exported (setting those with a value);
+ * with no NAME (or -p), lists the exported ones. */
+function* exportVars(shell: Shell, args: string[]): Call<number> {
+  const sys = shell.sys;
+  let names = args.slice(1);
+  if (names[0] === "--") names = names.slice(1);
+  else if (names.length === 1 && names[0] === "-p") names = [];
+  if (names.some((a) => a.startsWith("-"))) {
+    yield* fprintf(sys, 2, "usage: export [-p] [NAME[=VALUE]...]\n");
+    return 1;
+  }
+  if (names.length === 0) {
+    let out = "";
+    for (const name of [...shell.vars.keys()].sort()) {
+      const v = shell.vars.get(name)!;
+      if (!v.exported) continue;
+      out += "export " + name + (v.value === undefined ? "" : "=" + quote(v.value)) + "\n";
+    }
+    if (out !== "") yield* sys.write(1, out);
+    return 0;
+  }
+  let status = 0;
+  for (const a of names) {
+    const eq = a.indexOf("=");
+    const name = eq < 0 ? a : a.slice(0, eq);
+    if (!isName(name)) {
+      yield* fprintf(sys, 2, "export: %s: bad variable name\n", a);
+      status = 1;
+      continue;
+    }
+    const v = shell.vars.get(name);
+    const value = eq < 0 ? v?.value : a.slice(eq + 1);
+    if (v !== undefined) {
+      v.value = value;
+      v.exported = true;
+    } else {
+      shell.vars.set(name, { value, exported: true });
+    }
+  }
+  return status;
+}
+
+/** unset [-v] NAME...: removes shell variables (exported or not). */
+function* unsetVars(shell: Shell, args: string[]): Call<number> {
+  const sys = shell.sys;
+  let names = args.slice(1);
+  if (names[0] === "-v" || names[0] === "--") names = names.slice(1);
+  if (names.some((a) => a.startsWith("-"))) {
+    yield* fprintf(sys, 2, "usage: unset [-v] NAME...\n");
+    return 1;
+  }
+  let status = 0;
+  for (const name of names) {
+    if (!isName(name)) {
+      yield* fprintf(sys, 2, "unset: %s: bad variable name\n", name);
+      status = 1;
+      continue;
+    }
+    shell.vars.delete(name);
+  }
+  return status;
 }

@@ -1,17 +1,23 @@
 // The shell's parser (commands/shparse.ts): xv6's grammar, parse and error texts, and the
-// quoting, `$?` and comments added on top. Pure functions: no machine is booted here.
+// quoting, `$?`, variables, assignments and comments added on top. Pure functions: no machine
+// is booted here.
 
 import assert from "node:assert/strict";
 import { O_APPEND, O_CREATE, O_RDONLY, O_TRUNC, O_WRONLY } from "../kernel/sysnum.ts";
 import {
   type Cmd,
+  type ExecCmd,
   expand,
+  fields,
+  isAssignment,
   isEmpty,
   type Job,
+  type Lookup,
   MAXARGS,
   ParseError,
   parseJobs,
   parseLine,
+  splitLines,
   type Stage,
   type Word,
 } from "../commands/shparse.ts";
@@ -207,16 +213,150 @@ Deno.test("a backslash outside quotes takes the next character literally", () =>
   assert.deepEqual(argv("echo a\\"), ["echo", "a"]);
 });
 
-Deno.test("$? expands to the last status wherever it stands; other $ are literal", () => {
-  assert.deepEqual(argv("echo $? x$?y $x $ $$", 127), ["echo", "127", "x127y", "$x", "$", "$$"]);
+Deno.test("$? expands to the last status wherever it stands; a $ before no name is literal", () => {
+  assert.deepEqual(argv("echo $? x$?y $x $ $$ $1 $-", 127), [
+    "echo",
+    "127",
+    "x127y",
+    "", // $x: an unset variable
+    "$",
+    "$$",
+    "$1",
+    "$-",
+  ]);
   assert.deepEqual(argv("echo $?", -1), ["echo", "-1"]);
   const cmd = parseLine("echo a$?b");
   assert.ok(cmd.type === "exec");
   const w: Word = cmd.argv[1];
-  assert.deepEqual(w, ["a", { var: "?" }, "b"]);
+  assert.deepEqual(w, ["a", { var: "?", quoted: false }, "b"]);
   const r = parseLine("echo > out$?");
   assert.ok(r.type === "exec");
   assert.equal(expand(r.redirs[0].file, 4), "out4");
+});
+
+/** A lookup over fixed variables. */
+function vars(o: Record<string, string>): Lookup {
+  return (name) => Object.hasOwn(o, name) ? o[name] : undefined;
+}
+
+/** The words of a one-command line after expansion and splitting. */
+function expanded(line: string, o: Record<string, string>, status = 0): string[] {
+  const cmd = parseLine(line);
+  assert.ok(cmd.type === "exec");
+  return cmd.argv.flatMap((w) => fields(w, status, vars(o)));
+}
+
+Deno.test("$NAME and ${NAME} expand outside quotes and in double quotes, not in single", () => {
+  const v = { A: "1", B_2: "two", x: "ex" };
+  assert.deepEqual(expanded(`echo $A \${B_2} "$A-\${x}y" '$A \${A}' \\$A "\\$A"`, v), [
+    "echo",
+    "1",
+    "two",
+    "1-exy",
+    "$A ${A}",
+    "$A",
+    "$A",
+  ]);
+  // a name is letters, digits and _, not starting with a digit; it ends at anything else
+  assert.deepEqual(expanded("echo $A.c $B_2x $x-y ${A}B a$A$A$?", v, 3), [
+    "echo",
+    "1.c",
+    "ex-y",
+    "1B",
+    "a113",
+  ]);
+  assert.deepEqual(expanded(`echo "\${?}" \${?}`, v, 5), ["echo", "5", "5"]);
+  const cmd = parseLine(`echo "$A"$B`);
+  assert.ok(cmd.type === "exec");
+  assert.deepEqual(cmd.argv[1], ["", { var: "A", quoted: true }, { var: "B", quoted: false }]);
+  // in redirections too, without splitting
+  const r = parseLine("cat < $F");
+  assert.ok(r.type === "exec");
+  assert.equal(expand(r.redirs[0].file, 0, vars({ F: "a b" })), "a b");
+});
+
+Deno.test("\${ without } and bad names in \${} are errors", () => {
+  assert.equal(error("echo ${A"), "syntax - missing }");
+  assert.equal(error(`echo "\${A"`), "syntax - missing }");
+  assert.equal(error("echo ${1A}"), "${1A}: bad substitution");
+  assert.equal(error("echo ${}"), "${}: bad substitution");
+  assert.equal(error("echo ${A:-x}"), "${A:-x}: bad substitution");
+  // in single quotes a ${ is text
+  assert.deepEqual(argv("echo '${'"), ["echo", "${"]);
+});
+
+Deno.test("fields: unquoted values split at blanks; empty ones vanish; quoted stay whole", () => {
+  const v = { L: " a  b\tc\n", E: "", S: "   ", W: "w" };
+  assert.deepEqual(expanded("echo $L", v), ["echo", "a", "b", "c"]);
+  assert.deepEqual(expanded(`echo "$L"`, v), ["echo", " a  b\tc\n"]);
+  assert.deepEqual(expanded("echo x$L", v), ["echo", "x", "a", "b", "c"]);
+  assert.deepEqual(expanded("echo $W$L$W", v), ["echo", "w", "a", "b", "c", "w"]);
+  assert.deepEqual(expanded("echo $E $S $NONE x", v), ["echo", "x"]);
+  assert.deepEqual(expanded(`echo "$E" '' "$NONE" $E""`, v), ["echo", "", "", "", ""]);
+  assert.deepEqual(expanded("$E echo", v), ["echo"]);
+  assert.deepEqual(fields(["a"], 0), ["a"]);
+  assert.deepEqual(fields([], 0), []);
+});
+
+Deno.test("leading NAME=value words are assignments, kept apart from the words", () => {
+  const cmd = parseLine(`A=1 B="x y" C= D=$A'$q' cmd E=2 -x`);
+  assert.ok(cmd.type === "exec");
+  assert.deepEqual(cmd.assigns.map((a) => [a.name, expand(a.value, 0, vars({ A: "7" }))]), [
+    ["A", "1"],
+    ["B", "x y"],
+    ["C", ""],
+    ["D", "7$q"],
+  ]);
+  assert.deepEqual(words(cmd), ["cmd", "E=2", "-x"]);
+  assert.equal(cmd.src, `A=1 B="x y" C= D=$A'$q' cmd E=2 -x`);
+  // alone on a line, with redirections around them
+  const only = parseLine("> f A=1 < g B=2");
+  assert.ok(only.type === "exec");
+  assert.deepEqual(only.assigns.map((a) => a.name), ["A", "B"]);
+  assert.deepEqual(only.argv, []);
+  assert.equal(only.redirs.length, 2);
+  assert.equal(isEmpty(only), false);
+  assert.equal(isEmpty(parseLine("A=") as Stage), false);
+  // not assignments: a quoted or escaped name, a bad name, no name, a later word
+  for (const line of [`'A=1' x`, `"A"=1 x`, `\\A=1 x`, "1A=2 x", "=x x", "A-B=1 x", "$A=1 x"]) {
+    const c = parseLine(line);
+    assert.ok(c.type === "exec");
+    assert.deepEqual(c.assigns, [], line);
+    assert.equal(c.argv.length, 2, line);
+  }
+  // assignments are not words: MAXARGS counts the words only
+  assert.equal(argv("A=1 B=2 C=3 echo 1 2 3 4 5 6 7 8").length, 9);
+  // each stage of a pipeline has its own
+  const p = parseLine("A=1 a | B=2 b");
+  assert.ok(p.type === "pipe" && p.left.type === "exec" && p.right.type === "exec");
+  assert.deepEqual([p.left.assigns[0].name, p.right.assigns[0].name], ["A", "B"]);
+});
+
+Deno.test("isAssignment: a word that starts with a literal NAME=", () => {
+  const ws = (line: string) => (parseLine(line) as ExecCmd).argv;
+  // quoted or not, as in sh: `export 'B=2'` and `export "D"=1` export B and D
+  assert.deepEqual(ws(`export A=1 'B=2' C "D"=1 =x 1A=1 A$x=1`).map(isAssignment), [
+    false,
+    true,
+    true,
+    false,
+    true,
+    false,
+    false,
+    false,
+  ]);
+});
+
+Deno.test("splitLines: newlines end lines, except in quotes or after a backslash", () => {
+  assert.deepEqual(splitLines("a\nb\n"), ["a", "b", ""]);
+  assert.deepEqual(splitLines("echo 'x\ny' \"p\nq\"\nz"), ["echo 'x\ny' \"p\nq\"", "z"]);
+  assert.deepEqual(splitLines("echo a\\\nb\nc"), ["echo a\\\nb", "c"]);
+  assert.deepEqual(splitLines(`echo "a\\\\"\nb`), [`echo "a\\\\"`, "b"]);
+  assert.deepEqual(splitLines(`echo "a\\"\nb"`), [`echo "a\\"\nb"`]);
+  // a quote in a comment is no quote
+  assert.deepEqual(splitLines("echo a # it's\necho b"), ["echo a # it's", "echo b"]);
+  assert.deepEqual(splitLines("echo it#'s\nb'"), ["echo it#'s\nb'"]);
+  assert.deepEqual(splitLines("echo 'open\n"), ["echo 'open\n"]);
 });
 
 Deno.test("# starts a comment at the start of a word, outside quotes", () => {

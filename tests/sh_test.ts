@@ -200,6 +200,66 @@ Deno.test("builtins: cd, exit, wait", () => {
   assert.match(r.out, /^\[\d+\]\nlate\ndone\n$/);
 });
 
+Deno.test("variables: NAME=value, $NAME and ${NAME}, export, unset, NAME=value COMMAND", () => {
+  const r = session([
+    "A=1 B='x  y'\n",
+    `echo $A\${A}2 "$B" $B '$A' [$NONE]\n`,
+    "env\n",
+    "export A C=3\n",
+    "env\n",
+    "A=9 D=4 env | cat\n",
+    "echo $A $D; export\n",
+    "unset A C; env; echo [$A]\n",
+    "export 2x\n",
+    "echo ${A\n",
+    "\x04",
+  ]);
+  assert.equal(
+    r.out,
+    [
+      "$ A=1 B='x  y'",
+      "$ echo $A${A}2 \"$B\" $B '$A' [$NONE]",
+      "112 x  y x y $A []",
+      "$ env",
+      "$ export A C=3",
+      "$ env",
+      "A=1",
+      "C=3",
+      "$ A=9 D=4 env | cat",
+      "A=9",
+      "C=3",
+      "D=4",
+      "$ echo $A $D; export",
+      "1",
+      "export A='1'",
+      "export C='3'",
+      "$ unset A C; env; echo [$A]",
+      "[]",
+      "$ export 2x",
+      "export: 2x: bad variable name",
+      "$ echo ${A",
+      "syntax - missing }",
+      "$ ",
+    ].join("\n"),
+  );
+  assert.deepEqual(r.end, { kind: "halt", status: 1 });
+});
+
+Deno.test("an unquoted variable splits into words; an empty one is no word; quoted, one", () => {
+  // echo's last argument is the empty "$E": a blank before the newline
+  assert.equal(out(`L=' a  b '; E=; echo [$L] "[$L]" $E x "$E"`), "[ a b ] [ a  b ] x \n");
+  assert.equal(out(`L=' a  b '; E=; echo [$L] "[$L]" $E x "$E" | wc`), "1 9 20 \n");
+  assert.equal(out(`L='a b'; status $L; echo $?; echo x > "$L"; cat 'a b'`), "0\nx\n");
+  assert.equal(out("E=; $E; echo $?; $E echo hi"), "0\nhi\n");
+  // a command name may come from a variable
+  assert.equal(out("C='echo hi'; $C there"), "hi there\n");
+});
+
+Deno.test("export and unset run in the shell; in a pipeline, in a child shell", () => {
+  assert.equal(out("export A=1 | cat; env; unset X | cat; echo $?"), "0\n");
+  assert.equal(out("export A=1; unset A | cat; env"), "A=1\n");
+});
+
 Deno.test("a background job prints [PID], runs in its own group, and the shell goes on", () => {
   const r = shc("sleep 20 & procs; wait; procs");
   const [bg] = /^\[(\d+)\]\n/.exec(r.out)!.slice(1).map(Number);
