@@ -173,6 +173,7 @@ async function replay(path: string): Promise<number> {
   }
   const out = new Output();
   const r = replayJournal(reader, out.write);
+  if (!out.atLineStart) out.write(Uint8Array.of(0x0a)); // the summary starts a line of its own
   out.flush();
   if (r.divergence !== null) {
     console.log(`replay: diverged at step ${r.divergence.step}`);

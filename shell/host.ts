@@ -2,7 +2,7 @@
 // build id, journal files, buffered console output. Everything that touches the host for a
 // machine lives here or in main.ts; the kernel only sees a sink and an output function.
 
-import { FORMAT, type JournalHeader, type Sink } from "../kernel/journal.ts";
+import { FORMAT, JournalError, type JournalHeader, type Sink } from "../kernel/journal.ts";
 import { Machine, type StepLog } from "../kernel/machine.ts";
 import type { ProgramMain } from "../kernel/abi.ts";
 import { NCPU, NPROC } from "../kernel/param.ts";
@@ -96,7 +96,11 @@ export async function buildId(): Promise<string> {
 export class FileSink implements Sink {
   private readonly file: Deno.FsFile;
   constructor(readonly path: string) {
-    this.file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    try {
+      this.file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    } catch (e) {
+      throw new JournalError(`cannot write the journal ${path}: ${(e as Error).message}`);
+    }
   }
   write(bytes: Uint8Array): void {
     let off = 0;

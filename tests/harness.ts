@@ -56,7 +56,12 @@ export function run(o: RunOptions): Run {
   const journal = new Bytes();
   const out = new Bytes();
   const programs = { ...PROGRAMS, ...o.programs };
-  const m = machineFrom(header, new JournalWriter({ write: journal.write }, header), out.write, programs);
+  const m = machineFrom(
+    header,
+    new JournalWriter({ write: journal.write }, header),
+    out.write,
+    programs,
+  );
   let end = m.run(o.maxSteps);
   if (end === null && (o.maxSteps === undefined || m.steps < o.maxSteps)) end = m.deadlock();
   return { m, end, out: out.text, journal: journal.bytes, steps: m.steps };

@@ -1,0 +1,5 @@
+// usertests under the random policy: seeds 6-10 of the 20 (usertests_cases.ts), on 1, 2 and 3 CPUs.
+
+import { randomRuns } from "./usertests_cases.ts";
+
+randomRuns(1, 4);
