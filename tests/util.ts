@@ -1,11 +1,11 @@
 // Helpers shared by the test files (not a test file itself): output from test programs,
 // journal records, and surgery on journal frames.
 
-import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { crc32, inflateRawSync } from "node:zlib";
 import type { Program } from "../kernel/abi.ts";
 import { EV } from "../kernel/event.ts";
 import { SYS } from "../kernel/sysnum.ts";
-import { JournalReader, type JournalRecord } from "../kernel/journal.ts";
+import { frame, JournalReader, type JournalRecord } from "../kernel/journal.ts";
 import type { Call } from "../commands/ulib.ts";
 import type { Sys } from "../commands/usys.ts";
 import { type Run, run as harnessRun, type RunOptions } from "./harness.ts";
@@ -97,20 +97,10 @@ export function splitFrames(journal: Uint8Array): Frames {
   return { preamble: journal.slice(0, 5), frames };
 }
 
-/** A frame's bytes: length, checksum, deflated payload. */
-export function frameBytes(payload: Uint8Array): Uint8Array {
-  const z = deflateRawSync(payload);
-  const out = new Uint8Array(8 + z.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, z.length, true);
-  dv.setUint32(4, crc32(z), true);
-  out.set(z, 8);
-  return out;
-}
 
 /** Puts a journal back together from a preamble and frame payloads. */
 export function joinFrames(preamble: Uint8Array, payloads: Uint8Array[]): Uint8Array {
-  const parts = [preamble, ...payloads.map(frameBytes)];
+  const parts = [preamble, ...payloads.map(frame)];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let off = 0;
   for (const p of parts) {
