@@ -19,6 +19,8 @@ export const EV = {
 /** A sleep channel: anything a process can wait for. `what` is shown by ps and dv6 log. */
 export interface Chan {
   readonly what: string;
+  /** More for a deadlock report, if the channel knows it (a futex word's owner). */
+  explain?(procs: readonly { pid: number; state: number }[]): string;
 }
 
 /**

@@ -73,11 +73,12 @@ export function* fileclose(m: Machine, f: File): KGen {
   if (type === FD_PIPE) yield* pipeclose(m, pipe!, writable);
 }
 
-/** Metadata about file f, as xv6's struct stat: [dev, ino, type, nlink, size]. */
+/** Metadata about file f, as xv6's struct stat and its modification time in ticks: [dev, ino,
+ * type, nlink, size, mtime]. */
 export function filestat(f: File): number[] | -1 {
   if (f.type !== FD_INODE && f.type !== FD_DEVICE) return -1;
   const ip = f.ip!;
-  return [1, ip.inum, ip.type, ip.nlink, ip.size];
+  return [1, ip.inum, ip.type, ip.nlink, ip.size, ip.mtime];
 }
 
 // Read from file f: the bytes read (none at end of file), or -1.
@@ -117,6 +118,7 @@ export function* filewrite(m: Machine, f: File, src: Uint8Array): KGen<number> {
       if (f.append) f.off = ip.size;
       const n = ip.write(f.off, src);
       f.off += n;
+      ip.mtime = m.ticks;
       yield* release(m, m.fs.lock);
       return n;
     }

@@ -21,6 +21,9 @@ export class Inode {
   program: string | null = null;
   major = 0;
   minor = 0;
+  /** Last modification, in clock ticks (0: the boot image). The file system does not know
+   * the clock: the system calls that create, write or truncate a file set it. */
+  mtime = 0;
 
   constructor(readonly inum: number, readonly type: number) {}
 

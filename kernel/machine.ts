@@ -352,8 +352,10 @@ function resume(ctx: Context): Event {
 export function deadlockReport(m: Machine): string {
   const lines = ["deadlock: no process can run, and nothing will wake one"];
   for (const p of m.procs) {
-    if (p.state === SLEEPING) lines.push(`  pid ${p.pid} (${p.name}) waits for ${p.chan!.what}`);
-    else if (p.state === ZOMBIE) lines.push(`  pid ${p.pid} (${p.name}) is a zombie`);
+    if (p.state === SLEEPING) {
+      const more = p.chan!.explain?.(m.procs) ?? "";
+      lines.push(`  pid ${p.pid} (${p.name}) waits for ${p.chan!.what}${more}`);
+    } else if (p.state === ZOMBIE) lines.push(`  pid ${p.pid} (${p.name}) is a zombie`);
   }
   return lines.join("\n") + "\n";
 }

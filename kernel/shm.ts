@@ -6,7 +6,7 @@
 import type { Chan, KGen } from "./event.ts";
 import { ERRNO } from "./errno.ts";
 import type { Machine } from "./machine.ts";
-import { type Proc, timedSleep, wakeup } from "./proc.ts";
+import { type Proc, timedSleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 import {
   AT_ADD,
@@ -32,8 +32,22 @@ export class SharedObject {
 }
 
 /** One process waiting in futexwait: woken by futexwake, in FIFO order. */
-interface FutexWaiter extends Chan {
-  woken: boolean;
+class FutexWaiter implements Chan {
+  woken = false;
+  constructor(
+    readonly what: string,
+    private readonly obj: SharedObject,
+    private readonly index: number,
+  ) {}
+
+  /** A lock word names its owner (the low 30 bits): is that process still there? */
+  explain(procs: readonly { pid: number; state: number }[]): string {
+    const word = this.obj.words[this.index];
+    const owner = word & FUTEX_TID_MASK;
+    if (owner === 0) return "";
+    const alive = procs.some((p) => p.pid === owner && p.state !== UNUSED && p.state !== ZOMBIE);
+    return ` (held by pid ${owner}, which ${alive ? "is alive" : "has exited"})`;
+  }
 }
 
 export class SharedMemory {
@@ -119,10 +133,7 @@ export class SharedMemory {
       return -ERRNO.EAGAIN;
     }
     const key = `${obj.handle}:${index}`;
-    const w: FutexWaiter = {
-      what: label || `futex ${obj.name || obj.handle}[${index}]`,
-      woken: false,
-    };
+    const w = new FutexWaiter(label || `futex ${obj.name || obj.handle}[${index}]`, obj, index);
     const queue = this.waiters.get(key) ?? [];
     queue.push(w);
     this.waiters.set(key, queue);

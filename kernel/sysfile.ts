@@ -110,9 +110,11 @@ function* open(m: Machine, p: Proc, path: string, omode: number): KGen<Val> {
 // Open a path (relative to cwd) as a new open file, or null.
 function* openFile(m: Machine, cwd: Inode, path: string, omode: number): KGen<File | null> {
   const ip = yield* fsop(m, (): Inode | null => {
-    const ip = omode & O_CREATE ? m.fs.create(path, T_FILE, 0, 0, cwd) : m.fs.namei(path, cwd);
+    const old = m.fs.namei(path, cwd);
+    const ip = omode & O_CREATE ? m.fs.create(path, T_FILE, 0, 0, cwd) : old;
     if (ip === null || (ip.type === T_DIR && omode !== 0)) return null;
     if (ip.type === T_FILE && omode & O_TRUNC) ip.truncate();
+    if (ip !== old || (ip.type === T_FILE && omode & O_TRUNC)) ip.mtime = m.ticks;
     return ip;
   });
   if (ip === null) return null;

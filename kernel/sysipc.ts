@@ -14,6 +14,10 @@ import type { SharedObject } from "./shm.ts";
 import { acquire, release } from "./spinlock.ts";
 import { argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
 import {
+  F_GETLK,
+  F_SETLK,
+  F_SETLKW,
+  F_UNLCK,
   GETALL,
   GETNCNT,
   GETPID,
@@ -175,21 +179,37 @@ const sys_fcntl: SyscallFn = (m, p, a) => {
   const cmd = argint(a, 1);
   const lk = argints(a[2]);
   if (lk.length !== 3) throw new BadArg();
+  if (cmd !== F_GETLK && cmd !== F_SETLK && cmd !== F_SETLKW) return -ERRNO.EINVAL;
+  if (cmd === F_GETLK && lk[0] === F_UNLCK) return -ERRNO.EINVAL;
   if (f === null) return -ERRNO.EBADF;
   return m.locks.fcntl(m, p, f, cmd, lk[0], lk[1], lk[2]);
 };
 
-export const SYSIPC: Record<number, SyscallFn> = {
-  [SYS.semget]: sys_semget,
-  [SYS.semop]: sys_semop,
-  [SYS.semctl]: sys_semctl,
-  [SYS.shmopen]: sys_shmopen,
-  [SYS.shmunlink]: sys_shmunlink,
-  [SYS.futexwait]: sys_futexwait,
-  [SYS.futexwake]: sys_futexwake,
-  [SYS.setrobustlist]: sys_setrobustlist,
-  [SYS.psemregister]: sys_psemregister,
-  [SYS.psemop]: sys_psemop,
-  [SYS.flock]: sys_flock,
-  [SYS.fcntl]: sys_fcntl,
-};
+// An argument that cannot be read is Linux's EFAULT here (xv6's calls answer -1).
+function linux(fn: SyscallFn): SyscallFn {
+  return (m, p, a) => {
+    try {
+      return fn(m, p, a);
+    } catch (e) {
+      if (e instanceof BadArg) return -ERRNO.EFAULT;
+      throw e;
+    }
+  };
+}
+
+export const SYSIPC: Record<number, SyscallFn> = Object.fromEntries(
+  Object.entries({
+    [SYS.semget]: sys_semget,
+    [SYS.semop]: sys_semop,
+    [SYS.semctl]: sys_semctl,
+    [SYS.shmopen]: sys_shmopen,
+    [SYS.shmunlink]: sys_shmunlink,
+    [SYS.futexwait]: sys_futexwait,
+    [SYS.futexwake]: sys_futexwake,
+    [SYS.setrobustlist]: sys_setrobustlist,
+    [SYS.psemregister]: sys_psemregister,
+    [SYS.psemop]: sys_psemop,
+    [SYS.flock]: sys_flock,
+    [SYS.fcntl]: sys_fcntl,
+  }).map(([n, fn]) => [n, linux(fn)]),
+);

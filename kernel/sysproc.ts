@@ -89,6 +89,10 @@ function* execCall(
 ): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
   if (main === null) return -1;
+  // Linux walks the robust list at execve too: the new program holds none of the old one's
+  // robust mutexes, and starts with no list.
+  yield* m.shmem.exitRobustList(m, p);
+  p.robustList = 0;
   setImage(m, p, main, argv, path, env);
   return argv.length;
 }
