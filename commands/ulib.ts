@@ -3,6 +3,7 @@
 // module level but constants, so a fork's re-run child and other processes see no shared state.
 
 import type { UserStep, Val } from "../kernel/abi.ts";
+import { errnoText } from "../kernel/errno.ts";
 import { O_RDONLY } from "../kernel/sysnum.ts";
 import type { Sys } from "./usys.ts";
 
@@ -159,4 +160,42 @@ export function* stat(sys: Sys, path: string): Call<number[] | -1> {
 /** C's strlen of a program's string: its length in bytes (UTF-8). */
 export function strlen(s: string): number {
   return encoder.encode(s).length;
+}
+
+/**
+ * perror for the calls dv6 takes from Linux (they return -errno): "PROG: ENAME (text)" on fd 2,
+ * in one write, e.g. `semop: EAGAIN (Resource temporarily unavailable)`. `err` may be the
+ * call's negative answer or the positive errno.
+ */
+export function* perror(sys: Sys, prog: string, err: number): Call<void> {
+  yield* sys.write(2, `${prog}: ${errnoText(err)}\n`);
+}
+
+/** atexit(fn): `fn` runs when the process calls exit() (not _exit(), not when killed). 0. */
+export function atexit(sys: Sys, fn: () => Call<void>): number {
+  sys.exitHandlers.push(() => fn());
+  return 0;
+}
+
+/** on_exit(fn, arg): `fn(status, arg)` runs when the process calls exit(status). 0. */
+export function onExit<A>(sys: Sys, fn: (status: number, arg: A) => Call<void>, arg: A): number {
+  sys.exitHandlers.push((status) => fn(status, arg));
+  return 0;
+}
+
+/**
+ * C's exit(status): runs the atexit/on_exit handlers in the reverse order of their
+ * registration (each one once: a handler that registers another, or calls exit, does not run
+ * anything twice, as in glibc), then ends the process with `status`.
+ */
+export function* exit(sys: Sys, status: number): Call<never> {
+  for (let h = sys.exitHandlers.pop(); h !== undefined; h = sys.exitHandlers.pop()) {
+    yield* h(status);
+  }
+  return yield* sys.exit(status);
+}
+
+/** C's _exit(status): ends the process at once; no exit handler runs. */
+export function _exit(sys: Sys, status: number): Call<never> {
+  return sys.exit(status);
 }

@@ -99,7 +99,8 @@ export class Sys {
     return (yield req(SYS.exec, path, argv, [...env])) as number;
   }
 
-  /** fstat: [dev, ino, type, nlink, size] (xv6's struct stat), or -1. */
+  /** fstat: [dev, ino, type, nlink, size, mtime] (xv6's struct stat, and the last
+   * modification in clock ticks), or -1. */
   *fstat(fd: number): Call<number[] | -1> {
     return (yield req(SYS.fstat, fd)) as number[] | -1;
   }

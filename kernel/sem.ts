@@ -39,7 +39,7 @@ interface Waiter extends Chan {
 export class SemSet {
   readonly sems: Sem[];
   readonly queue: Waiter[] = [];
-  otime = 0; // last semop, in ticks
+  otime = -1; // last semop, in ticks (-1: never)
   ctime: number; // last change by semctl
   constructor(
     readonly id: number,

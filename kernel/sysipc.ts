@@ -150,8 +150,17 @@ const sys_setrobustlist: SyscallFn = (m, p, a) => {
 const sys_psemregister: SyscallFn = (m, p, a) => {
   const sem = word(m, p, a, 0), adj = word(m, p, a, 2);
   if (sem === null || adj === null) return -ERRNO.EINVAL;
-  const known = p.psemRegs.some((r) => r.sem.obj === sem.obj && r.sem.index === sem.index);
-  if (!known) p.psemRegs.push({ sem, adj });
+  // A new registration for the same semaphore (after an exec, the library starts afresh)
+  // replaces the old one; what the old adjustment word held, the kernel keeps.
+  const old = p.psemRegs.find((r) => r.sem.obj === sem.obj && r.sem.index === sem.index);
+  if (old === undefined) p.psemRegs.push({ sem, adj });
+  else if (old.adj.obj !== adj.obj || old.adj.index !== adj.index) {
+    const key = `${sem.obj.handle}:${sem.index}`;
+    const owed = old.adj.obj.words[old.adj.index];
+    if (owed !== 0) p.psemAdj.set(key, (p.psemAdj.get(key) ?? 0) + owed);
+    old.adj.obj.words[old.adj.index] = 0;
+    old.adj = adj;
+  }
   return 0;
 };
 

@@ -7,6 +7,31 @@ import { SLEEPING } from "../kernel/proc.ts";
 
 const encoder = new TextEncoder();
 const EOF = Uint8Array.of(4); // ^D
+/** At most this much typed input goes to the UART at once: the console keeps 128 bytes, and
+ * drops what comes while its buffer is full, so a long line is typed a piece at a time. */
+const TYPE_CHUNK_BYTES = 64;
+
+/** A line typed into the console as the machine reads it, a piece at a time. */
+export class Typist {
+  private pending = new Uint8Array(0);
+
+  get typing(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Start typing a line (its newline included). */
+  line(text: string): void {
+    this.pending = encoder.encode(text + "\n");
+  }
+
+  /** Type the next piece, if the machine waits for console input. */
+  typeInto(m: Machine): boolean {
+    if (this.pending.length === 0 || !consoleReader(m)) return false;
+    m.input(this.pending.subarray(0, TYPE_CHUNK_BYTES));
+    this.pending = this.pending.subarray(TYPE_CHUNK_BYTES);
+    return true;
+  }
+}
 /** After the script ends, how many ^Ds a program that keeps reading gets before dv6 stops. */
 const MAX_EOFS = 16;
 
@@ -33,12 +58,14 @@ function blockedElsewhere(m: Machine): boolean {
  * run ends in a deadlock report.
  */
 export function typeScript(m: Machine, lines: readonly string[]): MachineEnd {
+  const typist = new Typist();
   let next = 0, eofs = 0;
   for (;;) {
     const end = m.run();
     if (end !== null) return end;
     if (!consoleReader(m)) return m.deadlock(); // nobody will ever read what we type
-    if (next < lines.length) m.input(encoder.encode(lines[next++] + "\n"));
+    if (!typist.typing && next < lines.length) typist.line(lines[next++]);
+    if (typist.typeInto(m)) continue;
     else if (atPrompt(m) && blockedElsewhere(m)) return m.deadlock();
     else if (++eofs > MAX_EOFS) return m.deadlock();
     else m.input(EOF);

@@ -20,7 +20,7 @@ import {
   headerFor,
   machineFrom,
 } from "./host.ts";
-import { consoleReader } from "./session.ts";
+import { consoleReader, Typist } from "./session.ts";
 
 export const HISTORY_LINES = 1000;
 const KEEP_SESSIONS = 5;
@@ -139,6 +139,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     completer: (line: string) => completer(m, line),
   });
   const queue: string[] = [];
+  const typist = new Typist();
   let inputEnded = false;
   let quit = false;
   const ctrlC = () => m.input(Uint8Array.of(3));
@@ -182,7 +183,8 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
       base = m.cycles;
       while (queue.length > 0 && queue[0].startsWith(":")) monitor(queue.shift()!);
       if (quit) break;
-      if (queue.length > 0 && consoleReader(m)) m.input(encoder.encode(queue.shift()! + "\n"));
+      if (!typist.typing && queue.length > 0 && consoleReader(m)) typist.line(queue.shift()!);
+      if (typist.typeInto(m)) continue;
       else if (inputEnded && queue.length === 0) break;
       else {
         if (tty && tail !== "") {

@@ -1,0 +1,1149 @@
+// make's reader and expander, as pure functions (no system calls, no state at module level):
+// GNU make's syntax for the everyday subset that make.ts runs.
+//
+//   - logical lines: `\` + newline joins lines (one space outside recipes; kept in recipes),
+//     `#` starts a comment (not in a recipe), a TAB starts a recipe line after a rule;
+//   - variables: `=` (recursive), `:=` and `::=` (simple), `?=`, `+=`, with `export`,
+//     `override`, `unexport`, and `define NAME [op] ... endef`;
+//   - references: `$(VAR)`, `${VAR}`, `$X`, `$$`, substitution references `$(VAR:a=b)` and
+//     `$(VAR:%.c=%.o)`, the automatic variables `$@ $< $^ $+ $* $? $|` and their D/F forms,
+//     and the text functions (subst, patsubst, strip, findstring, filter, filter-out, sort,
+//     word, wordlist, words, firstword, lastword, dir, notdir, suffix, basename, addsuffix,
+//     addprefix, join, if, or, and, foreach, call, value, origin, flavor, info, warning,
+//     error);
+//   - rules: `targets: prerequisites | order-only ; recipe`, several targets, pattern rules
+//     (`%.o: %.c`), static pattern rules (`objs: %.o: %.c`), `.PHONY`;
+//   - conditionals (ifeq, ifneq, ifdef, ifndef, else, endif) and `include` / `-include`.
+//
+// The reader is a generator that yields what it needs from the outside world (the text of
+// an included makefile, a message to print) and gets the answer back, so that make.ts can
+// drive it with system calls while the reader itself stays pure.
+
+/** Where a line comes from: for messages such as `Makefile:3: *** missing separator.  Stop.` */
+export interface Floc {
+  file: string;
+  line: number;
+}
+
+/** A fatal error: printed `FILE:LINE: *** MESSAGE.  Stop.` (or `make: *** MESSAGE.  Stop.`). */
+export class MakeError extends Error {
+  constructor(readonly floc: Floc | null, message: string) {
+    super(message);
+  }
+}
+
+export type Origin =
+  | "default"
+  | "environment"
+  | "file"
+  | "command line"
+  | "override"
+  | "automatic";
+
+export interface Var {
+  value: string;
+  /** `=`: expanded when used; otherwise (`:=`) already expanded. */
+  recursive: boolean;
+  origin: Origin;
+  /** `export` (true), `unexport` (false), or make's default (null). */
+  exported: boolean | null;
+  /** It came from the environment (then it is exported even if the makefile sets it). */
+  fromEnv: boolean;
+}
+
+export type Vars = Map<string, Var>;
+
+/** One recipe line as written (after its TAB), with its continuation lines. */
+export interface RecipeLine {
+  text: string;
+  floc: Floc;
+}
+
+/** What the makefiles say about one file (a target of explicit rules). */
+export interface FileEntry {
+  name: string;
+  deps: string[];
+  orderOnly: string[];
+  recipe: RecipeLine[] | null;
+  /** The stem of a static pattern rule, for `$*`. */
+  stem: string | null;
+  /** Where the rule with the recipe was (for `overriding recipe` warnings). */
+  recipeFloc: Floc | null;
+}
+
+export interface PatternRule {
+  targets: string[];
+  deps: string[];
+  orderOnly: string[];
+  recipe: RecipeLine[];
+  floc: Floc;
+}
+
+/** The makefiles, read. */
+export interface Database {
+  vars: Vars;
+  files: Map<string, FileEntry>;
+  patterns: PatternRule[];
+  phony: Set<string>;
+  /** The first target (the default goal), unless .DEFAULT_GOAL says otherwise. */
+  defaultGoal: string | null;
+  /** The makefiles read, in order (MAKEFILE_LIST). */
+  makefiles: string[];
+  /** Included makefiles that do not exist (make then says there is no rule to make them). */
+  missing: string[];
+}
+
+/** What the reader asks of the outside world. */
+export type ReadRequest =
+  | { kind: "read"; path: string } // answered with the file's text, or null
+  | { kind: "print"; fd: number; text: string }; // answered with nothing
+
+export type Reader<T> = Generator<ReadRequest, T, string | null>;
+
+// ---------------------------------------------------------------------------------------------
+// Words and patterns
+
+/** The whitespace-separated words of a string. */
+export function words(s: string): string[] {
+  return s.split(/[ \t\n]+/).filter((w) => w !== "");
+}
+
+/** Where a pattern's `%` is (-1 if it has none). */
+function percent(pattern: string): number {
+  return pattern.indexOf("%");
+}
+
+/** The stem of `word` for `pattern` (`%.o` and `a.o` give `a`), or null if it does not match. A
+ * pattern without `%` matches only itself (stem ""). */
+export function matchPattern(pattern: string, word: string): string | null {
+  const p = percent(pattern);
+  if (p < 0) return pattern === word ? "" : null;
+  const pre = pattern.slice(0, p), post = pattern.slice(p + 1);
+  if (word.length < pre.length + post.length) return null;
+  if (!word.startsWith(pre) || !word.endsWith(post)) return null;
+  return word.slice(pre.length, word.length - post.length);
+}
+
+/** A pattern with its `%` replaced by `stem` (a pattern without `%` is itself). */
+export function fillPattern(pattern: string, stem: string): string {
+  const p = percent(pattern);
+  return p < 0 ? pattern : pattern.slice(0, p) + stem + pattern.slice(p + 1);
+}
+
+/** $(patsubst PATTERN,REPLACEMENT,TEXT). */
+export function patsubst(pattern: string, replacement: string, text: string): string {
+  return words(text).map((w) => {
+    const stem = matchPattern(pattern, w);
+    if (stem === null) return w;
+    return percent(pattern) < 0 ? replacement : fillPattern(replacement, stem);
+  }).join(" ");
+}
+
+/** A pattern rule's stem for a file in a directory: `%.o` matches `src/a.o` with stem `src/a`,
+ * and a pattern without a slash matches the file name alone (GNU's directory rule). */
+function patternStem(pattern: string, name: string): string | null {
+  const direct = matchPattern(pattern, name);
+  if (direct !== null || pattern.includes("/")) return direct;
+  const slash = name.lastIndexOf("/");
+  if (slash < 0) return null;
+  const s = matchPattern(pattern, name.slice(slash + 1));
+  return s === null ? null : name.slice(0, slash + 1) + s;
+}
+
+/** A prerequisite pattern filled for a stem found in a directory (see patternStem). */
+function fillStem(pattern: string, stem: string): string {
+  const slash = stem.lastIndexOf("/");
+  if (slash < 0 || pattern.includes("/")) return fillPattern(pattern, stem);
+  return stem.slice(0, slash + 1) + fillPattern(pattern, stem.slice(slash + 1));
+}
+
+/** A pattern rule that could make a file, with the stem and the prerequisites it gives. */
+export interface PatternMatch {
+  rule: PatternRule;
+  stem: string;
+  deps: string[];
+  orderOnly: string[];
+}
+
+/** The pattern rules whose target patterns match `name`, in the order make tries them: the
+ * shortest stem first, then the order of the makefile. The caller takes the first whose
+ * prerequisites exist or ought to (are targets or prerequisites of explicit rules). */
+export function patternCandidates(db: Database, name: string): PatternMatch[] {
+  const out: PatternMatch[] = [];
+  for (const rule of db.patterns) {
+    for (const t of rule.targets) {
+      const stem = patternStem(t, name);
+      if (stem === null) continue;
+      out.push({
+        rule,
+        stem,
+        deps: rule.deps.map((d) => fillStem(d, stem)),
+        orderOnly: rule.orderOnly.map((d) => fillStem(d, stem)),
+      });
+      break;
+    }
+  }
+  return out.map((m, i) => ({ m, i })).sort((x, y) =>
+    x.m.stem.length - y.m.stem.length || x.i - y.i
+  )
+    .map((x) => x.m);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expansion
+
+/** The automatic variables of a recipe: @ < ^ + * ? | (and their D and F forms). */
+export type Automatic = Partial<Record<"@" | "<" | "^" | "+" | "*" | "?" | "|", string>>;
+
+/** What expansion needs: the variables, a recipe's automatic variables, where output of $(info)
+ * and $(warning) goes, and the line being expanded (for messages). */
+export interface ExpandCtx {
+  vars: Vars;
+  auto: Automatic | null;
+  /** Output of $(info) (fd 1) and $(warning) (fd 2), in order. */
+  out: { fd: number; text: string }[];
+  floc: Floc | null;
+}
+
+/** The text inside `$(...)` or `${...}` that starts at `s[i]` (just after the opening): its end
+ * (the index of the closing paren), or -1 if it is not closed. Both kinds of parens nest. */
+function closing(s: string, i: number, close: string): number {
+  const stack: string[] = [close];
+  for (let k = i; k < s.length; k++) {
+    const c = s[k];
+    if (c === "(") stack.push(")");
+    else if (c === "{") stack.push("}");
+    else if (c === stack[stack.length - 1]) {
+      stack.pop();
+      if (stack.length === 0) return k;
+    }
+  }
+  return -1;
+}
+
+/** Splits at commas outside parens, into at most `max` pieces (the last takes the rest). */
+function splitArgs(s: string, max: number): string[] {
+  const out: string[] = [];
+  let depth = 0, start = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s[k];
+    if (c === "(" || c === "{") depth++;
+    else if (c === ")" || c === "}") depth--;
+    else if (c === "," && depth === 0 && out.length + 1 < max) {
+      out.push(s.slice(start, k));
+      start = k + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+/** The index of the first `ch` outside parens, or -1. */
+function topLevel(s: string, ch: string, from = 0): number {
+  let depth = 0;
+  for (let k = from; k < s.length; k++) {
+    const c = s[k];
+    if (c === "(" || c === "{") depth++;
+    else if (c === ")" || c === "}") depth--;
+    else if (c === ch && depth === 0) return k;
+    else if (c === "$" && s[k + 1] !== undefined && s[k + 1] !== "(" && s[k + 1] !== "{") k++;
+  }
+  return -1;
+}
+
+/** Expands every variable reference and function call of `s`. */
+export function expand(s: string, ctx: ExpandCtx): string {
+  return expandWith(s, ctx, new Set());
+}
+
+function expandWith(s: string, ctx: ExpandCtx, active: Set<string>): string {
+  if (!s.includes("$")) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== "$") {
+      out += c;
+      continue;
+    }
+    const n = s[i + 1];
+    if (n === undefined) break; // a `$` at the end expands to nothing
+    if (n === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    if (n !== "(" && n !== "{") {
+      out += lookup(n, ctx, active);
+      i++;
+      continue;
+    }
+    const end = closing(s, i + 2, n === "(" ? ")" : "}");
+    if (end < 0) throw new MakeError(ctx.floc, "unterminated variable reference");
+    out += reference(s.slice(i + 2, end), ctx, active);
+    i = end;
+  }
+  return out;
+}
+
+/** The value of `$(body)`. */
+function reference(body: string, ctx: ExpandCtx, active: Set<string>): string {
+  const fn = /^([a-z-]+)[ \t]/.exec(body);
+  if (fn !== null && FUNCTIONS[fn[1]] !== undefined) {
+    return FUNCTIONS[fn[1]](body.slice(fn[0].length).replace(/^[ \t]+/, ""), ctx, active);
+  }
+  const colon = topLevel(body, ":");
+  if (colon >= 0) {
+    const eq = topLevel(body, "=", colon + 1);
+    if (eq >= 0) {
+      const name = expandWith(body.slice(0, colon), ctx, active);
+      const from = expandWith(body.slice(colon + 1, eq), ctx, active);
+      const to = expandWith(body.slice(eq + 1), ctx, active);
+      const value = lookup(name, ctx, active);
+      if (from.includes("%")) return patsubst(from, to, value);
+      return words(value).map((w) => w.endsWith(from) ? w.slice(0, w.length - from.length) + to : w)
+        .join(" ");
+    }
+  }
+  return lookup(expandWith(body, ctx, active), ctx, active);
+}
+
+/** The directory part of each word (`$(@D)`: `.` for none, without its slash). */
+function dirOf(w: string): string {
+  const i = w.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : w.slice(0, i);
+}
+
+/** The value of a variable (a recursive one expanded). */
+function lookup(name: string, ctx: ExpandCtx, active: Set<string>): string {
+  const auto = ctx.auto;
+  if (auto !== null) {
+    const key = name[0] as keyof Automatic;
+    if (name.length === 1 && auto[key] !== undefined) return auto[key]!;
+    if (name.length === 2 && auto[key] !== undefined && (name[1] === "D" || name[1] === "F")) {
+      const ws = words(auto[key]!);
+      return ws.map((w) => name[1] === "D" ? dirOf(w) : w.slice(w.lastIndexOf("/") + 1)).join(" ");
+    }
+  }
+  const v = ctx.vars.get(name);
+  if (v === undefined) return "";
+  if (!v.recursive) return v.value;
+  if (active.has(name)) {
+    throw new MakeError(ctx.floc, `Recursive variable '${name}' references itself (eventually)`);
+  }
+  active.add(name);
+  try {
+    return expandWith(v.value, ctx, active);
+  } finally {
+    active.delete(name);
+  }
+}
+
+type Fn = (args: string, ctx: ExpandCtx, active: Set<string>) => string;
+
+/** A function whose `n` arguments are all expanded first. */
+function eager(n: number, f: (a: string[], ctx: ExpandCtx) => string): Fn {
+  return (args, ctx, active) => f(splitArgs(args, n).map((a) => expandWith(a, ctx, active)), ctx);
+}
+
+const perWord = (f: (w: string) => string): Fn =>
+  eager(1, ([t]) => words(t).map(f).filter((w) => w !== "").join(" "));
+
+function suffixOf(w: string): string {
+  const base = w.slice(w.lastIndexOf("/") + 1);
+  const dot = base.lastIndexOf(".");
+  return dot < 0 ? "" : base.slice(dot);
+}
+
+function filterWords(patterns: string, text: string, keep: boolean): string {
+  const ps = words(patterns);
+  return words(text).filter((w) => ps.some((p) => matchPattern(p, w) !== null) === keep).join(" ");
+}
+
+const FUNCTIONS: Record<string, Fn> = {
+  subst: eager(3, ([from, to, text]) => from === "" ? text + to : text.split(from).join(to)),
+  patsubst: eager(3, ([p, r, t]) => patsubst(p.trim(), r.trim(), t)),
+  strip: eager(1, ([t]) => words(t).join(" ")),
+  findstring: eager(2, ([f, t]) => t.includes(f) ? f : ""),
+  filter: eager(2, ([p, t]) => filterWords(p, t, true)),
+  "filter-out": eager(2, ([p, t]) => filterWords(p, t, false)),
+  sort: eager(1, ([t]) => [...new Set(words(t))].sort().join(" ")),
+  word: eager(2, ([n, t], ctx) => {
+    const i = wordIndex(n, "word", "first", ctx);
+    return words(t)[i - 1] ?? "";
+  }),
+  wordlist: eager(3, ([s, e, t], ctx) => {
+    const a = wordIndex(s, "wordlist", "first", ctx);
+    const b = Number(e.trim());
+    if (!/^[0-9]+$/.test(e.trim())) {
+      throw new MakeError(ctx.floc, `non-numeric second argument to 'wordlist' function: '${e}'`);
+    }
+    return words(t).slice(a - 1, b).join(" ");
+  }),
+  words: eager(1, ([t]) => String(words(t).length)),
+  firstword: eager(1, ([t]) => words(t)[0] ?? ""),
+  lastword: eager(1, ([t]) => words(t).at(-1) ?? ""),
+  dir: perWord((w) => w.slice(0, w.lastIndexOf("/") + 1) || "./"),
+  notdir: perWord((w) => w.slice(w.lastIndexOf("/") + 1)),
+  suffix: perWord(suffixOf),
+  basename: perWord((w) => {
+    const s = suffixOf(w);
+    return s === "" ? w : w.slice(0, w.length - s.length);
+  }),
+  addsuffix: eager(2, ([s, t]) => words(t).map((w) => w + s).join(" ")),
+  addprefix: eager(2, ([p, t]) => words(t).map((w) => p + w).join(" ")),
+  join: eager(2, ([a, b]) => {
+    const x = words(a), y = words(b);
+    return Array.from(
+      { length: Math.max(x.length, y.length) },
+      (_, i) => (x[i] ?? "") + (y[i] ?? ""),
+    )
+      .join(" ");
+  }),
+  if: (args, ctx, active) => {
+    const [c, then, other] = splitArgs(args, 3);
+    const cond = expandWith(c, ctx, active).trim();
+    const branch = cond !== "" ? then : other;
+    return branch === undefined ? "" : expandWith(branch, ctx, active);
+  },
+  or: (args, ctx, active) => {
+    for (const a of splitArgs(args, Infinity)) {
+      const v = expandWith(a, ctx, active).trim();
+      if (v !== "") return v;
+    }
+    return "";
+  },
+  and: (args, ctx, active) => {
+    let v = "";
+    for (const a of splitArgs(args, Infinity)) {
+      v = expandWith(a, ctx, active).trim();
+      if (v === "") return "";
+    }
+    return v;
+  },
+  foreach: (args, ctx, active) => {
+    const [n, list, body] = splitArgs(args, 3);
+    const name = expandWith(n, ctx, active).trim();
+    const old = ctx.vars.get(name);
+    const out: string[] = [];
+    try {
+      for (const w of words(expandWith(list, ctx, active))) {
+        ctx.vars.set(name, {
+          value: w,
+          recursive: false,
+          origin: "automatic",
+          exported: null,
+          fromEnv: false,
+        });
+        out.push(expandWith(body ?? "", ctx, active));
+      }
+    } finally {
+      if (old === undefined) ctx.vars.delete(name);
+      else ctx.vars.set(name, old);
+    }
+    return out.join(" ");
+  },
+  call: (args, ctx, active) => {
+    const parts = splitArgs(args, Infinity).map((a) => expandWith(a, ctx, active));
+    const name = parts[0].trim();
+    const saved = new Map<string, Var | undefined>();
+    const max = Math.max(parts.length, 10);
+    for (let i = 0; i < max; i++) {
+      const key = String(i);
+      saved.set(key, ctx.vars.get(key));
+      ctx.vars.set(key, {
+        value: i === 0 ? name : parts[i] ?? "",
+        recursive: false,
+        origin: "automatic",
+        exported: null,
+        fromEnv: false,
+      });
+    }
+    try {
+      const v = ctx.vars.get(name);
+      if (v === undefined) return "";
+      return v.recursive ? expandWith(v.value, ctx, active) : v.value;
+    } finally {
+      for (const [k, v] of saved) {
+        if (v === undefined) ctx.vars.delete(k);
+        else ctx.vars.set(k, v);
+      }
+    }
+  },
+  value: eager(1, ([n], ctx) => ctx.vars.get(n.trim())?.value ?? ""),
+  origin: eager(1, ([n], ctx) => ctx.vars.get(n.trim())?.origin ?? "undefined"),
+  flavor: eager(1, ([n], ctx) => {
+    const v = ctx.vars.get(n.trim());
+    return v === undefined ? "undefined" : v.recursive ? "recursive" : "simple";
+  }),
+  info: eager(1, ([t], ctx) => {
+    ctx.out.push({ fd: 1, text: t + "\n" });
+    return "";
+  }),
+  warning: eager(1, ([t], ctx) => {
+    const at = ctx.floc === null ? "" : `${ctx.floc.file}:${ctx.floc.line}: `;
+    ctx.out.push({ fd: 2, text: at + t + "\n" });
+    return "";
+  }),
+  error: eager(1, ([t], ctx) => {
+    throw new MakeError(ctx.floc, t);
+  }),
+};
+
+function wordIndex(n: string, fn: string, which: string, ctx: ExpandCtx): number {
+  const t = n.trim();
+  if (!/^[0-9]+$/.test(t)) {
+    throw new MakeError(ctx.floc, `non-numeric ${which} argument to '${fn}' function: '${n}'`);
+  }
+  const i = Number(t);
+  if (i === 0) {
+    throw new MakeError(ctx.floc, `${which} argument to '${fn}' function must be greater than 0`);
+  }
+  return i;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Variables
+
+/** Sets a variable as an assignment with operator `op` does (`=`, `:=`, `::=`, `?=`, `+=`). A
+ * command-line variable wins over the makefile's unless `override`. */
+export function assign(
+  vars: Vars,
+  name: string,
+  op: string,
+  value: string,
+  origin: Origin,
+  ctx: ExpandCtx,
+  exported: boolean | null = null,
+): void {
+  const old = vars.get(name);
+  if (old !== undefined && strength(old.origin) > strength(origin)) {
+    if (exported !== null) old.exported = exported;
+    return;
+  }
+  const keep = {
+    exported: exported ?? old?.exported ?? null,
+    fromEnv: old?.fromEnv ?? false,
+    origin,
+  };
+  switch (op) {
+    case "?=":
+      if (old === undefined) vars.set(name, { value, recursive: true, ...keep });
+      else if (exported !== null) old.exported = exported;
+      return;
+    case "+=":
+      if (old === undefined) vars.set(name, { value, recursive: true, ...keep });
+      else if (old.recursive) vars.set(name, { ...old, ...keep, value: join(old.value, value) });
+      else vars.set(name, { ...old, ...keep, value: join(old.value, expand(value, ctx)) });
+      return;
+    case ":=":
+    case "::=":
+      vars.set(name, { value: expand(value, ctx), recursive: false, ...keep });
+      return;
+    default:
+      vars.set(name, { value, recursive: true, ...keep });
+  }
+}
+
+/** Sets a simple variable that make itself defines (origin file, as GNU's MAKEFILE_LIST). */
+export function setVar(vars: Vars, name: string, value: string, origin: Origin = "file"): void {
+  const old = vars.get(name);
+  vars.set(name, {
+    value,
+    recursive: false,
+    origin,
+    exported: old?.exported ?? null,
+    fromEnv: old?.fromEnv ?? false,
+  });
+}
+
+function join(a: string, b: string): string {
+  return a === "" ? b : b === "" ? a : a + " " + b;
+}
+
+/** Which origin wins: command line over file over environment (`override` beats all). */
+function strength(o: Origin): number {
+  switch (o) {
+    case "override":
+      return 4;
+    case "command line":
+      return 3;
+    case "automatic":
+      return 0;
+    default:
+      return 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading makefiles
+
+/** One logical line: its text and where it starts; `raw` keeps the physical lines. */
+interface Line {
+  text: string;
+  raw: string[];
+  line: number;
+}
+
+/** The physical lines of a makefile grouped into logical lines (a line that ends in an odd
+ * number of backslashes continues on the next). */
+function logicalLines(text: string): Line[] {
+  const phys = text.split("\n");
+  if (phys.length > 0 && phys[phys.length - 1] === "") phys.pop();
+  const out: Line[] = [];
+  for (let i = 0; i < phys.length; i++) {
+    const start = i;
+    const raw = [phys[i].replace(/\r$/, "")];
+    while (continues(raw[raw.length - 1]) && i + 1 < phys.length) {
+      raw.push(phys[++i].replace(/\r$/, ""));
+    }
+    out.push({ text: raw.join("\n"), raw, line: start + 1 });
+  }
+  return out;
+}
+
+function continues(s: string): boolean {
+  let n = 0;
+  for (let k = s.length - 1; k >= 0 && s[k] === "\\"; k--) n++;
+  return n % 2 === 1;
+}
+
+/** A non-recipe line's continuations collapsed: backslash, newline and the whitespace around
+ * them become one space. */
+function collapse(text: string): string {
+  return text.replace(/[ \t]*\\\n[ \t]*/g, " ");
+}
+
+/** The position of the first unescaped `#`, or -1. */
+function commentAt(s: string): number {
+  for (let k = 0; k < s.length; k++) {
+    if (s[k] === "\\" && s[k + 1] === "#") {
+      k++;
+      continue;
+    }
+    if (s[k] === "#") return k;
+  }
+  return -1;
+}
+
+function stripComment(s: string): string {
+  const at = commentAt(s);
+  return (at < 0 ? s : s.slice(0, at)).replace(/\\#/g, "#");
+}
+
+/** A variable assignment's parts: [name, op, value], or null if the line is not one. */
+function assignment(s: string): [string, string, string] | null {
+  let k = 0;
+  let sawSpace = false;
+  for (; k < s.length; k++) {
+    const c = s[k];
+    if (c === "$" && (s[k + 1] === "(" || s[k + 1] === "{")) {
+      const end = closing(s, k + 2, s[k + 1] === "(" ? ")" : "}");
+      if (end < 0) return null;
+      k = end;
+      continue;
+    }
+    if (c === " " || c === "\t") {
+      sawSpace = true;
+      continue;
+    }
+    let op: string | null = null;
+    if (c === "=") op = "=";
+    else if (s.startsWith("::=", k)) op = "::=";
+    else if (s.startsWith(":=", k)) op = ":=";
+    else if (s.startsWith("?=", k)) op = "?=";
+    else if (s.startsWith("+=", k)) op = "+=";
+    else if (s.startsWith("!=", k)) op = "!=";
+    if (op !== null) {
+      return [s.slice(0, k).trim(), op, s.slice(k + op.length).replace(/^[ \t]+/, "")];
+    }
+    if (c === ":" || sawSpace) return null;
+  }
+  return null;
+}
+
+const CONDITIONALS = ["ifeq", "ifneq", "ifdef", "ifndef"];
+
+interface Cond {
+  /** This branch is taken; some branch was taken; the enclosing text is ignored. */
+  on: boolean;
+  taken: boolean;
+  outer: boolean;
+  sawElse: boolean;
+}
+
+/** The two operands of ifeq/ifneq: `(a,b)`, `"a" "b"`, `'a' 'b'`. */
+function condOperands(arg: string, floc: Floc): [string, string] {
+  const a = arg.trim();
+  if (a.startsWith("(")) {
+    const end = closing(a, 1, ")");
+    if (end < 0) throw new MakeError(floc, "invalid syntax in conditional");
+    const inner = a.slice(1, end);
+    const comma = topLevel(inner, ",");
+    if (comma < 0) throw new MakeError(floc, "invalid syntax in conditional");
+    if (a.slice(end + 1).trim() !== "") {
+      throw new MakeError(floc, "extraneous text after 'ifeq' directive");
+    }
+    return [inner.slice(0, comma).trim(), inner.slice(comma + 1).trim()];
+  }
+  const m = /^(["'])(.*?)\1[ \t]+(["'])(.*?)\3[ \t]*$/.exec(a);
+  if (m === null) throw new MakeError(floc, "invalid syntax in conditional");
+  return [m[2], m[4]];
+}
+
+const SPECIAL_TARGETS = new Set([
+  ".PHONY",
+  ".SUFFIXES",
+  ".DEFAULT",
+  ".PRECIOUS",
+  ".INTERMEDIATE",
+  ".SECONDARY",
+  ".SECONDEXPANSION",
+  ".DELETE_ON_ERROR",
+  ".IGNORE",
+  ".LOW_RESOLUTION_TIME",
+  ".SILENT",
+  ".EXPORT_ALL_VARIABLES",
+  ".NOTPARALLEL",
+  ".ONESHELL",
+  ".POSIX",
+]);
+
+/** A new, empty database with `vars` as its variables. */
+export function newDatabase(vars: Vars): Database {
+  return {
+    vars,
+    files: new Map(),
+    patterns: [],
+    phony: new Set(),
+    defaultGoal: null,
+    makefiles: [],
+    missing: [],
+  };
+}
+
+/**
+ * Reads a makefile's text into `db`: a generator that yields a "read" request for each
+ * included file and a "print" request for each message (warnings, $(info)), in order. Throws
+ * MakeError for a fatal error (missing separator, ...).
+ */
+export function* readMakefile(db: Database, file: string, text: string): Reader<void> {
+  db.makefiles.push(file);
+  setVar(db.vars, "MAKEFILE_LIST", db.makefiles.join(" "));
+  const lines = logicalLines(text);
+  const conds: Cond[] = [];
+  const ignoring = () => conds.length > 0 && !conds[conds.length - 1].on;
+  /** The rule whose recipe lines may follow (GNU's `filenames`): recorded when its recipe
+   * ends, at the next line that is not a recipe line, a comment, a blank line or a
+   * conditional. */
+  let pending: PendingRule | null = null;
+
+  const ctx: ExpandCtx = { vars: db.vars, auto: null, out: [], floc: null };
+  const flush = function* (): Reader<void> {
+    const out = ctx.out.splice(0);
+    for (const o of out) yield { kind: "print", fd: o.fd, text: o.text };
+  };
+  const record = function* (): Reader<void> {
+    if (pending !== null) yield* recordRule(db, pending);
+    pending = null;
+  };
+
+  for (let li = 0; li < lines.length; li++) {
+    const L = lines[li];
+    const floc: Floc = { file, line: L.line };
+    ctx.floc = floc;
+
+    // A recipe line: a TAB after a rule.
+    if (L.text.startsWith("\t") && pending !== null) {
+      if (ignoring()) continue;
+      const body = L.raw.map((r, i) => i === 0 ? r.slice(1) : r.startsWith("\t") ? r.slice(1) : r)
+        .join("\n");
+      pending.recipe.push({ text: body, floc });
+      continue;
+    }
+
+    const collapsed = collapse(L.text);
+    const line = stripComment(collapsed);
+    const trimmed = line.trim();
+    if (trimmed === "") continue;
+
+    // Conditionals, even in ignored text; they do not end a rule's recipe.
+    const word = /^[ \t]*([a-z-]+)(?:[ \t]+(.*))?$/.exec(line);
+    const directive = word?.[1] ?? "";
+    const rest = word?.[2] ?? "";
+    if (CONDITIONALS.includes(directive)) {
+      const outer = !ignoring();
+      let on = false;
+      if (outer) on = evalCond(directive, rest, ctx, floc);
+      conds.push({ on: outer && on, taken: on, outer, sawElse: false });
+      continue;
+    }
+    if (directive === "else") {
+      const c = conds[conds.length - 1];
+      if (c === undefined) throw new MakeError(floc, "extraneous 'else'");
+      if (c.sawElse) throw new MakeError(floc, "only one 'else' per conditional");
+      const more = /^([a-z]+)[ \t]*(.*)$/.exec(rest.trim());
+      if (more !== null && CONDITIONALS.includes(more[1])) {
+        const on = c.outer && !c.taken && evalCond(more[1], more[2], ctx, floc);
+        c.on = on;
+        c.taken ||= on;
+      } else {
+        c.on = c.outer && !c.taken;
+        c.taken = true;
+        c.sawElse = true;
+      }
+      continue;
+    }
+    if (directive === "endif") {
+      if (conds.pop() === undefined) throw new MakeError(floc, "extraneous 'endif'");
+      continue;
+    }
+    if (ignoring()) {
+      if (directive === "define") li = skipDefine(lines, li);
+      continue;
+    }
+
+    // define NAME [op] ... endef
+    const def = /^[ \t]*((?:(?:export|override)[ \t]+)*)define[ \t]+(.*)$/.exec(line);
+    if (def !== null) {
+      yield* record();
+      let head = def[2].trim();
+      let op = "=";
+      const opm = /^(.*?)[ \t]*(::=|:=|\?=|\+=|!=|=)$/.exec(head);
+      if (opm !== null) [head, op] = [opm[1], opm[2]];
+      const name = expand(head, ctx);
+      const body: string[] = [];
+      let depth = 1;
+      let k = li + 1;
+      for (; k < lines.length; k++) {
+        const t = lines[k].text.trim();
+        if (/^define([ \t]|$)/.test(t)) depth++;
+        if (/^endef([ \t]|$)/.test(t) && --depth === 0) break;
+        body.push(lines[k].text);
+      }
+      if (k >= lines.length) throw new MakeError(floc, "missing 'endef', unterminated 'define'");
+      li = k;
+      const origin = def[1].includes("override") ? "override" : "file";
+      const exported = def[1].includes("export") ? true : null;
+      assign(db.vars, name, op, body.join("\n"), origin, ctx, exported);
+      yield* flush();
+      continue;
+    }
+
+    // include FILE..., -include, sinclude
+    const inc = /^[ \t]*(-?include|sinclude)[ \t]+(.*)$/.exec(line);
+    if (inc !== null) {
+      yield* record();
+      const optional = inc[1] !== "include";
+      for (const f of words(expand(inc[2], ctx))) {
+        const text = yield { kind: "read", path: f };
+        if (text === null) {
+          if (optional) continue;
+          yield {
+            kind: "print",
+            fd: 2,
+            text: `${file}:${L.line}: ${f}: No such file or directory\n`,
+          };
+          db.missing.push(f);
+          continue;
+        }
+        yield* readMakefile(db, f, text);
+      }
+      yield* flush();
+      continue;
+    }
+
+    // export / unexport / override, then maybe an assignment.
+    let body = line.replace(/^[ \t]+/, "");
+    let origin: Origin = "file";
+    let exported: boolean | null = null;
+    for (;;) {
+      const m = /^(export|unexport|override)([ \t]+|$)/.exec(body);
+      if (m === null) break;
+      if (/^[a-z]+[ \t]*(=|:=|::=|\?=|\+=|!=)/.test(body)) break; // a variable named so
+      if (m[1] === "override") origin = "override";
+      else exported = m[1] === "export";
+      body = body.slice(m[0].length);
+    }
+    const a = assignment(body);
+    if (a !== null) {
+      yield* record();
+      const [n, op, value] = a;
+      const name = expand(n, ctx);
+      if (name === "") throw new MakeError(floc, "empty variable name");
+      // `!=` would run a shell command at read time: not supported, the value is empty.
+      assign(
+        db.vars,
+        name,
+        op === "!=" ? "=" : op,
+        op === "!=" ? "" : value,
+        origin,
+        ctx,
+        exported,
+      );
+      yield* flush();
+      continue;
+    }
+    if (exported !== null && !body.includes(":")) {
+      // `export NAME...` / `unexport NAME...` (a bare `export` is not supported)
+      yield* record();
+      for (const n of words(expand(body, ctx))) {
+        const v = db.vars.get(n);
+        if (v !== undefined) v.exported = exported;
+        else {
+          db.vars.set(n, { value: "", recursive: true, origin: "file", exported, fromEnv: false });
+        }
+      }
+      yield* flush();
+      continue;
+    }
+    if (/^vpath([ \t]|$)/.test(trimmed)) continue;
+    if (L.text.startsWith("\t")) throw new MakeError(floc, "recipe commences before first target");
+
+    // A rule: targets: prerequisites [; recipe]
+    yield* record();
+    const semi = topLevel(collapsed, ";");
+    const hash = commentAt(collapsed);
+    let head = collapsed, inline: string | null = null;
+    if (semi >= 0 && (hash < 0 || semi < hash)) {
+      head = collapsed.slice(0, semi);
+      inline = collapsed.slice(semi + 1).replace(/^[ \t]+/, "");
+    }
+    head = stripComment(head);
+    const colon = topLevel(head, ":");
+    if (colon < 0) {
+      if (L.text.startsWith("        ")) {
+        throw new MakeError(floc, "missing separator (did you mean TAB instead of 8 spaces?)");
+      }
+      throw new MakeError(floc, "missing separator");
+    }
+    const targets = words(expand(head.slice(0, colon), ctx));
+    yield* flush();
+    let after = head.slice(colon + 1);
+    if (after.startsWith(":")) after = after.slice(1); // double-colon rules: taken as single
+    if (assignment(after) !== null) continue; // target-specific variables: not supported
+    let staticPattern: string | null = null;
+    const second = topLevel(after, ":");
+    if (second >= 0) {
+      staticPattern = expand(after.slice(0, second), ctx).trim();
+      after = after.slice(second + 1);
+    }
+    const prereq = expand(after, ctx);
+    yield* flush();
+    const bar = prereq.indexOf("|");
+    const deps = words(bar < 0 ? prereq : prereq.slice(0, bar));
+    const orderOnly = bar < 0 ? [] : words(prereq.slice(bar + 1));
+    if (staticPattern !== null && !staticPattern.includes("%")) {
+      throw new MakeError(floc, "target pattern contains no '%'");
+    }
+    if (staticPattern === null && targets.some((t) => t.includes("%"))) {
+      if (!targets.every((t) => t.includes("%"))) {
+        throw new MakeError(floc, "mixed implicit and normal rules");
+      }
+    }
+    pending = {
+      targets,
+      deps,
+      orderOnly,
+      staticPattern,
+      recipe: inline === null ? [] : [{ text: inline, floc }],
+      floc,
+    };
+  }
+  yield* record();
+  if (conds.length > 0) {
+    throw new MakeError({ file, line: lines.length }, "missing 'endif'");
+  }
+}
+
+/** A rule read, waiting for the end of its recipe. */
+interface PendingRule {
+  targets: string[];
+  deps: string[];
+  orderOnly: string[];
+  staticPattern: string | null;
+  recipe: RecipeLine[];
+  floc: Floc;
+}
+
+/** Records a rule whose recipe has ended (GNU's record_files). */
+function* recordRule(db: Database, r: PendingRule): Reader<void> {
+  const recipe = r.recipe.length > 0 ? r.recipe : null;
+  if (r.staticPattern !== null) {
+    for (const t of r.targets) {
+      const stem = matchPattern(r.staticPattern, t);
+      if (stem === null) {
+        yield {
+          kind: "print",
+          fd: 2,
+          text: `${r.floc.file}:${r.floc.line}: target '${t}' doesn't match the target pattern\n`,
+        };
+        continue;
+      }
+      const deps = r.deps.map((d) => fillPattern(d, stem));
+      const orderOnly = r.orderOnly.map((d) => fillPattern(d, stem));
+      yield* addFile(db, t, deps, orderOnly, recipe, stem);
+      setDefault(db, t);
+    }
+    return;
+  }
+  if (r.targets.some((t) => t.includes("%"))) {
+    // A pattern rule without a recipe would cancel built-in rules, of which there are none.
+    if (recipe !== null) {
+      db.patterns.push({
+        targets: r.targets,
+        deps: r.deps,
+        orderOnly: r.orderOnly,
+        recipe,
+        floc: r.floc,
+      });
+    }
+    return;
+  }
+  for (const t of r.targets) {
+    if (t === ".PHONY") {
+      for (const d of r.deps) db.phony.add(d);
+      continue;
+    }
+    yield* addFile(db, t, r.deps, r.orderOnly, recipe, null);
+    setDefault(db, t);
+  }
+}
+
+function setDefault(db: Database, t: string): void {
+  if (db.defaultGoal !== null || SPECIAL_TARGETS.has(t)) return;
+  if (!t.startsWith(".") || t.includes("/")) db.defaultGoal = t;
+}
+
+function skipDefine(lines: Line[], li: number): number {
+  let depth = 1;
+  for (let k = li + 1; k < lines.length; k++) {
+    const t = lines[k].text.trim();
+    if (/^define([ \t]|$)/.test(t)) depth++;
+    if (/^endef([ \t]|$)/.test(t) && --depth === 0) return k;
+  }
+  return lines.length;
+}
+
+function evalCond(directive: string, arg: string, ctx: ExpandCtx, floc: Floc): boolean {
+  if (directive === "ifdef" || directive === "ifndef") {
+    const name = expand(arg.trim(), ctx);
+    const v = ctx.vars.get(name);
+    const defined = v !== undefined && v.value !== "";
+    return directive === "ifdef" ? defined : !defined;
+  }
+  const [a, b] = condOperands(arg, floc);
+  const eq = expand(a, ctx) === expand(b, ctx);
+  return directive === "ifeq" ? eq : !eq;
+}
+
+/** Adds an explicit rule for one target: its prerequisites join the file's, and a recipe
+ * replaces an earlier one with GNU's two warnings. */
+function* addFile(
+  db: Database,
+  name: string,
+  deps: string[],
+  orderOnly: string[],
+  recipe: RecipeLine[] | null,
+  stem: string | null,
+): Reader<void> {
+  let f = db.files.get(name);
+  if (f === undefined) {
+    f = { name, deps: [], orderOnly: [], recipe: null, stem: null, recipeFloc: null };
+    db.files.set(name, f);
+  }
+  if (recipe !== null) {
+    // GNU make names the first line of each recipe.
+    const at = recipe[0].floc;
+    if (f.recipe !== null && f.recipeFloc !== null) {
+      yield {
+        kind: "print",
+        fd: 2,
+        text: `${at.file}:${at.line}: warning: overriding recipe for target '${name}'\n`,
+      };
+      yield {
+        kind: "print",
+        fd: 2,
+        text:
+          `${f.recipeFloc.file}:${f.recipeFloc.line}: warning: ignoring old recipe for target '${name}'\n`,
+      };
+    }
+    f.recipe = recipe;
+    f.recipeFloc = at;
+    // The prerequisites of the rule with the recipe come first.
+    f.deps = dedup([...deps, ...f.deps]);
+  } else {
+    f.deps = dedup([...f.deps, ...deps]);
+  }
+  f.orderOnly = dedup([...f.orderOnly, ...orderOnly]);
+  if (stem !== null) f.stem = stem;
+}
+
+function dedup(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recipe lines
+
+/** A recipe line ready to run: its command and its prefixes (`@` silent, `-` ignore errors,
+ * `+` run even under -n). */
+export interface Command {
+  text: string;
+  silent: boolean;
+  ignore: boolean;
+  always: boolean;
+}
+
+/** Strips a recipe line's prefixes (leading whitespace and any of `@-+`). */
+export function parseCommand(expanded: string): Command {
+  let i = 0;
+  const c: Command = { text: "", silent: false, ignore: false, always: false };
+  for (; i < expanded.length; i++) {
+    const ch = expanded[i];
+    if (ch === "@") c.silent = true;
+    else if (ch === "-") c.ignore = true;
+    else if (ch === "+") c.always = true;
+    else if (ch !== " " && ch !== "\t") break;
+  }
+  c.text = expanded.slice(i);
+  return c;
+}
+
+/** Does an unexpanded recipe line run make recursively (`$(MAKE)` or `${MAKE}` in it)? */
+export function isRecursive(text: string): boolean {
+  return text.includes("$(MAKE)") || text.includes("${MAKE}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// MAKEFLAGS
+
+/** Splits MAKEFLAGS into words (a backslash escapes the next character, as make writes a
+ * space in a variable's value). The first word, if it has no dash, is a cluster of flag
+ * letters and gets one. */
+export function splitMakeflags(s: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let any = false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s[k];
+    if (c === "\\" && k + 1 < s.length) {
+      cur += s[++k];
+      any = true;
+    } else if (c === " " || c === "\t") {
+      if (any) out.push(cur);
+      cur = "";
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any) out.push(cur);
+  if (out.length > 0 && !out[0].startsWith("-") && !out[0].includes("=")) out[0] = "-" + out[0];
+  return out;
+}
+
+/** A value as MAKEFLAGS writes it: spaces and backslashes escaped. */
+export function quoteMakeflag(s: string): string {
+  return s.replace(/([\\ \t])/g, "\\$1");
+}
