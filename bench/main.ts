@@ -1,11 +1,17 @@
-// deno task bench: the kernel core's figures (issue 2).
+// deno task bench: the kernel core's figures (issue 2) and the live system's (issue 3).
 //
 //   1. step throughput: 1,000,000 getpid() calls journaled to a file, against a bare loop
 //      resuming a generator as many times, in the same run;
 //   2. replay of that journal with verification;
 //   3. journal bytes per step on disk;
 //   4. fork+exit+wait round trips with 10 and 10,000 system calls of history, and
-//      spawn+wait round trips.
+//      spawn+wait round trips;
+// and for the live system:
+//   5. pipe throughput: `cat` of a 1 MiB file through `| wc`, and a 64 KiB file through the
+//      UART's 32-byte ring to the console;
+//   6. a 10,000-line script session (echo, pipes, background jobs) typed by typeScript, as
+//      `dv6 run` types it: host seconds per 1,000 commands at its start and at its end;
+//   7. cold start: `dv6 -c "echo hi"` as a new process, whole-process wall time.
 //
 // Each figure is the best of several repetitions (the host is shared and noisy), and every
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
@@ -14,6 +20,7 @@
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
 import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
+import { typeScript } from "../shell/session.ts";
 import { BENCH_PROGRAMS, MarkerWatch } from "./programs.ts";
 
 interface Sizes {
@@ -22,6 +29,15 @@ interface Sizes {
   forkHistories: [number, number];
   forkRounds: number;
   spawnRounds: number;
+  /** Bytes of the file piped through `cat | wc`, and of the one sent to the console. */
+  pipeBytes: number;
+  uartBytes: number;
+  /** Lines of the script session, lines per timed block, repetitions of the session. */
+  sessionLines: number;
+  sessionBlock: number;
+  sessionReps: number;
+  /** dv6 processes started for the cold start. */
+  coldStarts: number;
 }
 
 const FULL: Sizes = {
@@ -30,6 +46,12 @@ const FULL: Sizes = {
   forkHistories: [10, 10_000],
   forkRounds: 200,
   spawnRounds: 200,
+  pipeBytes: 1 << 20,
+  uartBytes: 64 << 10,
+  sessionLines: 10_000,
+  sessionBlock: 1_000,
+  sessionReps: 3,
+  coldStarts: 5,
 };
 
 const QUICK: Sizes = {
@@ -38,6 +60,12 @@ const QUICK: Sizes = {
   forkHistories: [10, 1_000],
   forkRounds: 10,
   spawnRounds: 10,
+  pipeBytes: 64 << 10,
+  uartBytes: 4 << 10,
+  sessionLines: 300,
+  sessionBlock: 100,
+  sessionReps: 1,
+  coldStarts: 1,
 };
 
 /** The issue's target for getpid-rate / bare-rate. */
@@ -143,6 +171,124 @@ function perSec(count: number, ms: number): number {
   return count / (ms / 1000);
 }
 
+// ---- the live system -----------------------------------------------------------------------
+
+/** A text file of `size` bytes: lines of 63 letters and a newline (so wc can check it). */
+function textFile(size: number): Uint8Array {
+  const b = new Uint8Array(size);
+  for (let i = 0; i < size; i++) b[i] = i % 64 === 63 ? 0x0a : 0x61 + (i % 26);
+  return b;
+}
+
+/** Boots init running `argv` with `image` in the file system, journaled to a file, and times
+ * the run to its end (not the boot). Fails unless it halts with status 0 printing `expect`
+ * (or, for a number, that many bytes). */
+function timedRun(
+  argv: string[],
+  image: Record<string, Uint8Array>,
+  expect: string | number,
+): { ms: number; steps: number } {
+  const header = headerFor({ initArgv: ["init", ...argv], image, cpus: CPUS, sched: SCHED }, build);
+  const path = `${tmp}/j${journalSeq++}.log`;
+  const sink = new FileSink(path);
+  let out = "", bytes = 0;
+  const text = new TextDecoder();
+  const m = machineFrom(header, new JournalWriter(sink, header), (b) => {
+    bytes += b.length;
+    if (typeof expect === "string") out += text.decode(b);
+  }, BENCH_PROGRAMS);
+  const t0 = performance.now();
+  const end = m.run();
+  sink.close();
+  const ms = performance.now() - t0;
+  Deno.removeSync(path);
+  expectHalt0(argv, end, out);
+  if (typeof expect === "number" ? bytes !== expect : out !== expect) {
+    throw new Error(`bench run '${argv.join(" ")}' printed ${bytes} bytes: ${out.slice(0, 200)}`);
+  }
+  return { ms, steps: m.steps };
+}
+
+/** The session's lines: echo, pipes and background jobs, in turn. */
+function sessionLine(i: number): string {
+  switch (i % 5) {
+    case 0:
+      return `echo line ${i}`;
+    case 1:
+      return "echo a b c | wc";
+    case 2:
+      return `echo job ${i} &`;
+    case 3:
+      return "cat /README | grep the | wc";
+    default:
+      return "ls /demo | grep long | wc";
+  }
+}
+
+/**
+ * Types a `lines`-line session into a shell with typeScript, as `dv6 run` does (journaled to a
+ * file, the transcript counted and dropped), and returns the host milliseconds of each block
+ * of `block` lines: from the typing of its first line to the typing of the next block's (the
+ * last block ends with the run). typeScript reads the lines through a proxy that notes when it
+ * takes each block's first line.
+ */
+function timedSession(lines: number, block: number): { blockMs: number[]; steps: number } {
+  const header = headerFor({ initArgv: ["init", "sh"], cpus: CPUS, sched: SCHED }, build);
+  const path = `${tmp}/j${journalSeq++}.log`;
+  const sink = new FileSink(path);
+  let bytes = 0;
+  const m = machineFrom(header, new JournalWriter(sink, header), (b) => {
+    bytes += b.length;
+  }, BENCH_PROGRAMS);
+  const script = Array.from({ length: lines }, (_, i) => sessionLine(i));
+  const marks: number[] = [];
+  const watched = new Proxy(script, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && /^\d+$/.test(key) && Number(key) % block === 0) {
+        marks.push(performance.now());
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  const end = typeScript(m, watched);
+  marks.push(performance.now());
+  sink.close();
+  Deno.removeSync(path);
+  expectHalt0(["sh", `(${lines}-line session)`], end, `${bytes} bytes of transcript`);
+  if (marks.length !== Math.ceil(lines / block) + 1) {
+    throw new Error(`the session typed ${marks.length - 1} blocks, not ${lines / block}`);
+  }
+  return { blockMs: marks.slice(1).map((t, i) => t - marks[i]), steps: m.steps };
+}
+
+/** Starts `dv6 -c "echo hi"` as a new process and times it to its exit. */
+async function coldStart(): Promise<number> {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const t0 = performance.now();
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "-c", "echo hi"],
+    env: { DV6_HOME: tmp },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const ms = performance.now() - t0;
+  const out = new TextDecoder().decode(stdout);
+  if (code !== 0 || out !== "$ echo hi\nhi\n$ \x04\n") {
+    throw new Error(`dv6 -c "echo hi" exited ${code}: ${JSON.stringify(out)}`);
+  }
+  return ms;
+}
+
+/** Best (smallest) of the times. */
+function least(xs: number[]): number {
+  return Math.min(...xs);
+}
+
+function kib(bytes: number): string {
+  return bytes >= 1 << 20 ? `${num(bytes / (1 << 20))} MiB` : `${num(bytes / 1024)} KiB`;
+}
+
 // ---- output --------------------------------------------------------------------------------
 
 function num(x: number, digits = 0): string {
@@ -231,6 +377,41 @@ async function main(args: string[]): Promise<void> {
     }
     const spawnRate = best(spawnRates);
 
+    // 5: pipe throughput, then the UART.
+    const pipeRates: number[] = [], uartRates: number[] = [];
+    const pipeFile = textFile(S.pipeBytes), uartFile = textFile(S.uartBytes);
+    const lines = S.pipeBytes / 64;
+    let pipeSteps = 0, uartSteps = 0;
+    for (let rep = 0; rep < S.reps; rep++) {
+      const p = timedRun(
+        ["sh", "-c", "cat /big | wc"],
+        { "/big": pipeFile },
+        `${lines} ${lines} ${S.pipeBytes} \n`,
+      );
+      pipeRates.push(perSec(S.pipeBytes, p.ms));
+      pipeSteps = p.steps;
+      const u = timedRun(["cat", "/big"], { "/big": uartFile }, S.uartBytes);
+      uartRates.push(perSec(S.uartBytes, u.ms));
+      uartSteps = u.steps;
+    }
+    const pipeRate = best(pipeRates), uartRate = best(uartRates);
+
+    // 6: the script session, block by block.
+    const firstMs: number[] = [], lastMs: number[] = [];
+    let sessionSteps = 0;
+    for (let rep = 0; rep < S.sessionReps; rep++) {
+      const r = timedSession(S.sessionLines, S.sessionBlock);
+      firstMs.push(r.blockMs[0]);
+      lastMs.push(r.blockMs[r.blockMs.length - 1]);
+      sessionSteps = r.steps;
+    }
+    const perThousand = 1000 / S.sessionBlock / 1000; // block ms -> seconds per 1,000 commands
+    const first = least(firstMs) * perThousand, last = least(lastMs) * perThousand;
+
+    // 7: cold start, one process after the other.
+    const coldMs: number[] = [];
+    for (let rep = 0; rep < S.coldStarts; rep++) coldMs.push(await coldStart());
+
     const [h0, h1] = S.forkHistories;
     const r1 = getpidRate / bareRate;
     console.log(
@@ -266,6 +447,41 @@ async function main(args: string[]): Promise<void> {
     );
     row("spawn+wait round trips/s", num(spawnRate), `(${num(S.spawnRounds)} per run)`);
     row(`ratio spawn rate / fork rate (${num(h0)} history)`, ratio(spawnRate / forkRates[0]));
+    section("5. pipe throughput (journaled to a file)");
+    row(
+      "cat FILE | wc: simulated bytes per host second",
+      num(pipeRate),
+      `(${kib(S.pipeBytes)}, ${num(pipeSteps)} steps)`,
+    );
+    row(
+      "cat FILE to the console (UART): bytes per host second",
+      num(uartRate),
+      `(${kib(S.uartBytes)}, ${num(uartSteps)} steps)`,
+    );
+    row("ratio UART rate / pipe rate", ratio(uartRate / pipeRate));
+    section(`6. script session: ${num(S.sessionLines)} lines of echo, pipes, background jobs`);
+    row(
+      "host seconds per 1,000 commands, first block",
+      first.toFixed(3),
+      `(blocks of ${num(S.sessionBlock)} lines)`,
+    );
+    row("host seconds per 1,000 commands, last block", last.toFixed(3));
+    row(
+      "ratio last block / first block",
+      ratio(last / first),
+      `(> 1: the cost grows with history; best of ${S.sessionReps})`,
+    );
+    row(
+      "machine steps per command",
+      num(sessionSteps / S.sessionLines),
+      `(${num(sessionSteps)} steps)`,
+    );
+    section(`7. cold start: dv6 -c "echo hi" as a new process`);
+    row(
+      "whole-process wall time, ms",
+      num(least(coldMs)),
+      `(best of ${S.coldStarts}: deno run -A main.ts -c "echo hi")`,
+    );
     printTable();
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {

@@ -32,6 +32,8 @@ export class Typist {
     return true;
   }
 }
+/** How many steps the machine runs between two looks at whether it waits for typing. */
+const SLICE_STEPS = 20_000;
 /** After the script ends, how many ^Ds a program that keeps reading gets before dv6 stops. */
 const MAX_EOFS = 16;
 
@@ -61,11 +63,17 @@ export function typeScript(m: Machine, lines: readonly string[]): MachineEnd {
   const typist = new Typist();
   let next = 0, eofs = 0;
   for (;;) {
-    const end = m.run();
+    // In slices, so that a line is typed when the shell reads, even while background jobs
+    // keep the machine busy.
+    const end = m.run(SLICE_STEPS);
     if (end !== null) return end;
-    if (!consoleReader(m)) return m.deadlock(); // nobody will ever read what we type
+    const busy = m.stall === "steps";
+    if (!consoleReader(m)) {
+      if (busy) continue;
+      return m.deadlock(); // nobody will ever read what we type
+    }
     if (!typist.typing && next < lines.length) typist.line(lines[next++]);
-    if (typist.typeInto(m)) continue;
+    if (typist.typeInto(m) || busy) continue; // the end waits until nothing else can run
     else if (atPrompt(m) && blockedElsewhere(m)) return m.deadlock();
     else if (++eofs > MAX_EOFS) return m.deadlock();
     else m.input(EOF);

@@ -108,23 +108,41 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   if (r.journal === undefined) pruneSessions();
   const sink = new FileSink(journalPath);
   const writer = new JournalWriter(sink, header);
-  const write = (s: string) => Deno.stdout.writeSync(encoder.encode(s));
+  let atLineStart = true;
+  const write = (s: string) => {
+    if (s === "") return;
+    Deno.stdout.writeSync(encoder.encode(s));
+    atLineStart = s.endsWith("\n");
+  };
+  // The monitor's own lines start on a line of their own; without a terminal, the machine's
+  // partial line (its prompt) is shown again after them.
+  let partial = "";
+  const say = (s: string) => {
+    write((atLineStart || tty ? "" : "\n") + s + "\n");
+    if (!tty) write(partial);
+  };
 
-  // Console output: complete lines go out at once; the partial last line (the prompt) goes to
-  // readline as its prompt, so that line editing redraws it.
+  // Console output: at a terminal, complete lines go out at once and the partial last line (the
+  // prompt) goes to readline as its prompt, so that line editing redraws it; without one, all
+  // of it goes out as it comes (a transcript, echo included).
   let tail = "";
   const m = machineFrom(header, writer, (bytes, echo) => {
-    if (echo && tty) return; // readline already shows what was typed
+    if (!tty) {
+      // A transcript, echo included.
+      const text = decoder.decode(bytes, { stream: true });
+      const nl = text.lastIndexOf("\n");
+      partial = nl < 0 ? partial + text : text.slice(nl + 1);
+      return write(text);
+    }
+    if (echo) return; // readline already shows what was typed
     const text = tail + decoder.decode(bytes, { stream: true });
     const nl = text.lastIndexOf("\n");
     if (nl >= 0) {
-      if (tty) {
-        readline.clearLine(process.stdout, 0);
-        readline.cursorTo(process.stdout, 0);
-      }
+      readline.clearLine(process.stdout, 0);
+      readline.cursorTo(process.stdout, 0);
       write(text.slice(0, nl + 1));
       tail = text.slice(nl + 1);
-      if (tty) rl.prompt(true);
+      rl.prompt(true);
     } else tail = text;
   });
 
@@ -149,15 +167,15 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   // A monitor command runs when it is typed at a terminal, or in its turn among piped lines.
   const monitor = (line: string) => {
     const [cmd, arg] = line.slice(1).trim().split(/\s+/, 2);
-    if (cmd === "help") write(HELP + "\n");
-    else if (cmd === "ps") write(kernelPs(m) + "\n");
+    if (cmd === "help") say(HELP);
+    else if (cmd === "ps") say(kernelPs(m));
     else if (cmd === "journal" && arg) {
       writer.flush();
       Deno.writeFileSync(arg, Deno.readFileSync(journalPath));
       Deno.writeFileSync(arg, writer.stopFrame(), { append: true });
-      write(`journal saved to ${arg} (${m.steps} steps)\n`);
+      say(`journal saved to ${arg} (${m.steps} steps)`);
     } else if (cmd === "quit") quit = true;
-    else write(`unknown monitor command ':${line.slice(1)}' (try :help)\n`);
+    else say(`unknown monitor command ':${line.slice(1)}' (try :help)`);
     if (tty) rl.prompt(true);
   };
   rl.on("line", (line: string) => {
@@ -196,7 +214,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     }
     if (m.stall !== "steps") await new Promise((ok) => setTimeout(ok, SLICE_MS));
   }
-  if (tail !== "" && !tty) write(tail + "\n");
+  if (!atLineStart) write("\n");
   const end = m.end ?? m.stop();
   sink.close();
   rl.close();

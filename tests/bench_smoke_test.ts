@@ -18,6 +18,16 @@ const LABELS = [
   "ratio fork rate",
   "spawn+wait round trips/s",
   "ratio spawn rate / fork rate",
+  "pipe throughput",
+  "cat FILE | wc: simulated bytes per host second",
+  "cat FILE to the console (UART): bytes per host second",
+  "ratio UART rate / pipe rate",
+  "script session",
+  "host seconds per 1,000 commands, first block",
+  "host seconds per 1,000 commands, last block",
+  "ratio last block / first block",
+  "cold start",
+  "whole-process wall time, ms",
 ];
 
 Deno.test("bench --quick runs and prints every figure", async () => {
