@@ -97,7 +97,6 @@ export function splitFrames(journal: Uint8Array): Frames {
   return { preamble: journal.slice(0, 5), frames };
 }
 
-
 /** Puts a journal back together from a preamble and frame payloads. */
 export function joinFrames(preamble: Uint8Array, payloads: Uint8Array[]): Uint8Array {
   const parts = [preamble, ...payloads.map(frame)];
