@@ -538,17 +538,18 @@ export const QUICKTESTS: readonly Test[] = Object.freeze([
 /** The slow tests (bigdir, manywrites, ...): none yet. */
 export const SLOWTESTS: readonly Test[] = Object.freeze([]);
 
+// The hidden argument that makes usertests run one test in the process it is in.
+const CHILD = "--run-test";
+
 // Runs each test in its own process; true if the child's exit status says it passed.
-function* run(sys: Sys, f: TestFn, s: string): Generator<UserStep, boolean, Val> {
+// dv6: the child is spawned (a fresh usertests that runs just this test) where xv6 forks:
+// a fork's child re-runs its parent's whole history, here every test before this one.
+function* run(sys: Sys, s: string): Generator<UserStep, boolean, Val> {
   yield* printf(sys, 1, "test %s: ", s);
-  const pid = yield* sys.fork();
+  const pid = yield* sys.spawn("/bin/usertests", ["usertests", CHILD, s]);
   if (pid < 0) {
     yield* printf(sys, 1, "runtest: fork error\n");
     yield* sys.exit(1);
-  }
-  if (pid === 0) {
-    yield* f(sys, s);
-    yield* sys.exit(0);
   }
   const [, xstatus] = yield* sys.wait();
   if (xstatus !== 0) yield* printf(sys, 1, "FAILED\n");
@@ -567,7 +568,7 @@ function* runtests(
   for (const t of tests) {
     if (justone === null || t.name === justone) {
       ntests++;
-      if (!(yield* run(sys, t.fn, t.name))) {
+      if (!(yield* run(sys, t.name))) {
         if (continuous !== 2) {
           yield* printf(sys, 1, "SOME TESTS FAILED\n");
           return -1;
@@ -611,6 +612,11 @@ function* drivetests(
 }
 
 export default function* usertests(sys: Sys, argv: string[]): Program {
+  const test = argv[1] === CHILD ? QUICKTESTS.find((t) => t.name === argv[2]) : undefined;
+  if (test !== undefined) {
+    yield* test.fn(sys, test.name);
+    return yield* sys.exit(0);
+  }
   let continuous = 0;
   let quick = false;
   let justone: string | null = null;
