@@ -245,7 +245,7 @@ Deno.test("mutex: a plain mutex's owner killed: the next lock sleeps forever, an
   check(PLAIN_SCRIPT, PLAIN, {
     "kind": "deadlock",
     "report":
-      "deadlock: no process can run, and nothing will wake one\n  pid 1 (init) waits for wait\n  pid 2 (sh) waits for wait\n  pid 9 (mutex) waits for mutex p\n",
+      "deadlock: no process can run, and nothing will wake one\n  pid 1 (init) waits for wait\n  pid 2 (sh) waits for wait\n  pid 9 (mutex) waits for mutex p (held by pid 4, which has exited)\n",
   });
 });
 
