@@ -17,6 +17,7 @@
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
 // test can smoke-run the whole thing in seconds.
 
+import { ipcFigures, printRows } from "./ipc.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
 import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
@@ -483,6 +484,8 @@ async function main(args: string[]): Promise<void> {
       `(best of ${S.coldStarts}: deno run -A main.ts -c "echo hi")`,
     );
     printTable();
+    // 8 and 9: the robust-IPC figures (bench/ipc.ts, also `deno task bench:ipc` alone).
+    printRows(await ipcFigures(quick, tmp, build, 8));
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });
