@@ -78,6 +78,9 @@ export interface JobServer {
   helper: number;
   /** pipe: a token was written to wake the helper (it brings it back). */
   cancelling: boolean;
+  /** A helper could not wait for a token (the semaphore was removed, the pipe is gone): the
+   * make runs one job at a time from then on. */
+  broken: boolean;
 }
 
 function server(style: Style, owner: boolean, limit: number): JobServer {
@@ -92,6 +95,7 @@ function server(style: Style, owner: boolean, limit: number): JobServer {
     held: [],
     helper: 0,
     cancelling: false,
+    broken: false,
   };
 }
 
@@ -218,6 +222,7 @@ export function* helperDone(sys: Sys, js: JobServer, status: number): Call<void>
     return;
   }
   if (gotByte) js.held.push(status);
+  else if (js.style === "pipe" || status !== 0) js.broken = true;
 }
 
 /** Gives back one token. */

@@ -53,6 +53,7 @@ import {
   quoteMakeflag,
   type Reader,
   readMakefile,
+  type ReadRequest,
   type RecipeLine,
   setVar,
   splitMakeflags,
@@ -357,6 +358,8 @@ interface Node {
   /** It was remade and is new to its dependents (or it does not exist). */
   changed: boolean;
   onStack: boolean;
+  /** How many of its prerequisites (and order-only ones) are known to be made. */
+  scan: [number, number];
 }
 
 /** A recipe line ready to run. */
@@ -416,6 +419,8 @@ interface Make {
   started: number;
   jobsMade: number;
   printDir: boolean;
+  /** It said `Entering directory` (so it says `Leaving directory` at exit). */
+  entered: boolean;
   /** MAKEFLAGS and the environment of recipes. */
   makeflags: string;
   env: string[];
@@ -477,6 +482,7 @@ export default function* make(sys: Sys, argv: string[]): Program {
     started: 0,
     jobsMade: 0,
     printDir: false,
+    entered: false,
     makeflags: "",
     env: [],
     joblog: null,
@@ -501,7 +507,10 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   mk.printDir = !o.noPrintDir && (o.printDir || (!o.silent && (o.dirs.length > 0 || mk.level > 0)));
 
   yield* setupJobs(mk, envMap);
-  if (mk.printDir) yield* message(mk, `Entering directory '${mk.cwd}'`);
+  if (mk.printDir) {
+    yield* message(mk, `Entering directory '${mk.cwd}'`);
+    mk.entered = true;
+  }
 
   // Variables: the environment, make's own, the command line.
   const vars: Vars = mk.db.vars;
@@ -515,7 +524,7 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
       fromEnv: true,
     });
   }
-  setVar(vars, "MAKE", argv0(mk), "default");
+  setVar(vars, "MAKE", mk.name, "default");
   setVar(vars, "SHELL", "/bin/sh", "default");
   setVar(vars, "CURDIR", mk.cwd, "file");
   setVar(vars, "MAKELEVEL", String(mk.level), "environment");
@@ -679,11 +688,6 @@ function* childEnv(mk: Make): Call<string[]> {
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-/** $(MAKE): the name make was run by. */
-function argv0(mk: Make): string {
-  return mk.name;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Messages
 
@@ -761,19 +765,27 @@ function* readMakefiles(mk: Make): Call<void> {
   }
 }
 
+/** The reader's next request, or the error it stopped with. */
+function resume(
+  reader: Reader<void>,
+  answer: string | null,
+): IteratorResult<ReadRequest, void> | MakeError {
+  try {
+    return reader.next(answer);
+  } catch (e) {
+    if (e instanceof MakeError) return e;
+    throw e;
+  }
+}
+
 /** Drives the reader: answers its requests with system calls. */
 function* parse(mk: Make, reader: Reader<void>): Call<void> {
   let answer: string | null = null;
   for (;;) {
-    let r;
-    try {
-      r = reader.next(answer);
-    } catch (e) {
-      if (!(e instanceof MakeError)) throw e;
-      yield* fatal(mk, e.floc, e.message);
-    }
-    if (r!.done) return;
-    const req = r!.value;
+    const r = resume(reader, answer);
+    if (r instanceof MakeError) return yield* fatal(mk, r.floc, r.message);
+    if (r.done) return;
+    const req = r.value;
     answer = null;
     if (req.kind === "read") answer = yield* readFile(mk.sys, req.path);
     else yield* mk.sys.write(req.fd, req.text);
@@ -800,6 +812,7 @@ function node(mk: Make, name: string): Node {
       mtime: null,
       changed: false,
       onStack: false,
+      scan: [0, 0],
     };
     mk.nodes.set(name, n);
   }
@@ -883,7 +896,7 @@ function* update(mk: Make, names: string[]): Call<void> {
       if (!mk.blocked) break; // nothing runs and nothing can start: a dependency loop left over
     }
     // A job is ready and waits for a token.
-    if (mk.blocked && !mk.stopping && mk.js !== null) {
+    if (mk.blocked && !mk.stopping && mk.js !== null && !mk.js.broken) {
       if (yield* tryAcquire(sys, mk.js)) continue;
       yield* startHelper(sys, mk.js);
     }
@@ -914,16 +927,26 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
   try {
     yield* resolve(mk, n);
     let pending = false, failed = false;
-    for (const list of [n.deps, n.orderOnly]) {
-      for (let i = 0; i < list.length; i++) {
+    for (let li = 0; li < 2; li++) {
+      const list = li === 0 ? n.deps : n.orderOnly;
+      // The prerequisites before `scan` are done and made: a pass need not look at them again
+      // (a long list would make every pass as long as the build).
+      let contiguous = true;
+      for (let i = n.scan[li]; i < list.length; i++) {
         const d = node(mk, list[i]);
-        if (d.onStack) {
+        let r: number;
+        if (d.state === DONE) r = d.failed ? VISIT_FAIL : VISIT_OK;
+        else if (d.state === RUNNING) r = VISIT_PENDING;
+        else if (d.onStack) {
           yield* error(mk, `Circular ${n.name} <- ${d.name} dependency dropped.`);
           list.splice(i--, 1);
           continue;
+        } else {
+          r = yield* visit(mk, d, n, depth + 1);
+          if (mk.blocked || mk.stopping) return VISIT_PENDING;
         }
-        const r = yield* visit(mk, d, n, depth + 1);
-        if (mk.blocked || mk.stopping) return VISIT_PENDING;
+        if (r === VISIT_OK && contiguous) n.scan[li] = i + 1;
+        else contiguous = false;
         if (r === VISIT_PENDING) pending = true;
         else if (r === VISIT_FAIL) failed = true;
       }
@@ -1005,6 +1028,7 @@ function* takeSlot(mk: Make): Call<boolean> {
   const js = mk.js;
   if (js === null) return running < mk.limit;
   if (running === 0) return true;
+  if (js.broken) return false;
   if (js.held.length >= running) return true; // a spare token
   if (yield* tryAcquire(mk.sys, js)) return true;
   return false;
@@ -1206,7 +1230,7 @@ function* die(mk: Make, status: number): Call<number> {
       }
     }
   }
-  if (mk.printDir) yield* message(mk, `Leaving directory '${mk.cwd}'`);
+  if (mk.entered) yield* message(mk, `Leaving directory '${mk.cwd}'`);
   if (mk.joblogOwner && mk.joblog !== null) {
     const finish = yield* sys.uptime();
     const log = (yield* readFile(sys, mk.joblog)) ?? "";

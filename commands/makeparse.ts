@@ -911,6 +911,10 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     head = stripComment(head);
     const colon = topLevel(head, ":");
     if (colon < 0) {
+      // A line that expands to nothing ($(info ...), $(warning ...)) is no error.
+      const value = expand(head, ctx);
+      yield* flush();
+      if (value.trim() === "") continue;
       if (L.text.startsWith("        ")) {
         throw new MakeError(floc, "missing separator (did you mean TAB instead of 8 spaces?)");
       }

@@ -389,17 +389,18 @@ const CASES: Case[] = [
       "e.mk": "X = $(error boom $(Y))\nY = 3\nall:\n\t@echo $(X)\n",
     },
     cmd: "make; make -f e.mk",
-    out: "Makefile:1: hi there\nan info\nMakefile:4: *** unterminated variable reference.  Stop.\n" +
+    out:
+      "Makefile:1: hi there\nan info\nMakefile:4: *** unterminated variable reference.  Stop.\n" +
       "e.mk:4: *** boom 3.  Stop.\n",
     status: 2,
   },
   {
     name: "$? and $|; an order-only prerequisite does not make its target out of date",
     files: {
-      Makefile: "all: out\nout: in | dir\n\t@echo \"$@ < $< ? $? | $|\"\n\techo x > out\n" +
+      Makefile: 'all: out\nout: in | dir\n\t@echo "$@ < $< ? $? | $|"\n\techo x > out\n' +
         "in:\n\techo in > in\ndir:\n\t@echo making dir\n",
     },
-    cmd: "make; make",
+    cmd: "make; make; echo > dir; make",
     out: "echo in > in\nmaking dir\nout < in ? in | dir\necho x > out\nmaking dir\n" +
       "make: Nothing to be done for 'all'.\n",
     status: 0,
@@ -408,21 +409,26 @@ const CASES: Case[] = [
     name: "-n runs $(MAKE) lines, which pass -n on",
     files: { Makefile: "all:\n\t$(MAKE) -f sub.mk\n", "sub.mk": "x:\n\techo sub\n" },
     cmd: "make -n",
-    out: "make -f sub.mk\nmake[1]: Entering directory '/w'\necho sub\nmake[1]: Leaving directory '/w'\n",
+    out:
+      "make -f sub.mk\nmake[1]: Entering directory '/w'\necho sub\nmake[1]: Leaving directory '/w'\n",
     status: 0,
   },
   {
     name: "define, and the text functions",
     files: {
-      Makefile: "define TWO\necho one\necho two\nendef\nX = a b c\nF = $(1)+$(2)\n" +
-        "all:\n\t@$(TWO)\n\t@echo $(X:b=B) $(X:%=[%]) $(subst a,A,$(X)) $(sort c a b a) " +
-        "$(if $(X),yes,no) $(foreach w,$(X),{$w}) $(words $(X)) $(word 2,$(X)) $(notdir d/e.c) " +
-        "$(basename d/e.c) $(suffix d/e.c) $(dir d/e.c) $(addprefix p,$(X)) $(filter a%,$(X) ab) " +
-        "$(filter-out a,$(X)) $(strip  x   y ) $(call F,1,2) $(patsubst %.c,%.o,x.c y.h)\n",
+      // (dv6's sh, as xv6's, takes at most 9 words a command)
+      Makefile:
+        "define TWO\necho one\necho two\nendef\nX = a b c\nF = $(1)+$(2)\nall:\n\t@$(TWO)\n" +
+        "\t@echo $(X:b=B) $(X:%=[%])\n" +
+        "\t@echo $(subst a,A,$(X)) $(sort c a b a) $(if $(X),yes,no)\n" +
+        "\t@echo $(foreach w,$(X),{$w}) $(words $(X)) $(word 2,$(X)) $(notdir d/e.c)\n" +
+        "\t@echo $(basename d/e.c) $(suffix d/e.c) $(dir d/e.c) $(addprefix p,$(X))\n" +
+        "\t@echo $(filter a%,$(X) ab) $(filter-out a,$(X)) $(strip  x   y )\n" +
+        "\t@echo $(call F,1,2) $(patsubst %.c,%.o,x.c y.h)\n",
     },
     cmd: "make",
-    out: "one\ntwo\na B c [a] [b] [c] A b c a b c yes {a} {b} {c} 3 b e.c d/e .c d/ pa pb pc a ab " +
-      "b c x y 1+2 x.o y.h\n",
+    out: "one\ntwo\na B c [a] [b] [c]\nA b c a b c yes\n{a} {b} {c} 3 b e.c\n" +
+      "d/e .c d/ pa pb pc\na ab b c x y\n1+2 x.o y.h\n",
     status: 0,
   },
   {
@@ -686,4 +692,17 @@ Deno.test("make: psem under --robust-fast=none: a kill inside the fast path puts
     const lines = psemRace(seed, "pcrange");
     assert.ok(!lines.some((l) => l.includes("INTERNAL")), `seed ${seed}: ${lines.join("\n")}`);
   }
+});
+
+Deno.test("jobtoken: usage; make --help", () => {
+  const d = dv6(
+    { "x": "" },
+    "jobtoken; echo $?; jobtoken pipe 3; make --help > h; grep jobserver-style h",
+  );
+  assert.equal(
+    d.out,
+    "usage: jobtoken pipe R W PID | sysvsem ID | psem NAME\n2\n" +
+      "usage: jobtoken pipe R W PID | sysvsem ID | psem NAME\n" +
+      "  --jobserver-style=STYLE     Share job slots through STYLE: pipe (GNU make's,\n",
+  );
 });
