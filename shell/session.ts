@@ -56,8 +56,8 @@ function blockedElsewhere(m: Machine): boolean {
 /**
  * Runs a machine whose init runs the shell, typing `lines` as the machine asks for them. When
  * the script is used up, a ^D ends the shell (and with it the run, with the last command's
- * status) unless processes remain blocked on something other than console input: then the
- * run ends in a deadlock report.
+ * status; background jobs stop with the machine) unless, with nothing left to run, processes
+ * remain blocked on something other than console input: then the run ends in a deadlock report.
  */
 export function typeScript(m: Machine, lines: readonly string[]): MachineEnd {
   const typist = new Typist();
@@ -73,8 +73,11 @@ export function typeScript(m: Machine, lines: readonly string[]): MachineEnd {
       return m.deadlock(); // nobody will ever read what we type
     }
     if (!typist.typing && next < lines.length) typist.line(lines[next++]);
-    if (typist.typeInto(m) || busy) continue; // the end waits until nothing else can run
-    else if (atPrompt(m) && blockedElsewhere(m)) return m.deadlock();
+    if (typist.typeInto(m)) continue;
+    // The script is used up. A program reading the console gets end of file; at the prompt,
+    // so does the shell, which ends the run, background jobs or not (a job that holds forever
+    // would keep it going for good). Processes blocked for good make it a deadlock.
+    if (!busy && atPrompt(m) && blockedElsewhere(m)) return m.deadlock();
     else if (++eofs > MAX_EOFS) return m.deadlock();
     else m.input(EOF);
   }
