@@ -15,6 +15,7 @@
 // As bench/main.ts: each figure is the best of several repetitions, every ratio is computed
 // from figures of this one run, and `--quick` shrinks everything for the smoke test.
 
+import { num, printRows, ratio, type Row } from "./table.ts";
 import type { Program } from "../kernel/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
 import { JournalWriter } from "../kernel/journal.ts";
@@ -244,19 +245,6 @@ async function linuxRate(path: string, pairs: number): Promise<number | string> 
 
 // ---- output --------------------------------------------------------------------------------
 
-export type Row = [string, string, string];
-
-function num(x: number, digits = 0): string {
-  return x.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-}
-
-function ratio(x: number): string {
-  return x >= 0.1 ? x.toFixed(3) : x.toPrecision(3);
-}
-
 /**
  * The figures, as table rows (a section title is a row with empty value and note), numbered
  * from `first`. `tmp` is a directory for journals and the Linux binary.
@@ -351,15 +339,6 @@ export async function ipcFigures(
     "(per process)",
   );
   return rows;
-}
-
-export function printRows(rows: Row[]): void {
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  for (const [a, b, c] of rows) {
-    if (b === "" && c === "") console.log(a);
-    else console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd());
-  }
 }
 
 async function main(args: string[]): Promise<void> {

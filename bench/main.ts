@@ -17,7 +17,8 @@
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
 // test can smoke-run the whole thing in seconds.
 
-import { ipcFigures, printRows } from "./ipc.ts";
+import { ipcFigures } from "./ipc.ts";
+import { num, printRows, ratio, type Row } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
 import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
@@ -292,18 +293,7 @@ function kib(bytes: number): string {
 
 // ---- output --------------------------------------------------------------------------------
 
-function num(x: number, digits = 0): string {
-  return x.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-}
-
-function ratio(x: number): string {
-  return x >= 0.1 ? x.toFixed(3) : x.toPrecision(3);
-}
-
-const rows: [string, string, string][] = [];
+const rows: Row[] = [];
 
 function section(title: string): void {
   rows.push([title, "", ""]);
@@ -311,15 +301,6 @@ function section(title: string): void {
 
 function row(label: string, value: string, note = ""): void {
   rows.push(["  " + label, value, note]);
-}
-
-function printTable(): void {
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  for (const [a, b, c] of rows) {
-    if (b === "" && c === "") console.log(a);
-    else console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd());
-  }
 }
 
 // ---- the figures ---------------------------------------------------------------------------
@@ -483,9 +464,8 @@ async function main(args: string[]): Promise<void> {
       num(least(coldMs)),
       `(best of ${S.coldStarts}: deno run -A main.ts -c "echo hi")`,
     );
-    printTable();
     // 8 and 9: the robust-IPC figures (bench/ipc.ts, also `deno task bench:ipc` alone).
-    printRows(await ipcFigures(quick, tmp, build, 8));
+    printRows([...rows, ...await ipcFigures(quick, tmp, build, 8)]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });
