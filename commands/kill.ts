@@ -3,44 +3,17 @@
 // not exist (or is not a number) gets procps's message, and the exit status is then 1.
 
 import type { Program } from "../kernel/abi.ts";
+import { signalNumber } from "./signals.ts";
 import { type Call, fprintf } from "./ulib.ts";
 import type { Sys } from "./usys.ts";
 
 /** The signal names kill accepts (with or without "SIG"), as on Linux. */
-const SIGNALS: Readonly<Record<string, number>> = {
-  HUP: 1,
-  INT: 2,
-  QUIT: 3,
-  ILL: 4,
-  TRAP: 5,
-  ABRT: 6,
-  BUS: 7,
-  FPE: 8,
-  KILL: 9,
-  USR1: 10,
-  SEGV: 11,
-  USR2: 12,
-  PIPE: 13,
-  ALRM: 14,
-  TERM: 15,
-  CHLD: 17,
-  CONT: 18,
-  STOP: 19,
-  TSTP: 20,
-  TTIN: 21,
-  TTOU: 22,
-};
-
 const MAXSIG = 64;
 
-/** A signal by number or name, or -1. */
+/** A signal by number or name (1 to 64), or -1. */
 function signal(s: string): number {
-  if (/^[0-9]+$/.test(s)) {
-    const n = Number(s);
-    return n >= 1 && n <= MAXSIG ? n : -1;
-  }
-  const name = s.toUpperCase().replace(/^SIG/, "");
-  return Object.hasOwn(SIGNALS, name) ? SIGNALS[name] : -1;
+  const n = signalNumber(s);
+  return n >= 1 && n <= MAXSIG ? n : -1;
 }
 
 function* usage(sys: Sys): Call<never> {
