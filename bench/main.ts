@@ -11,13 +11,15 @@
 //      UART's 32-byte ring to the console;
 //   6. a 10,000-line script session (echo, pipes, background jobs) typed by typeScript, as
 //      `dv6 run` types it: host seconds per 1,000 commands at its start and at its end;
-//   7. cold start: `dv6 -c "echo hi"` as a new process, whole-process wall time.
+//   7. cold start: `dv6 -c "echo hi"` as a new process, whole-process wall time;
+// then the robust-IPC figures (8, 9: bench/ipc.ts) and make -j's (10, 11: bench/make.ts).
 //
 // Each figure is the best of several repetitions (the host is shared and noisy), and every
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
 // test can smoke-run the whole thing in seconds.
 
 import { ipcFigures } from "./ipc.ts";
+import { makeFigures } from "./make.ts";
 import { num, printRows, ratio, type Row } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
@@ -464,8 +466,11 @@ async function main(args: string[]): Promise<void> {
       num(least(coldMs)),
       `(best of ${S.coldStarts}: deno run -A main.ts -c "echo hi")`,
     );
-    // 8 and 9: the robust-IPC figures (bench/ipc.ts, also `deno task bench:ipc` alone).
-    printRows([...rows, ...await ipcFigures(quick, tmp, build, 8)]);
+    // 8 and 9: the robust-IPC figures (bench/ipc.ts, also `deno task bench:ipc` alone);
+    // 10 and 11: make -j's (bench/make.ts, also `deno task bench:make` alone).
+    const ipc = await ipcFigures(quick, tmp, build, 8);
+    const make = await makeFigures(quick, tmp, build, 10);
+    printRows([...rows, ...ipc, ...make]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });

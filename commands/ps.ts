@@ -1,6 +1,8 @@
 // ps: the process table, one line per process after a header, in table order (columns as
 // procps's `ps -o pid,ppid,stat,time,comm,wchan`, simplified): pid, parent's pid, state,
-// ticks used, name, and what a sleeper waits for ("-" for the others).
+// ticks used, name, and what a sleeper waits for ("-" for the others). When some process holds
+// units of a System V semaphore taken with SEM_UNDO (the sysvsem jobserver's tokens), a TOKENS
+// column after TICKS says how many each holds: the sum of its adjustments over every set.
 
 import type { Program } from "../kernel/abi.ts";
 import { fprintf } from "./ulib.ts";
@@ -13,17 +15,29 @@ function line(
   ticks: string,
   name: string,
   wchan: string,
+  tokens: string | null,
 ) {
   return pid.padStart(5) + " " + ppid.padStart(5) + " " + state.padEnd(6) + " " +
-    ticks.padStart(6) + " " + name.padEnd(15) + " " + wchan + "\n";
+    ticks.padStart(6) + " " + (tokens === null ? "" : tokens.padStart(6) + " ") +
+    name.padEnd(15) + " " + wchan + "\n";
 }
 
 function format(procs: readonly ProcInfo[]): string {
-  let out = line("PID", "PPID", "STATE", "TICKS", "NAME", "WCHAN");
+  // TOKENS only when some process holds SEM_UNDO units (a sysvsem jobserver's tokens).
+  const tokens = procs.some((p) => p.semadj !== 0);
+  let out = line("PID", "PPID", "STATE", "TICKS", "NAME", "WCHAN", tokens ? "TOKENS" : null);
   for (const p of procs) {
     const state = p.state.trim();
     const wchan = state === "sleep" && p.waitsFor !== "" ? p.waitsFor : "-";
-    out += line(String(p.pid), String(p.ppid), state, String(p.ticks), p.name, wchan);
+    out += line(
+      String(p.pid),
+      String(p.ppid),
+      state,
+      String(p.ticks),
+      p.name,
+      wchan,
+      tokens ? String(p.semadj) : null,
+    );
   }
   return out;
 }

@@ -25,6 +25,9 @@ export interface ProcInfo {
   waitsFor: string;
   /** The arguments it was started with (pgrep -f matches them). */
   argv: string[];
+  /** The sum of its SEM_UNDO adjustments over every semaphore set: the units it took with
+   * SEM_UNDO and still holds (a sysvsem jobserver's tokens). */
+  semadj: number;
 }
 
 const encoder = new TextEncoder();
@@ -173,7 +176,7 @@ export class Sys {
   *procs(): Call<ProcInfo[]> {
     const r = (yield req(SYS.procs)) as Val[];
     return r.map((v) => {
-      const [pid, ppid, pgid, state, ticks, name, waitsFor, argv] = v as [
+      const [pid, ppid, pgid, state, ticks, name, waitsFor, argv, semadj] = v as [
         number,
         number,
         number,
@@ -182,8 +185,9 @@ export class Sys {
         string,
         string,
         string[],
+        number | undefined,
       ];
-      return { pid, ppid, pgid, state, ticks, name, waitsFor, argv };
+      return { pid, ppid, pgid, state, ticks, name, waitsFor, argv, semadj: semadj ?? 0 };
     });
   }
 

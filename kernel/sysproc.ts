@@ -138,7 +138,16 @@ const sys_procs: SyscallFn = (m) =>
     p.name,
     p.state === SLEEPING ? p.chan!.what : "",
     p.argv,
+    semadjSum(p),
   ]);
+
+/** The sum of a process's SEM_UNDO adjustments over every set: +1 for each unit it took with
+ * SEM_UNDO and has not given back (the tokens it holds, for a semaphore jobserver). */
+function semadjSum(p: Proc): number {
+  let sum = 0;
+  for (const adj of p.semadj.values()) for (const a of adj) sum += a;
+  return sum;
+}
 
 const sys_halt: SyscallFn = (m, _p, a) => haltCall(m, a, argint(a, 0));
 

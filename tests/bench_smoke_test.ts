@@ -28,6 +28,17 @@ const LABELS = [
   "ratio last block / first block",
   "cold start",
   "whole-process wall time, ms",
+  "10a. make -j8, independent jobs, each `echo $@`",
+  "10b. make -j8, independent jobs, each `echo $@; sleep 1`",
+  "40 jobs, -j1: makespan, ticks",
+  "80 jobs, pipe: host ms per job",
+  "80 jobs, sysvsem: makespan / ideal",
+  "80 jobs, psem: makespan / ideal",
+  "psem: ratio host ms per job, 80 / 40 jobs",
+  "11. make -j8 -k, 80 jobs, a sub-make killed halfway",
+  "pipe: makespan, ticks",
+  "sysvsem: makespan, ticks",
+  "ratio makespan pipe / sysvsem",
 ];
 
 Deno.test("bench --quick runs and prints every figure", async () => {

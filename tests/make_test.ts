@@ -706,3 +706,22 @@ Deno.test("jobtoken: usage; make --help", () => {
       "  --jobserver-style=STYLE     Share job slots through STYLE: pipe (GNU make's,\n",
   );
 });
+
+Deno.test("ps: a TOKENS column, the SEM_UNDO units each process holds, during a sysvsem build only", () => {
+  const files = {
+    Makefile: "all:\n\t+@$(MAKE) -s -f sub.mk\n",
+    "sub.mk": "all: s1 s2 s3 s4\ns1 s2 s3 s4:\n\t@sleep 20\n",
+  };
+  const d = dv6(files, "make -j4 --jobserver-style=sysvsem & sleep 5; ps; wait; ps");
+  const [during, after] = d.out.split(/(?= {2}PID)/).filter((t) => t.startsWith("  PID"));
+  const rows = during.split("\n").filter((l) => l !== "").map((l) => l.trim().split(/\s+/));
+  assert.deepEqual(rows[0], ["PID", "PPID", "STATE", "TICKS", "TOKENS", "NAME", "WCHAN"]);
+  // The top-level make its own slot, the sub-make the 3 tokens beyond its implicit slot.
+  const held = rows.slice(1).filter((r) => r[4] !== "0").map((r) => [r[5], Number(r[4])]);
+  assert.deepEqual(held, [["make", 1], ["make", 3]], d.out);
+  // Nobody holds any once the build is over: the column is gone (ps as before).
+  assert.ok(after.startsWith("  PID  PPID STATE   TICKS NAME"), after);
+  // Under pipe the kernel knows nothing of tokens: no column.
+  const p = dv6(files, "make -j4 & sleep 5; ps; wait");
+  assert.ok(!p.out.includes("TOKENS"), p.out);
+});

@@ -1,0 +1,217 @@
+// deno run -A bench/make.ts [--quick]: the make -j figures (issue 5).
+//
+//   1. N independent jobs (N = 1,000 and 10,000), each an `echo`, from a generated Makefile in
+//      the boot image, built with -j8 under each jobserver style (pipe, sysvsem, psem),
+//      journaled to a file: host milliseconds per job at both sizes (it must stay flat) and
+//      the virtual makespan (make --stats, in ticks) against the ideal, jobs x job length / 8,
+//      the job length being the makespan of the same build under -j1 divided by the jobs.
+//      dv6's clock advances one cycle per step of any CPU, so jobs that only compute gain
+//      nothing from -j: their -j8 makespan cannot come near the ideal, whatever the jobserver.
+//      The same builds with jobs `echo $@; sleep 1` (a job that waits, as a compiler waits for
+//      the disk) are the ones where the slots, and so the jobserver, decide the makespan.
+//   2. The same 1,000 jobs (`echo; sleep 1`) as a sub-make of 500 and then 500 jobs of the
+//      top-level make; the sub-make kills itself halfway (a `pkill -n -x make` job in the
+//      middle of its jobs) while it holds tokens: the makespan under pipe (the tokens the
+//      sub-make held are lost for the rest of the build) against sysvsem (they come back).
+//
+// As bench/main.ts: `--quick` shrinks everything for the smoke test. One run per figure (the
+// virtual figures are deterministic; the host ones are per job over many jobs).
+
+import { num, printRows, ratio, type Row } from "./table.ts";
+import { JournalWriter } from "../kernel/journal.ts";
+import { PROGRAMS } from "../commands/programs.ts";
+import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
+
+interface Sizes {
+  /** The two build sizes of figure 1. */
+  jobs: [number, number];
+  /** The jobs of figure 2 (half in the sub-make). */
+  killJobs: number;
+}
+
+const FULL: Sizes = { jobs: [1_000, 10_000], killJobs: 1_000 };
+const QUICK: Sizes = { jobs: [40, 80], killJobs: 80 };
+
+const CPUS = 3;
+const SCHED = "rr";
+const SLOTS = 8;
+const STYLES = ["pipe", "sysvsem", "psem"] as const;
+type Style = typeof STYLES[number];
+
+const encoder = new TextEncoder();
+
+interface Built {
+  /** Host milliseconds of the run (boot to halt). */
+  ms: number;
+  /** make --stats: jobs, makespan in ticks, most at once. */
+  jobs: number;
+  ticks: number;
+  atOnce: number;
+  out: string;
+}
+
+let seq = 0;
+
+/** Boots dv6 with `files` under /w, runs `cmd` there with the shell, journaled to a file. */
+function build(
+  files: Record<string, string>,
+  cmd: string,
+  tmp: string,
+  buildId: string,
+): Built {
+  const image: Record<string, Uint8Array> = {};
+  for (const [p, c] of Object.entries(files)) image[`/w/${p}`] = encoder.encode(c);
+  const header = headerFor(
+    { initArgv: ["init", "sh", "-c", `cd /w; ${cmd}`], image, cpus: CPUS, sched: SCHED },
+    buildId,
+  );
+  const path = `${tmp}/make-${seq++}.log`;
+  const sink = new FileSink(path);
+  let out = "";
+  const text = new TextDecoder();
+  const m = machineFrom(header, new JournalWriter(sink, header), (b) => {
+    out += text.decode(b);
+  }, PROGRAMS);
+  const t0 = performance.now();
+  const end = m.run();
+  sink.close();
+  const ms = performance.now() - t0;
+  Deno.removeSync(path);
+  const stats = /make: (\d+) jobs in (\d+) ticks, at most (\d+) at once/.exec(out);
+  if (end?.kind !== "halt" || stats === null) {
+    throw new Error(`bench build '${cmd}' failed: ${JSON.stringify(end)}\n${out.slice(-2000)}`);
+  }
+  return { ms, jobs: Number(stats[1]), ticks: Number(stats[2]), atOnce: Number(stats[3]), out };
+}
+
+function names(prefix: string, n: number): string {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(" ");
+}
+
+/** N independent jobs running `recipe`. */
+function flat(n: number, recipe: string): Record<string, string> {
+  const all = names("j", n);
+  return { Makefile: `all: ${all}\n${all}:\n\t@${recipe}\n` };
+}
+
+function makeCmd(jobs: number, style: Style, extra = ""): string {
+  return `make -s -j${jobs} --jobserver-style=${style} --stats${extra}`;
+}
+
+const ECHO = "echo $@";
+const SLEEPY = "echo $@; sleep 1";
+
+export function makeFigures(
+  quick: boolean,
+  tmp: string,
+  buildId: string,
+  first = 1,
+): Promise<Row[]> {
+  const S = quick ? QUICK : FULL;
+  const rows: Row[] = [];
+  const section = (t: string) => rows.push([t, "", ""]);
+  const row = (label: string, value: string, note = "") => rows.push(["  " + label, value, note]);
+
+  // 1: every size and style, for both kinds of job.
+  for (const [kind, recipe] of [["echo", ECHO], ["echo; sleep 1", SLEEPY]] as const) {
+    section(
+      `${first}${kind === "echo" ? "a" : "b"}. make -j${SLOTS}, independent jobs, each ` +
+        `\`${recipe}\``,
+    );
+    const perJob: Record<string, number[]> = {};
+    for (const n of S.jobs) {
+      const files = flat(n, recipe);
+      const serial = build(files, makeCmd(1, "pipe"), tmp, buildId);
+      const length = serial.ticks / n;
+      const ideal = (n * length) / SLOTS;
+      row(
+        `${num(n)} jobs, -j1: makespan, ticks`,
+        num(serial.ticks),
+        `(job length ${num(length, 4)} ticks; ideal at -j${SLOTS}: ${num(ideal, 1)} ticks)`,
+      );
+      for (const style of STYLES) {
+        const b = build(files, makeCmd(SLOTS, style), tmp, buildId);
+        if (b.jobs !== n) throw new Error(`${style}: ${b.jobs} jobs, not ${n}`);
+        (perJob[style] ??= []).push(b.ms / n);
+        row(
+          `${num(n)} jobs, ${style}: host ms per job`,
+          num(b.ms / n, 3),
+          `(${num(b.ms)} ms in all)`,
+        );
+        row(
+          `${num(n)} jobs, ${style}: makespan / ideal`,
+          ratio(b.ticks / ideal),
+          `(${num(b.ticks)} ticks, at most ${b.atOnce} at once; ` +
+            (kind === "echo" ? "compute only: no gain from -j on dv6's clock)" : "target <= 1.05)"),
+        );
+      }
+    }
+    for (const style of STYLES) {
+      const [small, large] = perJob[style];
+      row(
+        `${style}: ratio host ms per job, ${num(S.jobs[1])} / ${num(S.jobs[0])} jobs`,
+        ratio(large / small),
+        "(flat: about 1)",
+      );
+    }
+  }
+
+  // 2: a sub-make killed halfway through its jobs.
+  const half = S.killJobs / 2;
+  const sub = names("s", half / 2) + " killer " + names("s", half).split(" ").slice(half / 2)
+    .join(" ");
+  const top = names("t", half);
+  const files = {
+    Makefile: `all: ${top}\n${top}: sub\n\t@${SLEEPY}\nsub:\n\t-+@$(MAKE) -s -f sub.mk\n`,
+    "sub.mk": `all: ${sub}\nkiller:\n\t@pkill -n -x make\n${names("s", half)}:\n\t@${SLEEPY}\n`,
+  };
+  section(
+    `${first + 1}. make -j${SLOTS} -k, ${num(S.killJobs)} jobs, a sub-make killed halfway`,
+  );
+  row(
+    "the build",
+    "",
+    `(a sub-make of ${num(half)} jobs, then ${num(half)} jobs of the top-level make, ` +
+      `each \`${SLEEPY}\`)`,
+  );
+  const killed: Record<string, Built> = {};
+  for (const style of ["pipe", "sysvsem"] as const) {
+    const b = build(files, makeCmd(SLOTS, style, " -k"), tmp, buildId);
+    killed[style] = b;
+    const leak = /Exiting with (\d+) jobserver tokens available; should be (\d+)!/.exec(b.out);
+    row(
+      `${style}: makespan, ticks`,
+      num(b.ticks),
+      `(${num(b.jobs)} jobs; ` +
+        (leak === null ? "no tokens lost)" : `${Number(leak[2]) - Number(leak[1])} tokens lost)`),
+    );
+  }
+  row(
+    "ratio makespan pipe / sysvsem",
+    ratio(killed.pipe.ticks / killed.sysvsem.ticks),
+    "(what the leak costs)",
+  );
+  return Promise.resolve(rows);
+}
+
+async function main(args: string[]): Promise<void> {
+  const quick = args.includes("--quick");
+  const unknown = args.filter((a) => a !== "--quick");
+  if (unknown.length > 0) throw new Error(`usage: bench/make.ts [--quick] (not ${unknown})`);
+  const id = await buildId();
+  const tmp = await Deno.makeTempDir({ prefix: "dv6-bench-make-" });
+  const started = performance.now();
+  try {
+    const rows = await makeFigures(quick, tmp, id);
+    console.log(
+      `dv6 make bench${quick ? " --quick" : ""}: ${CPUS} CPUs, ${SCHED}; ` +
+        `deno ${Deno.version.deno}, v8 ${Deno.version.v8}; build ${id}`,
+    );
+    printRows(rows);
+    console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main(Deno.args);

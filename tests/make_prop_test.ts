@@ -1,0 +1,291 @@
+// A property test (fast-check) of make -j's jobservers: random build graphs (up to 40
+// targets: recipes that sleep a few ticks, fail, or run a sub-make of their own jobs) built
+// with `make -k -jN --stats` while a test program, `chaos`, kills random processes of the
+// build (the top-level make's descendants: sub-makes, token helpers, shells, sleeps) at random
+// moments (a random number of ticks, then a random number of system calls: step-sized
+// precision). The kills go through the kill system call from inside the machine, so a run is
+// one journal, deterministic for its fast-check values. The shell of a recursive line is
+// never the victim: its sub-make would go on as an orphan in the slot its parent gives back
+// when it sees the shell die, N + 1 jobs at once (GNU make does the same), and would still
+// hold its tokens when the top-level make counts them.
+//
+// Under sysvsem: the number of jobs running at once (make --stats' "at most N at once", from
+// the job log every make of the build shares) never exceeds N, and the semaphore's value
+// before the top-level make removes it is N: every token is back.
+//
+// Under pipe: the tokens missing at the end (`make: INTERNAL: Exiting with K jobserver tokens
+// available; should be N!`: N - K, or 0 without that line) equal the tokens the killed
+// processes held. A token is held by the process that read it from the jobserver pipe (a make
+// or its token helper, jobtoken) until a process of the build writes it back; a helper that
+// exits with the token (status '+') hands it to its make. Counted from the journal: reads of
+// one byte from, and writes to, the pipe the top-level make created.
+//
+// FC_SEED=N fixes fast-check's seed (it prints the seed of a failure).
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { GETVAL, IPC_RMID, SYS } from "../kernel/sysnum.ts";
+import { TOKEN } from "../commands/jobserver.ts";
+import { run } from "./harness.ts";
+import { EV, type Program, records, type Sys } from "./util.ts";
+
+const encoder = new TextEncoder();
+
+/** chaos D1,G1,I1[,D2,G2,I2...]: for each triple, sleeps D ticks, makes G getpid calls, then
+ * kills the I-th (modulo their number) living descendant of the top-level make (the make whose
+ * parent is chaos's parent, the shell), if there is one. */
+export function* chaos(sys: Sys, argv: string[]): Program {
+  const me = yield* sys.getpid();
+  const shell = (yield* sys.procs()).find((p) => p.pid === me)?.ppid ?? -1;
+  const args = (argv[1] ?? "").split(",").filter((a) => a !== "").map(Number);
+  for (let i = 0; i + 2 < args.length; i += 3) {
+    const [d, g, which] = args.slice(i, i + 3);
+    if (d > 0) yield* sys.sleep(d);
+    for (let k = 0; k < g; k++) yield* sys.getpid();
+    const procs = (yield* sys.procs()).filter((p) => p.state !== "zombie");
+    const top = procs.find((p) => p.ppid === shell && p.name === "make");
+    if (top === undefined) break;
+    const below: typeof procs = [];
+    const frontier = [top.pid];
+    while (frontier.length > 0) {
+      const pid = frontier.shift()!;
+      for (const p of procs) {
+        if (p.ppid === pid) {
+          below.push(p);
+          frontier.push(p.pid);
+        }
+      }
+    }
+    // Not the shell of a recursive line: its sub-make would go on as an orphan, in the slot
+    // its parent gives back when it sees the shell die (N + 1 jobs at once, as under GNU make).
+    const victims = below.filter((v) =>
+      !(v.name === "sh" && v.argv.some((a) => a.includes("make"))) &&
+      (argv[2] !== "nohelper" || v.name !== "jobtoken")
+    );
+    if (victims.length === 0) continue;
+    const victim = victims[which % victims.length];
+    yield* sys.kill(victim.pid);
+  }
+  return 0;
+}
+
+// ---- random builds -------------------------------------------------------------------------
+
+type Recipe =
+  | { k: "sleep"; ticks: number }
+  | { k: "fail" }
+  | { k: "sub"; jobs: number[] };
+
+interface Target {
+  recipe: Recipe;
+  /** Prerequisites: indexes of later targets (so the graph has no cycle). */
+  deps: number[];
+}
+
+const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }).map((ticks) => ({ k: "sleep", ticks })) },
+  { weight: 1, arbitrary: fc.constant({ k: "fail" }) },
+  {
+    weight: 2,
+    arbitrary: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 }).map(
+      (jobs) => ({ k: "sub", jobs }),
+    ),
+  },
+) as fc.Arbitrary<Recipe>;
+
+const buildArb = fc.array(
+  fc.record({ recipe: recipeArb, deps: fc.array(fc.nat(40), { maxLength: 3 }) }),
+  { minLength: 1, maxLength: 16 },
+).map((ts): Target[] =>
+  ts.map((t, i) => ({
+    recipe: t.recipe,
+    deps: [...new Set(t.deps.map((d) => i + 1 + d).filter((d) => d < ts.length))],
+  }))
+).filter((ts) =>
+  // Up to 40 targets in all, the sub-makes' jobs counted.
+  ts.reduce((n, t) => n + 1 + (t.recipe.k === "sub" ? t.recipe.jobs.length : 0), 0) <= 40
+);
+
+const killsArb = fc.array(
+  fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 300 }), fc.nat(50)),
+  { minLength: 1, maxLength: 3 },
+);
+
+/** The Makefile and sub-makefiles of a build. */
+function files(ts: Target[]): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  const lines = [`all: ${ts.map((_, i) => `t${i}`).join(" ")}`];
+  ts.forEach((t, i) => {
+    lines.push(`t${i}: ${t.deps.map((d) => `t${d}`).join(" ")}`.trimEnd());
+    const r = t.recipe;
+    if (r.k === "sleep") lines.push(`\t@sleep ${r.ticks}`);
+    else if (r.k === "fail") lines.push("\t@exit 1");
+    else {
+      lines.push(`\t+@$(MAKE) -s -f sub${i}.mk`);
+      const sub = [`all: ${r.jobs.map((_, j) => `s${j}`).join(" ")}`];
+      r.jobs.forEach((ticks, j) => sub.push(`s${j}:`, `\t@sleep ${ticks}`));
+      out[`/w/sub${i}.mk`] = encoder.encode(sub.join("\n") + "\n");
+    }
+  });
+  out["/w/Makefile"] = encoder.encode(lines.join("\n") + "\n");
+  return out;
+}
+
+function build(
+  style: string,
+  n: number,
+  ts: Target[],
+  kills: [number, number, number][],
+  chaosFlag = "",
+) {
+  const cmd = `cd /w; make -k -s -j${n} --jobserver-style=${style} --stats & ` +
+    `chaos ${kills.flat().join(",")} ${chaosFlag}; wait`;
+  const r = run({
+    initArgv: ["init", "sh", "-c", cmd],
+    image: files(ts),
+    programs: { chaos },
+    maxSteps: 20_000_000,
+  });
+  assert.equal(r.end?.kind, "halt", `${cmd}: ${JSON.stringify(r.end)}\n${r.out}`);
+  return r;
+}
+
+/** make --stats' line of the top-level make (the last one printed). */
+function atMost(out: string): number {
+  const all = [...out.matchAll(/make: \d+ jobs in \d+ ticks, at most (\d+) at once/g)];
+  assert.ok(all.length > 0, `no --stats line:\n${out}`);
+  return Number(all[all.length - 1][1]);
+}
+
+/** The pids chaos killed, from the journal (its kill calls that succeeded). */
+function killedBy(journal: Uint8Array): Set<number> {
+  let pid = -1;
+  const killed = new Set<number>();
+  for (const rec of records(journal)) {
+    if (rec.type !== "step" || rec.ev.k !== EV.SYSCALL) continue;
+    const ev = rec.ev;
+    if (ev.n === SYS.spawn && ev.a[0] === "/bin/chaos") pid = ev.r as number;
+    if (ev.n === SYS.kill && rec.pid === pid && ev.r === 0) killed.add(ev.a[0] as number);
+  }
+  return killed;
+}
+
+const RUNS = Number(Deno.env.get("FC_RUNS") ?? 50);
+const seed = Deno.env.get("FC_SEED");
+const params = { numRuns: RUNS, ...(seed === undefined ? {} : { seed: Number(seed) }) };
+
+Deno.test("make property: sysvsem never runs more than N jobs and gets every token back", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 6 }), buildArb, killsArb, (n, ts, kills) => {
+      const r = build("sysvsem", n, ts, kills);
+      assert.ok(atMost(r.out) <= n, r.out);
+      const killed = killedBy(r.journal);
+      // Tokens each process holds (taken with SEM_UNDO and not given back; a killed process's
+      // come back when it dies), and the processes reaped by wait().
+      const held = new Map<number, number>();
+      const reaped = new Set<number>();
+      let created = -1, last = -1, removed = false, top = -1, orphans = 0;
+      for (const rec of records(r.journal)) {
+        if (rec.type !== "step") continue;
+        const ev = rec.ev;
+        if (ev.k !== EV.SYSCALL) continue;
+        if (ev.n === SYS.wait && Array.isArray(ev.r)) reaped.add(ev.r[0] as number);
+        if (ev.n === SYS.semget && created < 0) {
+          created = ev.r as number;
+          top = rec.pid;
+        }
+        if (ev.n === SYS.semop && ev.a[0] === created) {
+          const ops = ev.a[1] as number[][];
+          // One operation with SEM_UNDO takes (-1, when it succeeds) or gives back (+1) a
+          // token; the helper's wait (-1 and +1 at once) changes nothing.
+          if (ops.length === 1 && (ops[0][1] > 0 || ev.r === 0)) {
+            held.set(rec.pid, (held.get(rec.pid) ?? 0) - ops[0][1]);
+          }
+        }
+        if (ev.n === SYS.semctl && ev.a[0] === created && ev.a[2] === GETVAL) {
+          last = ev.r as number;
+          // Processes of the build still holding tokens then: sub-makes whose recipe shell
+          // was killed (the orphan goes on with its jobs, as under GNU make). A make that has
+          // ended on its own holds none (checked below).
+          orphans = 0;
+          for (const [pid, h] of held) if (pid !== top && !killed.has(pid)) orphans += h;
+        }
+        if (ev.n === SYS.semctl && ev.a[0] === created && ev.a[2] === IPC_RMID) removed = true;
+      }
+      assert.ok(created >= 0, "a semaphore was made");
+      assert.ok(removed, "the top-level make removes it");
+      assert.equal(last + orphans, n, `every token back (${orphans} held by orphans):\n${r.out}`);
+      // Every make that ended on its own gave back every token it took (an orphan that ends
+      // after the semaphore was removed tries to; one may still run when the machine halts).
+      assert.ok(reaped.has(top), "the top-level make exits");
+      for (const [pid, h] of held) {
+        if (reaped.has(pid) && !killed.has(pid)) assert.equal(h, 0, `pid ${pid}`);
+      }
+      if (orphans === 0) assert.ok(!r.out.includes("INTERNAL"), r.out);
+    }),
+    params,
+  );
+});
+
+/** Tokens each process of a pipe-jobserver build holds at the end: bytes '+' it read from the
+ * jobserver pipe (the top-level make's first pipe) less those it wrote to it; a token helper
+ * that ends with a token (status '+') hands it to the make that started it. */
+function pipeTokens(journal: Uint8Array): Map<number, number> {
+  let rfd = -1, wfd = -1;
+  const held = new Map<number, number>();
+  const add = (pid: number, d: number) => held.set(pid, (held.get(pid) ?? 0) + d);
+  const helpers = new Map<number, number>(); // helper pid -> its make
+  const count = (b: Uint8Array, n: number) => b.subarray(0, n).filter((x) => x === TOKEN).length;
+  for (const rec of records(journal)) {
+    if (rec.type !== "step" || rec.ev.k !== EV.SYSCALL) continue;
+    const ev = rec.ev;
+    if (ev.n === SYS.pipe && rfd < 0) [rfd, wfd] = ev.r as number[];
+    if (ev.n === SYS.spawn && ev.a[0] === "/bin/jobtoken" && (ev.r as number) > 0) {
+      helpers.set(ev.r as number, rec.pid);
+    }
+    if (ev.n === SYS.read && ev.a[0] === rfd && ev.r instanceof Uint8Array) {
+      add(rec.pid, count(ev.r, ev.r.length));
+    }
+    if (ev.n === SYS.write && ev.a[0] === wfd && ev.a[1] instanceof Uint8Array) {
+      add(rec.pid, -count(ev.a[1], Math.max(0, ev.r as number)));
+    }
+    if (ev.n === SYS.wait && Array.isArray(ev.r)) {
+      const [pid, status] = ev.r as number[];
+      const make = helpers.get(pid);
+      if (make !== undefined && status === TOKEN) {
+        add(pid, -1);
+        add(make, 1);
+      }
+    }
+  }
+  return held;
+}
+
+// Token helpers are not killed here: one killed inside read() takes the byte it read with it,
+// but the journal records a system call when it returns to user mode, which a process killed
+// in it never does, so those tokens cannot be counted from the journal.
+//
+// What this test found (not fixed here: it is dv6 make's, not GNU make's, which has no
+// helpers): a make killed after it woke its waiting helper with a token written for it
+// (cancelHelper) and before it reaped the helper leaves one token too many in the pipe: the
+// helper sees its make gone and writes the byte back. The killed make then "holds" -1 tokens
+// here, the top-level make says `Exiting with N+1 jobserver tokens available; should be N!`,
+// and N+1 jobs can run at once (so "at most N at once" is not checked under pipe). E.g. -j3,
+// Makefile `all: t0 t1 t2 t3 t4`, t0, t1, t2, t4 sub-makes of 3, 2, 2, 5 jobs of `sleep 1`
+// or `sleep 2`, t3 `sleep 1`, chaos killing t1's sub-make at tick 4.
+Deno.test("make property: pipe loses exactly the tokens the killed processes held", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 6 }), buildArb, killsArb, (n, ts, kills) => {
+      const r = build("pipe", n, ts, kills, "nohelper");
+      const leak = /make: INTERNAL: Exiting with (\d+) jobserver tokens available; should be (\d+)!/
+        .exec(r.out);
+      if (leak !== null) assert.equal(Number(leak[2]), n);
+      const missing = leak === null ? 0 : n - Number(leak[1]);
+      const held = pipeTokens(r.journal);
+      let lost = 0;
+      for (const pid of killedBy(r.journal)) lost += held.get(pid) ?? 0;
+      assert.equal(missing, lost, `${JSON.stringify([...held])}\n${r.out}`);
+    }),
+    params,
+  );
+});
