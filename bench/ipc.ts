@@ -15,7 +15,7 @@
 // As bench/main.ts: each figure is the best of several repetitions, every ratio is computed
 // from figures of this one run, and `--quick` shrinks everything for the smoke test.
 
-import { num, printRows, ratio, type Row } from "./table.ts";
+import { num, ratio, type Row, runAlone } from "./table.ts";
 import type { Program } from "../kernel/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
 import { JournalWriter } from "../kernel/journal.ts";
@@ -341,24 +341,14 @@ export async function ipcFigures(
   return rows;
 }
 
-async function main(args: string[]): Promise<void> {
-  const quick = args.includes("--quick");
-  const unknown = args.filter((a) => a !== "--quick");
-  if (unknown.length > 0) throw new Error(`usage: bench/ipc.ts [--quick] (not ${unknown})`);
-  const build = await buildId();
-  const tmp = await Deno.makeTempDir({ prefix: "dv6-bench-ipc-" });
-  const started = performance.now();
-  try {
-    const rows = await ipcFigures(quick, tmp, build);
-    console.log(
-      `dv6 IPC bench${quick ? " --quick" : ""}: best of ${(quick ? QUICK : FULL).reps}; ` +
-        `${CPUS} CPUs, ${SCHED}; deno ${Deno.version.deno}, v8 ${Deno.version.v8}; build ${build}`,
-    );
-    printRows(rows);
-    console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
+if (import.meta.main) {
+  await runAlone(
+    "ipc",
+    Deno.args,
+    ipcFigures,
+    (quick) =>
+      `dv6 IPC bench${quick ? " --quick" : ""}: best of ${
+        (quick ? QUICK : FULL).reps
+      }; ${CPUS} CPUs, ${SCHED}`,
+  );
 }
-
-if (import.meta.main) await main(Deno.args);

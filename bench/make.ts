@@ -17,7 +17,7 @@
 // As bench/main.ts: `--quick` shrinks everything for the smoke test. One run per figure (the
 // virtual figures are deterministic; the host ones are per job over many jobs).
 
-import { num, printRows, ratio, type Row } from "./table.ts";
+import { num, ratio, type Row, runAlone } from "./table.ts";
 import { JournalWriter } from "../kernel/journal.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
@@ -194,24 +194,11 @@ export function makeFigures(
   return Promise.resolve(rows);
 }
 
-async function main(args: string[]): Promise<void> {
-  const quick = args.includes("--quick");
-  const unknown = args.filter((a) => a !== "--quick");
-  if (unknown.length > 0) throw new Error(`usage: bench/make.ts [--quick] (not ${unknown})`);
-  const id = await buildId();
-  const tmp = await Deno.makeTempDir({ prefix: "dv6-bench-make-" });
-  const started = performance.now();
-  try {
-    const rows = await makeFigures(quick, tmp, id);
-    console.log(
-      `dv6 make bench${quick ? " --quick" : ""}: ${CPUS} CPUs, ${SCHED}; ` +
-        `deno ${Deno.version.deno}, v8 ${Deno.version.v8}; build ${id}`,
-    );
-    printRows(rows);
-    console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
+if (import.meta.main) {
+  await runAlone(
+    "make",
+    Deno.args,
+    makeFigures,
+    (quick) => `dv6 make bench${quick ? " --quick" : ""}: ${CPUS} CPUs, ${SCHED}`,
+  );
 }
-
-if (import.meta.main) await main(Deno.args);

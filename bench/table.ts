@@ -1,3 +1,5 @@
+import { buildId } from "../shell/host.ts";
+
 // The benchmarks' figures as one table: a section title is a row with no value; numbers are
 // grouped in thousands, ratios given to three places.
 
@@ -21,5 +23,30 @@ export function printRows(rows: Row[]): void {
   for (const [a, b, c] of rows) {
     if (b === "" && c === "") console.log(a);
     else console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd());
+  }
+}
+
+/** A benchmark file run on its own: `deno run -A bench/NAME.ts [--quick]`. */
+export async function runAlone(
+  name: string,
+  args: string[],
+  figures: (quick: boolean, tmp: string, build: string) => Promise<Row[]>,
+  heading: (quick: boolean) => string,
+): Promise<void> {
+  const quick = args.includes("--quick");
+  const unknown = args.filter((a) => a !== "--quick");
+  if (unknown.length > 0) throw new Error(`usage: bench/${name}.ts [--quick] (not ${unknown})`);
+  const build = await buildId();
+  const tmp = await Deno.makeTempDir({ prefix: `dv6-bench-${name}-` });
+  const started = performance.now();
+  try {
+    const rows = await figures(quick, tmp, build);
+    console.log(
+      `${heading(quick)}; deno ${Deno.version.deno}, v8 ${Deno.version.v8}; build ${build}`,
+    );
+    printRows(rows);
+    console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
   }
 }
