@@ -30,6 +30,7 @@ import {
   go,
   halted0,
   killAndReap,
+  parked,
   pipe,
   put,
   reap,
@@ -78,17 +79,6 @@ function* holderOf(sys: Sys, start = 0, len = 0): Call<number> {
     return Array.isArray(r) ? (r[0] === F_UNLCK ? 0 : r[3]) : 1000 - r;
   });
   return yield* reap(sys, pid);
-}
-
-/** A child that runs `body`, signals on `ready`, then parks until killed. */
-function* parked(sys: Sys, body: () => Call<number>, ready: number, park: number): Call<number> {
-  return yield* child(sys, function* () {
-    const r = yield* body();
-    if (r !== 0) return 100 - r;
-    yield* signal(sys, ready);
-    yield* await1(sys, park);
-    return 99;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,23 @@ export function halted0(r: Run): void {
   assert.doesNotMatch(r.out, /usertrap|panic/, "no program faulted, the kernel did not panic");
 }
 
+/** Forks a child that runs `body` (which must not block and should answer 0), signals on
+ * `ready`, then parks until killed: the child's pid. A failing body exits 100 - its answer. */
+export function* parked(
+  sys: Sys,
+  body: () => Call<number>,
+  ready: number,
+  park: number,
+): Call<number> {
+  return yield* child(sys, function* () {
+    const r = yield* body();
+    if (r !== 0) return 100 - r;
+    yield* signal(sys, ready);
+    yield* await1(sys, park);
+    return 99;
+  });
+}
+
 /** Forks a child that runs `body` and exits with its answer: the child's pid (in the parent). */
 export function* child(sys: Sys, body: () => Call<number>): Call<number> {
   const pid = yield* sys.fork();

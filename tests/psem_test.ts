@@ -32,26 +32,15 @@ import {
   go,
   halted0,
   killAndReap,
+  parked,
   pipe,
   put,
   reap,
   results,
-  signal,
 } from "./ipc_util.ts";
 import type { Program, Sys } from "./util.ts";
 
 const { EAGAIN, EINVAL, ETIMEDOUT } = ERRNO;
-
-/** A child that runs `op` (must not block), reports its answer, signals, parks until killed. */
-function* holder(sys: Sys, op: () => Call<number>, ready: number, park: number): Call<number> {
-  return yield* child(sys, function* () {
-    const r = yield* op();
-    if (r !== 0) return 100 - r;
-    yield* signal(sys, ready);
-    yield* await1(sys, park);
-    return 99;
-  });
-}
 
 Deno.test("psemop, system-call path: the kernel undoes a killed holder's robust wait and post", () => {
   function* t(sys: Sys): Program {
@@ -60,9 +49,9 @@ Deno.test("psemop, system-call path: the kernel undoes a killed holder's robust 
     const val = () => sys.atomic(AT_LOAD, h, 0);
     const [r, w] = yield* pipe(sys);
     const [park] = yield* pipe(sys);
-    const robust = yield* holder(sys, () => sys.psemop(h, 0, PSEM_WAIT, true), w, park);
+    const robust = yield* parked(sys, () => sys.psemop(h, 0, PSEM_WAIT, true), w, park);
     yield* await1(sys, r);
-    const plain = yield* holder(sys, () => sys.psemop(h, 0, PSEM_WAIT, false), w, park);
+    const plain = yield* parked(sys, () => sys.psemop(h, 0, PSEM_WAIT, false), w, park);
     yield* await1(sys, r);
     yield* put(sys, "held", yield* val());
     yield* killAndReap(sys, robust);
@@ -70,13 +59,13 @@ Deno.test("psemop, system-call path: the kernel undoes a killed holder's robust 
     yield* killAndReap(sys, plain);
     yield* put(sys, "plain-killed", yield* val()); // leaked
     // A robust post is undone too: the value goes back down...
-    const poster = yield* holder(sys, () => sys.psemop(h, 0, PSEM_POST, true), w, park);
+    const poster = yield* parked(sys, () => sys.psemop(h, 0, PSEM_POST, true), w, park);
     yield* await1(sys, r);
     yield* put(sys, "posted", yield* val());
     yield* killAndReap(sys, poster);
     yield* put(sys, "post-undone", yield* val());
     // ...never below 0.
-    const poster2 = yield* holder(sys, () => sys.psemop(h, 0, PSEM_POST, true), w, park);
+    const poster2 = yield* parked(sys, () => sys.psemop(h, 0, PSEM_POST, true), w, park);
     yield* await1(sys, r);
     yield* sys.psemop(h, 0, PSEM_TRYWAIT, false);
     yield* sys.psemop(h, 0, PSEM_TRYWAIT, false);
@@ -160,7 +149,7 @@ for (const robustFast of ["none", "pcrange"] as const) {
       };
       const [r, w] = yield* pipe(sys);
       const [park] = yield* pipe(sys);
-      const robust = yield* holder(
+      const robust = yield* parked(
         sys,
         function* () {
           return yield* sem_wait_robust(sys, yield* open());
@@ -169,7 +158,7 @@ for (const robustFast of ["none", "pcrange"] as const) {
         park,
       );
       yield* await1(sys, r);
-      const plain = yield* holder(
+      const plain = yield* parked(
         sys,
         function* () {
           return yield* sem_wait(sys, yield* open());
@@ -178,7 +167,7 @@ for (const robustFast of ["none", "pcrange"] as const) {
         park,
       );
       yield* await1(sys, r);
-      const two = yield* holder(
+      const two = yield* parked(
         sys,
         function* () {
           const o = yield* open();
@@ -195,7 +184,7 @@ for (const robustFast of ["none", "pcrange"] as const) {
       yield* killAndReap(sys, plain);
       yield* put(sys, "plain-killed", yield* sem_getvalue(sys, s));
       // A fast robust post, killed: undone.
-      const poster = yield* holder(
+      const poster = yield* parked(
         sys,
         function* () {
           return yield* sem_post_robust(sys, yield* open());
