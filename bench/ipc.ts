@@ -31,7 +31,7 @@ import {
   SHM_CREAT,
 } from "../kernel/sysnum.ts";
 import type { Sys } from "../commands/usys.ts";
-import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
+import { FileSink, headerFor, machineFrom } from "../shell/host.ts";
 import { BENCH_PROGRAMS, MARK, MarkerWatch } from "./programs.ts";
 
 interface Sizes {

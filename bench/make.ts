@@ -20,7 +20,7 @@
 import { num, ratio, type Row, runAlone } from "./table.ts";
 import { JournalWriter } from "../kernel/journal.ts";
 import { PROGRAMS } from "../commands/programs.ts";
-import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
+import { FileSink, headerFor, machineFrom } from "../shell/host.ts";
 
 interface Sizes {
   /** The two build sizes of figure 1. */
