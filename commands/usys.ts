@@ -13,6 +13,13 @@ type Call<T> = Generator<UserStep, T, Val>;
  * [SPAWN_CLOSE, fd]. */
 export type SpawnAction = (number | string)[];
 
+/** One file for poll(): the events asked for (POLLIN, POLLOUT) and, after it, those seen. */
+export interface PollFd {
+  fd: number;
+  events: number;
+  revents?: number;
+}
+
 /** One process as ps sees it. `state` is "sleep", "runble", "run", "zombie" or "used";
  * `waitsFor` is what a sleeper waits for ("wait", "ticks", "pipe read", "console read", ...). */
 export interface ProcInfo {
@@ -25,9 +32,9 @@ export interface ProcInfo {
   waitsFor: string;
   /** The arguments it was started with (pgrep -f matches them). */
   argv: string[];
-  /** The sum of its SEM_UNDO adjustments over every semaphore set: the units it took with
-   * SEM_UNDO and still holds (a sysvsem jobserver's tokens). */
-  semadj: number;
+  /** The semaphore units it took that the kernel gives back at its exit: SEM_UNDO adjustments
+   * and robust POSIX semaphores' (a sysvsem or psem jobserver's tokens it holds). */
+  undo: number;
 }
 
 const encoder = new TextEncoder();
@@ -78,7 +85,8 @@ export class Sys {
     return 0;
   }
 
-  /** Reads up to n bytes into buf; returns the count, 0 at end of file, -1 on error. */
+  /** Reads up to n bytes into buf; returns the count, 0 at end of file, -1 on error (or
+   * -EAGAIN when an O_NONBLOCK file has nothing). */
   *read(fd: number, buf: Uint8Array, n: number = buf.length): Call<number> {
     const r = yield req(SYS.read, fd, Math.min(n, buf.length));
     if (typeof r === "number") return r;
@@ -176,7 +184,7 @@ export class Sys {
   *procs(): Call<ProcInfo[]> {
     const r = (yield req(SYS.procs)) as Val[];
     return r.map((v) => {
-      const [pid, ppid, pgid, state, ticks, name, waitsFor, argv, semadj] = v as [
+      const [pid, ppid, pgid, state, ticks, name, waitsFor, argv, undo] = v as [
         number,
         number,
         number,
@@ -187,7 +195,7 @@ export class Sys {
         string[],
         number | undefined,
       ];
-      return { pid, ppid, pgid, state, ticks, name, waitsFor, argv, semadj: semadj ?? 0 };
+      return { pid, ppid, pgid, state, ticks, name, waitsFor, argv, undo: undo ?? 0 };
     });
   }
 
@@ -268,9 +276,21 @@ export class Sys {
     return (yield req(SYS.flock, fd, op)) as number;
   }
 
-  /** fcntl record locks: lock is [type, start, len]; F_GETLK answers [type, start, len, pid]. */
-  *fcntl(fd: number, cmd: number, lock: number[]): Call<number | number[]> {
-    return (yield req(SYS.fcntl, fd, cmd, lock)) as number | number[];
+  /** fcntl: record locks (F_GETLK, F_SETLK, F_SETLKW with [type, start, len]; F_GETLK
+   * answers [type, start, len, pid]), or the file status flags (F_GETFL; F_SETFL with the
+   * flags: O_APPEND, O_NONBLOCK). */
+  *fcntl(fd: number, cmd: number, arg: number[] | number = 0): Call<number | number[]> {
+    return (yield req(SYS.fcntl, fd, cmd, arg)) as number | number[];
+  }
+
+  /** poll: waits until one of `fds` is ready or `timeoutTicks` pass (-1: no timeout, 0: do not
+   * wait); fills each one's `revents` and answers how many are ready (0 at the timeout), or
+   * -errno. */
+  *poll(fds: PollFd[], timeoutTicks = -1): Call<number> {
+    const r = yield req(SYS.poll, fds.map((f) => [f.fd, f.events]), timeoutTicks);
+    if (typeof r === "number") return r;
+    (r as number[]).forEach((ev, i) => fds[i].revents = ev);
+    return (r as number[]).filter((ev) => ev !== 0).length;
   }
 
   /** A user-space atomic operation on a shared word (AT_LOAD, AT_STORE, AT_ADD, AT_CAS,

@@ -10,8 +10,11 @@
 import type { Chan, KGen } from "./event.ts";
 import type { Device } from "./file.ts";
 import type { Machine } from "./machine.ts";
+import { ERRNO } from "./errno.ts";
+import { pollwakeup } from "./poll.ts";
 import { killpg, procdump, sleep, wakeup } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
+import { POLLIN, POLLOUT } from "./sysnum.ts";
 
 const BACKSPACE = 0x100;
 const C = (x: string) => x.charCodeAt(0) - "@".charCodeAt(0); // Control-x
@@ -28,6 +31,7 @@ export class Console implements Device {
   private e = 0; // Edit index
   /** Readers wait here for a line (xv6's &cons.r). */
   readonly readChan: Chan = { what: "console read" };
+  polled = false; // a poller has looked: a line that arrives wakes the pollers too
   /** The foreground process group, which ^C kills; 0 when there is none (a shell prompt). */
   fgpgid = 0;
 
@@ -52,11 +56,16 @@ export class Console implements Device {
   }
 
   // user read()s from the console go here. copy (up to) a whole input line to dst. returns
-  // the bytes read, or -1 if the reader is killed.
-  *read(m: Machine, n: number): KGen<Uint8Array | number> {
+  // the bytes read, or -1 if the reader is killed (-EAGAIN if no line is there and the reader
+  // would not wait).
+  *read(m: Machine, n: number, nonblock: boolean): KGen<Uint8Array | number> {
     const target = n;
     const out: number[] = [];
     yield* acquire(m, this.lock);
+    if (nonblock && this.r === this.w) {
+      yield* release(m, this.lock);
+      return -ERRNO.EAGAIN;
+    }
     while (n > 0) {
       // wait until interrupt handler has put some input into cons.buffer.
       while (this.r === this.w) {
@@ -80,6 +89,22 @@ export class Console implements Device {
     }
     yield* release(m, this.lock);
     return new Uint8Array(out);
+  }
+
+  // what poll() sees: a line to read; writes always go (they wait for the UART's room).
+  *poll(m: Machine): KGen<number> {
+    yield* acquire(m, this.lock);
+    this.polled = true;
+    const r = this.r !== this.w ? POLLIN | POLLOUT : POLLOUT;
+    yield* release(m, this.lock);
+    return r;
+  }
+
+  // a line (or end-of-file) has arrived: wake consoleread(), and pollers.
+  private *lineArrived(m: Machine): KGen {
+    this.w = this.e;
+    yield* wakeup(m, this.readChan);
+    if (this.polled) yield* pollwakeup(m);
   }
 
   // the console input interrupt handler. uartintr() calls this for input character. do
@@ -111,8 +136,7 @@ export class Console implements Device {
         else if (this.e - this.r < INPUT_BUF_SIZE) {
           // At a prompt: an empty line, so the shell prompts again.
           this.buf[this.e++ % INPUT_BUF_SIZE] = 0x0a;
-          this.w = this.e;
-          yield* wakeup(m, this.readChan);
+          yield* this.lineArrived(m);
         }
         break;
       default:
@@ -124,8 +148,7 @@ export class Console implements Device {
           this.buf[this.e++ % INPUT_BUF_SIZE] = c;
           if (c === 0x0a || c === C("D") || this.e - this.r === INPUT_BUF_SIZE) {
             // wake up consoleread() if a whole line (or end-of-file) has arrived.
-            this.w = this.e;
-            yield* wakeup(m, this.readChan);
+            yield* this.lineArrived(m);
           }
         }
         break;

@@ -5,8 +5,9 @@ import type { KGen } from "./event.ts";
 import type { Inode } from "./fs.ts";
 import type { Machine } from "./machine.ts";
 import { NFILE } from "./param.ts";
-import { type Pipe, pipeclose, piperead, pipewrite } from "./pipe.ts";
+import { type Pipe, pipeclose, pipepoll, piperead, pipewrite } from "./pipe.ts";
 import { panic } from "./printf.ts";
+import { POLLIN, POLLNVAL, POLLOUT } from "./sysnum.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 
 export const FD_NONE = 0, FD_PIPE = 1, FD_INODE = 2, FD_DEVICE = 3;
@@ -17,16 +18,18 @@ export class File {
   readable = false;
   writable = false;
   append = false; // O_APPEND: every write goes to the end
+  nonblock = false; // O_NONBLOCK: a read or write that would sleep ends with -EAGAIN
   pipe: Pipe | null = null; // FD_PIPE
   ip: Inode | null = null; // FD_INODE and FD_DEVICE
   off = 0; // FD_INODE
   major = 0; // FD_DEVICE
 }
 
-/** A device's read and write routines (xv6's devsw). */
+/** A device's read, write and poll routines (xv6's devsw, and Linux's poll). */
 export interface Device {
-  read(m: Machine, n: number): KGen<Uint8Array | number>;
+  read(m: Machine, n: number, nonblock: boolean): KGen<Uint8Array | number>;
   write(m: Machine, src: Uint8Array): KGen<number>;
+  poll(m: Machine): KGen<number>;
 }
 
 export class FileTable {
@@ -86,10 +89,10 @@ export function* fileread(m: Machine, f: File, n: number): KGen<Uint8Array | num
   if (!f.readable) return -1;
   switch (f.type) {
     case FD_PIPE:
-      return yield* piperead(m, f.pipe!, n);
+      return yield* piperead(m, f.pipe!, n, f.nonblock);
     case FD_DEVICE: {
       const dev = m.devsw[f.major];
-      return dev === undefined ? -1 : yield* dev.read(m, n);
+      return dev === undefined ? -1 : yield* dev.read(m, n, f.nonblock);
     }
     case FD_INODE: {
       yield* acquire(m, m.fs.lock);
@@ -107,7 +110,7 @@ export function* filewrite(m: Machine, f: File, src: Uint8Array): KGen<number> {
   if (!f.writable) return -1;
   switch (f.type) {
     case FD_PIPE:
-      return yield* pipewrite(m, f.pipe!, src);
+      return yield* pipewrite(m, f.pipe!, src, f.nonblock);
     case FD_DEVICE: {
       const dev = m.devsw[f.major];
       return dev === undefined ? -1 : yield* dev.write(m, src);
@@ -124,4 +127,21 @@ export function* filewrite(m: Machine, f: File, src: Uint8Array): KGen<number> {
     }
   }
   panic("filewrite");
+}
+
+// What poll() sees of file f: a pipe's end or a device as they are; a file in the file system
+// is always ready (as Linux's regular files are).
+export function* filepoll(m: Machine, f: File): KGen<number> {
+  const mask = (f.readable ? POLLIN : 0) | (f.writable ? POLLOUT : 0);
+  switch (f.type) {
+    case FD_PIPE:
+      return yield* pipepoll(m, f.pipe!, f.readable);
+    case FD_DEVICE: {
+      const dev = m.devsw[f.major];
+      return dev === undefined ? POLLNVAL : (yield* dev.poll(m)) & mask;
+    }
+    case FD_INODE:
+      return mask;
+  }
+  panic("filepoll");
 }

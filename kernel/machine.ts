@@ -26,6 +26,7 @@ import {
   ZOMBIE,
 } from "./proc.ts";
 import { LockTable } from "./flock.ts";
+import { PollTable } from "./poll.ts";
 import { BOOT_FILES } from "./mkfs.ts";
 import { SemTable } from "./sem.ts";
 import { SharedMemory } from "./shm.ts";
@@ -155,6 +156,7 @@ export class Machine {
   readonly cons: Console;
   /** Device drivers by major number (xv6's devsw). */
   readonly devsw: Device[] = [];
+  readonly polls = new PollTable();
   pipesMade = 0; // names pipes' locks in the journal
 
   constructor(cfg: MachineConfig) {

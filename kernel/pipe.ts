@@ -1,11 +1,16 @@
 // Pipes, exactly as xv6's kernel/pipe.c: a 512-byte ring with monotonically increasing read
-// and write counters; readers sleep on nread, writers on nwrite.
+// and write counters; readers sleep on nread, writers on nwrite. Beyond xv6: O_NONBLOCK ends
+// with EAGAIN where xv6 would sleep, and a pipe that poll() has looked at wakes the pollers
+// with its readers and writers.
 
 import type { Chan, KGen } from "./event.ts";
 import { FD_PIPE, type File, filealloc, fileclose } from "./file.ts";
 import type { Machine } from "./machine.ts";
 import { PIPESIZE } from "./param.ts";
+import { pollwakeup } from "./poll.ts";
 import { sleep, wakeup } from "./proc.ts";
+import { ERRNO } from "./errno.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "./sysnum.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 
 export class Pipe {
@@ -18,6 +23,7 @@ export class Pipe {
   // The channels: &pi->nread (readers wait for data), &pi->nwrite (writers wait for room).
   readonly nreadChan: Chan = { what: "pipe read" };
   readonly nwriteChan: Chan = { what: "pipe write" };
+  polled = false; // a poller has looked at it: its changes wake the pollers too
 
   constructor(id: number) {
     this.lock = new Spinlock(`pipe#${id}`);
@@ -43,17 +49,44 @@ export function* pipeclose(m: Machine, pi: Pipe, writable: boolean): KGen {
   yield* acquire(m, pi.lock);
   if (writable) {
     pi.writeopen = false;
-    yield* wakeup(m, pi.nreadChan);
+    yield* wake(m, pi, pi.nreadChan);
   } else {
     pi.readopen = false;
-    yield* wakeup(m, pi.nwriteChan);
+    yield* wake(m, pi, pi.nwriteChan);
   }
   yield* release(m, pi.lock);
 }
 
+// Wake the readers or the writers (with pi.lock held), and the pollers if any look.
+function* wake(m: Machine, pi: Pipe, chan: Chan): KGen {
+  yield* wakeup(m, chan);
+  if (pi.polled) yield* pollwakeup(m);
+}
+
+/** What poll() sees of the pipe's end (`reading`: the read end). */
+export function* pipepoll(m: Machine, pi: Pipe, reading: boolean): KGen<number> {
+  yield* acquire(m, pi.lock);
+  pi.polled = true;
+  let r: number;
+  if (reading) {
+    r = (pi.nread !== pi.nwrite ? POLLIN : 0) | (pi.writeopen ? 0 : POLLHUP);
+  } else {
+    // As Linux: room means POLLOUT even when nobody reads any more.
+    r = (pi.nwrite < pi.nread + PIPESIZE ? POLLOUT : 0) | (pi.readopen ? 0 : POLLERR);
+  }
+  yield* release(m, pi.lock);
+  return r;
+}
+
 // Write all of src, sleeping while the pipe is full: n, or -1 if the reader is gone or the
-// writer is killed (even if some bytes already went in).
-export function* pipewrite(m: Machine, pi: Pipe, src: Uint8Array): KGen<number> {
+// writer is killed (even if some bytes already went in). With `nonblock`, what fits: the count,
+// or -EAGAIN if none did.
+export function* pipewrite(
+  m: Machine,
+  pi: Pipe,
+  src: Uint8Array,
+  nonblock = false,
+): KGen<number> {
   const pr = m.myproc();
   let i = 0;
   yield* acquire(m, pi.lock);
@@ -63,7 +96,8 @@ export function* pipewrite(m: Machine, pi: Pipe, src: Uint8Array): KGen<number> 
       return -1;
     }
     if (pi.nwrite === pi.nread + PIPESIZE) { //DOC: pipewrite-full
-      yield* wakeup(m, pi.nreadChan);
+      yield* wake(m, pi, pi.nreadChan);
+      if (nonblock) break;
       yield* sleep(m, pi.nwriteChan, pi.lock);
     } else {
       // Copy as many bytes as fit, one by one as xv6 does, with no yield between them.
@@ -72,27 +106,33 @@ export function* pipewrite(m: Machine, pi: Pipe, src: Uint8Array): KGen<number> 
       }
     }
   }
-  yield* wakeup(m, pi.nreadChan);
+  yield* wake(m, pi, pi.nreadChan);
   yield* release(m, pi.lock);
-  return i;
+  return i === 0 && src.length > 0 ? -ERRNO.EAGAIN : i;
 }
 
 // Read what is there, up to n bytes, sleeping while the pipe is empty and a writer remains:
-// the bytes (none at end of file), or -1 if killed.
-export function* piperead(m: Machine, pi: Pipe, n: number): KGen<Uint8Array | number> {
+// the bytes (none at end of file), or -1 if killed. With `nonblock`, -EAGAIN instead of
+// sleeping.
+export function* piperead(
+  m: Machine,
+  pi: Pipe,
+  n: number,
+  nonblock = false,
+): KGen<Uint8Array | number> {
   const pr = m.myproc();
   yield* acquire(m, pi.lock);
   while (pi.nread === pi.nwrite && pi.writeopen) { //DOC: pipe-empty
-    if (pr.killed) {
+    if (pr.killed || nonblock) {
       yield* release(m, pi.lock);
-      return -1;
+      return pr.killed ? -1 : -ERRNO.EAGAIN;
     }
     yield* sleep(m, pi.nreadChan, pi.lock); //DOC: piperead-sleep
   }
   const count = Math.min(n, pi.nwrite - pi.nread);
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) out[i] = pi.data[pi.nread++ % PIPESIZE];
-  yield* wakeup(m, pi.nwriteChan); //DOC: piperead-wakeup
+  yield* wake(m, pi, pi.nwriteChan); //DOC: piperead-wakeup
   yield* release(m, pi.lock);
   return out;
 }

@@ -23,6 +23,7 @@ import { argbytes, argint, argstr, BadArg, locked, type SyscallFn } from "./sysc
 import {
   O_APPEND,
   O_CREATE,
+  O_NONBLOCK,
   O_RDWR,
   O_TRUNC,
   O_WRONLY,
@@ -128,6 +129,7 @@ function* openFile(m: Machine, cwd: Inode, path: string, omode: number): KGen<Fi
   f.readable = !(omode & O_WRONLY);
   f.writable = (omode & O_WRONLY) !== 0 || (omode & O_RDWR) !== 0;
   f.append = (omode & O_APPEND) !== 0;
+  f.nonblock = (omode & O_NONBLOCK) !== 0;
   return f;
 }
 

@@ -1,5 +1,6 @@
 // The system calls of dv6's IPC (Linux's System V semaphores, shared memory and futexes,
-// robust POSIX semaphores, file locks). Like Linux's raw calls, they return -errno.
+// robust POSIX semaphores, file locks, file status flags, poll). Like Linux's raw calls, they
+// return -errno.
 
 import type { Val } from "./abi.ts";
 import { ERRNO } from "./errno.ts";
@@ -7,6 +8,7 @@ import type { KGen } from "./event.ts";
 import { FD_DEVICE, FD_INODE } from "./file.ts";
 import type { Machine } from "./machine.ts";
 import { NOFILE } from "./param.ts";
+import { poll } from "./poll.ts";
 import type { Proc } from "./proc.ts";
 import { psemop } from "./psem.ts";
 import { removeSet, semop, setValues, waiting } from "./sem.ts";
@@ -14,7 +16,9 @@ import type { SharedObject } from "./shm.ts";
 import { acquire, release } from "./spinlock.ts";
 import { argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
 import {
+  F_GETFL,
   F_GETLK,
+  F_SETFL,
   F_SETLK,
   F_SETLKW,
   F_UNLCK,
@@ -25,6 +29,10 @@ import {
   GETZCNT,
   IPC_RMID,
   IPC_STAT,
+  O_APPEND,
+  O_NONBLOCK,
+  O_RDWR,
+  O_WRONLY,
   PSEM_POST,
   SEM_INFO,
   SEMOPM,
@@ -184,14 +192,40 @@ const sys_flock: SyscallFn = (m, p, a) => {
 };
 
 const sys_fcntl: SyscallFn = (m, p, a) => {
-  const f = lockable(p, argint(a, 0));
+  const fd = argint(a, 0);
   const cmd = argint(a, 1);
+  if (cmd === F_GETFL || cmd === F_SETFL) return statusFlags(p, fd, cmd, a[2]);
+  const f = lockable(p, fd);
   const lk = argints(a[2]);
   if (lk.length !== 3) throw new BadArg();
   if (cmd !== F_GETLK && cmd !== F_SETLK && cmd !== F_SETLKW) return -ERRNO.EINVAL;
   if (cmd === F_GETLK && lk[0] === F_UNLCK) return -ERRNO.EINVAL;
   if (f === null) return -ERRNO.EBADF;
   return m.locks.fcntl(m, p, f, cmd, lk[0], lk[1], lk[2]);
+};
+
+// fcntl(F_GETFL): the access mode and flags; fcntl(F_SETFL, flags): sets O_APPEND and
+// O_NONBLOCK (the others are ignored, as Linux ignores them). The flags belong to the open
+// file, so every descriptor of it, in every process, sees the change.
+function statusFlags(p: Proc, fd: number, cmd: number, arg: Val): number {
+  const f = fd >= 0 && fd < NOFILE ? p.ofile[fd] : null;
+  if (cmd === F_SETFL && typeof arg !== "number") throw new BadArg();
+  if (f === null) return -ERRNO.EBADF;
+  if (cmd === F_GETFL) {
+    const mode = f.readable && f.writable ? O_RDWR : f.writable ? O_WRONLY : 0;
+    return mode | (f.append ? O_APPEND : 0) | (f.nonblock ? O_NONBLOCK : 0);
+  }
+  f.append = ((arg as number) & O_APPEND) !== 0;
+  f.nonblock = ((arg as number) & O_NONBLOCK) !== 0;
+  return 0;
+}
+
+// poll(fds, timeout): fds are [fd, events] pairs, timeout in ticks (-1: none, 0: do not wait).
+const sys_poll: SyscallFn = (m, p, a) => {
+  const fds = Array.isArray(a[0]) ? (a[0] as Val[]).map(argints) : null;
+  const timeout = argint(a, 1);
+  if (fds === null || fds.some((x) => x.length !== 2)) throw new BadArg();
+  return poll(m, p, fds as [number, number][], deadline(m, timeout));
 };
 
 // An argument that cannot be read is Linux's EFAULT here (xv6's calls answer -1).
@@ -220,5 +254,6 @@ export const SYSIPC: Record<number, SyscallFn> = Object.fromEntries(
     [SYS.psemop]: sys_psemop,
     [SYS.flock]: sys_flock,
     [SYS.fcntl]: sys_fcntl,
+    [SYS.poll]: sys_poll,
   }).map(([n, fn]) => [n, linux(fn)]),
 );

@@ -42,7 +42,8 @@ export const SYS = {
   psemop: 34, // the system-call path
   // file locks
   flock: 35,
-  fcntl: 36,
+  fcntl: 36, // record locks, and F_GETFL/F_SETFL
+  poll: 37,
 } as const;
 
 // System V IPC (Linux's values).
@@ -95,6 +96,10 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
+// fcntl() file status flags (Linux's values).
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+
 // fcntl() record locks.
 export const F_GETLK = 5;
 export const F_SETLK = 6;
@@ -128,6 +133,14 @@ export const O_RDWR = 0x002;
 export const O_CREATE = 0x200;
 export const O_TRUNC = 0x400;
 export const O_APPEND = 0x800;
+export const O_NONBLOCK = 0x1000;
+
+// poll() events (Linux's values).
+export const POLLIN = 0x001;
+export const POLLOUT = 0x004;
+export const POLLERR = 0x008;
+export const POLLHUP = 0x010;
+export const POLLNVAL = 0x020;
 
 // File types, as in xv6's kernel/stat.h.
 export const T_DIR = 1;
