@@ -14,7 +14,7 @@ import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./abi.ts";
 import { EV, type Event } from "./event.ts";
 import type { Machine, MachineEnd, StepLog } from "./machine.ts";
-import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE, SYSNAME } from "./sysnum.ts";
+import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE, SYS, SYSNAME } from "./sysnum.ts";
 
 export const FORMAT = 1;
 const MAGIC = [0x44, 0x56, 0x36, 0x4a]; // "DV6J"
@@ -598,8 +598,11 @@ export function describeEvent(ev: DecodedEvent): string {
       return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")}) = ${
         showVal(ev.r)
       }`;
-    case EV.EXIT:
-      return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
+    case EV.EXIT: {
+      const call = `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
+      // exit and halt enter exit(); any other call ended in a process that was killed.
+      return ev.n === SYS.exit || ev.n === SYS.halt ? call : `${call} = ${showVal(ev.r)} (killed)`;
+    }
     case EV.ATOMIC: {
       const [op, h, i, a1, a2, mark] = ev.a;
       const args = op === AT_CAS ? `, ${a1}, ${a2}` : op === AT_LOAD ? "" : `, ${a1}`;

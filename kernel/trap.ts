@@ -40,6 +40,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
   // The step's record, reused: the journal takes it before the next step.
   const ev = event(EV.SYSCALL);
   const aev = event(EV.ATOMIC, { n: ATOMIC });
+  const kev = event(EV.EXIT);
   for (;;) {
     // User mode: run the program up to its next system call.
     const req = runUser(m, p, ret);
@@ -82,7 +83,15 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     if (n !== SYS.exec || ret === -1) {
       p.history.push(n, ret);
     }
-    if (p.killed) yield* exit(m, -1);
+    if (p.killed) {
+      // Killed in the call: it never returns to user mode, but what the call did stays on
+      // record (strace's last line before "+++ killed +++"), e.g. the byte a read took.
+      kev.n = n;
+      kev.a = ev.a;
+      kev.r = ret;
+      yield kev;
+      yield* exit(m, -1);
+    }
 
     // usertrapret(): back to user mode.
     ev.n = n;
