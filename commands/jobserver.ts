@@ -17,21 +17,28 @@
 // make of a robust style makes the semaphore with N tokens and takes one for its own slot at
 // once (as cargo does), so the semaphore reads N whenever nobody works, and N again at the end.
 //
-// A make waits for its children with wait(), which nothing but a child's exit ends; so when it
-// needs a token while jobs run, a helper child (/bin/jobtoken) waits for one: with a pipe the
-// helper reads the byte and hands it over in its exit status (and writes it back if its make
-// died meanwhile); with a semaphore it waits until the value is not 0, then the make itself
-// takes the token without blocking, so the kernel's undo record is the make's own.
+// A make waits for its children with wait(), which nothing but a child's exit ends. GNU make
+// 4.3 waits in pselect() for the token pipe to be readable or for SIGCHLD; dv6 has no signals,
+// so when a make needs a token while its jobs run, a helper child (/bin/jobtoken) waits for
+// one, and its exit is the SIGCHLD: it waits until a token is there (poll() on the pipe, a
+// semop that changes nothing on the semaphore) and ends; then the make takes the token itself
+// without blocking (make 4.3 sets the pipe's read side O_NONBLOCK for this), so that the token
+// is the make's alone, and the kernel's undo record for a semaphore is the make's own. Another
+// make may take it first: then the make starts a helper again. A helper holds nothing, so a
+// make that needs no more tokens kills it.
 
 import { errnoText } from "../kernel/errno.ts";
 import {
+  F_SETFL,
   GETVAL,
   IPC_CREAT,
   IPC_NOWAIT,
   IPC_PRIVATE,
   IPC_RMID,
+  O_NONBLOCK,
   SEM_UNDO,
   SETVAL,
+  SPAWN_CLOSE,
 } from "../kernel/sysnum.ts";
 import {
   type Psem,
@@ -51,9 +58,6 @@ export const STYLES: readonly Style[] = ["pipe", "sysvsem", "psem"];
 
 /** The byte GNU make uses as a token. */
 export const TOKEN = 0x2b; // '+'
-/** The byte the top-level make writes to find the end of the tokens when it counts them. */
-const SENTINEL = 0x21; // '!'
-
 /** What a token helper's exit status means when it brings no token. */
 export const NO_TOKEN = 256;
 
@@ -76,8 +80,6 @@ export interface JobServer {
   held: number[];
   /** The pid of the token helper waiting for this make, or 0. */
   helper: number;
-  /** pipe: a token was written to wake the helper (it brings it back). */
-  cancelling: boolean;
   /** A helper could not wait for a token (the semaphore was removed, the pipe is gone): the
    * make runs one job at a time from then on. */
   broken: boolean;
@@ -94,7 +96,6 @@ function server(style: Style, owner: boolean, limit: number): JobServer {
     psem: null,
     held: [],
     helper: 0,
-    cancelling: false,
     broken: false,
   };
 }
@@ -114,6 +115,7 @@ export function* createJobServer(sys: Sys, style: Style, limit: number): Call<Jo
     if ((yield* sys.pipe(fds)) < 0) return "creating jobs pipe: Too many open files";
     [js.r, js.w] = fds;
     if (limit > 1) yield* sys.write(js.w, new Uint8Array(limit - 1).fill(TOKEN));
+    yield* sys.fcntl(js.r, F_SETFL, O_NONBLOCK);
     return js;
   }
   if (style === "sysvsem") {
@@ -144,6 +146,7 @@ export function* joinPipe(sys: Sys, r: number, w: number): Call<JobServer | null
   const js = server("pipe", false, 0);
   js.r = r;
   js.w = w;
+  yield* sys.fcntl(r, F_SETFL, O_NONBLOCK);
   return js;
 }
 
@@ -180,49 +183,44 @@ export function* joinRobust(
   return { format: true, message: value };
 }
 
-/** Takes a token without waiting: true if one was taken. The pipe style never can (its
- * tokens come through the helper). */
+/** Takes a token without waiting: true if one was taken. */
 export function* tryAcquire(sys: Sys, js: JobServer): Call<boolean> {
+  if (js.style === "pipe") {
+    const b = new Uint8Array(1);
+    if ((yield* sys.read(js.r, b, 1)) !== 1) return false;
+    js.held.push(b[0]);
+    return true;
+  }
   if (js.style === "sysvsem") {
     const r = yield* sys.semop(js.semid, [[0, -1, SEM_UNDO | IPC_NOWAIT]]);
     if (r < 0) return false;
-  } else if (js.style === "psem") {
-    if ((yield* sem_trywait_robust(sys, js.psem!)) < 0) return false;
-  } else {
+  } else if ((yield* sem_trywait_robust(sys, js.psem!)) < 0) {
     return false;
   }
   js.held.push(TOKEN);
   return true;
 }
 
-/** Starts the token helper if none is running: its pid (or -1 if it cannot be started). */
+/** Starts the token helper if none is running: its pid (or -1 if it cannot be started). A
+ * pipe helper gets the read end only: once every make is gone, it sees the pipe hang up. */
 export function* startHelper(sys: Sys, js: JobServer): Call<number> {
   if (js.helper > 0) return js.helper;
-  const me = yield* sys.getpid();
-  const args = js.style === "pipe"
-    ? ["jobtoken", "pipe", String(js.r), String(js.w), String(me)]
+  const [args, actions] = js.style === "pipe"
+    ? [["jobtoken", "pipe", String(js.r)], [[SPAWN_CLOSE, js.w]]]
     : js.style === "sysvsem"
-    ? ["jobtoken", "sysvsem", String(js.semid)]
-    : ["jobtoken", "psem", js.psem!.name];
-  const pid = yield* sys.spawn(HELPER, args, []);
+    ? [["jobtoken", "sysvsem", String(js.semid)], []]
+    : [["jobtoken", "psem", js.psem!.name], []];
+  const pid = yield* sys.spawn(HELPER, args, actions);
   js.helper = pid > 0 ? pid : 0;
   return pid;
 }
 
-/** The helper ended with `status`: a pipe helper brings a token (its byte), unless it is the
- * one written to wake it. */
-export function* helperDone(sys: Sys, js: JobServer, status: number): Call<void> {
+/** The helper ended with `status`: 0 when a token is there to take; NO_TOKEN when the
+ * jobserver is gone (the pipe hung up, the semaphore was removed), and the make goes on one job
+ * at a time. A helper that was killed just ends: the make starts another if it still waits. */
+export function helperDone(js: JobServer, status: number): void {
   js.helper = 0;
-  const gotByte = js.style === "pipe" && status >= 0 && status < 256;
-  if (js.cancelling) {
-    js.cancelling = false;
-    if (gotByte) return; // it brought back a token like the one written for it
-    // It ended without a token: take back the one written for it.
-    yield* sys.read(js.r, new Uint8Array(1), 1);
-    return;
-  }
-  if (gotByte) js.held.push(status);
-  else if (js.style === "pipe" || status !== 0) js.broken = true;
+  if (status === NO_TOKEN) js.broken = true;
 }
 
 /** Gives back one token. */
@@ -234,41 +232,32 @@ export function* release(sys: Sys, js: JobServer): Call<void> {
   else yield* sem_post_robust(sys, js.psem!);
 }
 
-/** Stops a waiting helper (the make has no more use for a token): the pid to wait for, or 0.
- * A pipe helper is woken with a token written for it (killing it could lose the byte it has
- * just read); a semaphore helper holds nothing and is killed. */
-export function* cancelHelper(sys: Sys, js: JobServer): Call<number> {
-  if (js.helper === 0) return 0;
-  if (js.style === "pipe") {
-    if (!js.cancelling) {
-      js.cancelling = true;
-      yield* sys.write(js.w, Uint8Array.of(TOKEN));
-    }
-  } else {
-    yield* sys.kill(js.helper);
+/** Stops a waiting helper (the make has no more use for a token): it holds nothing, so it is
+ * killed and reaped. Only for a make whose jobs are all over (any other child could end
+ * first). */
+export function* stopHelper(sys: Sys, js: JobServer): Call<void> {
+  if (js.helper === 0) return;
+  yield* sys.kill(js.helper);
+  for (;;) {
+    const [pid] = yield* sys.wait();
+    if (pid < 0 || pid === js.helper) break;
   }
-  return js.helper;
+  js.helper = 0;
 }
 
 /**
  * The owner's check at exit (GNU make's clean_jobserver): the tokens available, counting its
- * own slot, and whether that is the limit. The pipe is drained to count them (to a sentinel
- * byte written after them); then the tokens go back, so that a helper left behind by a killed
- * make, which gives back what it reads, can end. A robust semaphore is removed.
+ * own slot. The pipe is drained to count them (its read side does not block); a robust
+ * semaphore is removed.
  */
 export function* finishJobServer(sys: Sys, js: JobServer): Call<number> {
   if (js.style === "pipe") {
-    let count = 0;
-    for (let round = 0; round < 10; round++) {
-      count += yield* drain(sys, js);
-      // A helper of a killed make that has just read a token is about to give it back.
-      if (!(yield* helpersInFlight(sys))) break;
-      yield* sys.sleep(1);
-    }
-    if (count > 0) yield* sys.write(js.w, new Uint8Array(count).fill(TOKEN));
+    let count = 1; // We didn't write one for ourself, so start at 1.
+    while (yield* tryAcquire(sys, js)) count++;
+    js.held = [];
     yield* sys.close(js.r);
     yield* sys.close(js.w);
-    return 1 + count;
+    return count;
   }
   if (js.style === "sysvsem") {
     yield* sys.semop(js.semid, [[0, 1, SEM_UNDO]]); // this make's own slot
@@ -281,26 +270,4 @@ export function* finishJobServer(sys: Sys, js: JobServer): Call<number> {
   const v = yield* sem_getvalue(sys, s);
   yield* sem_unlink(sys, s.name);
   return v;
-}
-
-/** Reads the pipe's tokens up to a sentinel written after them: how many there were. */
-function* drain(sys: Sys, js: JobServer): Call<number> {
-  yield* sys.write(js.w, Uint8Array.of(SENTINEL));
-  const b = new Uint8Array(1);
-  let n = 0;
-  for (;;) {
-    const got = yield* sys.read(js.r, b, 1);
-    if (got !== 1 || b[0] === SENTINEL) return n;
-    n++;
-  }
-}
-
-/** Is a pipe token helper whose make is gone between its read and giving the byte back? */
-function* helpersInFlight(sys: Sys): Call<boolean> {
-  const ps = yield* sys.procs();
-  const live = new Set(ps.filter((p) => p.state !== "zombie").map((p) => p.pid));
-  return ps.some((p) =>
-    p.name === "jobtoken" && p.argv[1] === "pipe" && p.state !== "zombie" &&
-    p.waitsFor !== "pipe read" && !live.has(Number(p.argv[4]))
-  );
 }

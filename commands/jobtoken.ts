@@ -1,36 +1,28 @@
 // jobtoken STYLE ARGS...: make's token helper (see jobserver.ts). A make that needs a job token
-// while its jobs run waits for its children, so it starts this child to wait for the token:
+// while its jobs run waits for its children, so it starts this child to wait until a token is
+// there, and then takes it itself. The helper takes nothing, so killing it loses nothing:
 //
-//   jobtoken pipe R W PID    reads one byte from fd R and exits with it as its status; if its
-//                            make (PID) died meanwhile, it writes the byte back to fd W, so that
-//                            a killed make's helper loses nothing
+//   jobtoken pipe R          waits until fd R (the jobserver pipe) has a byte, then exits 0
 //   jobtoken sysvsem ID      waits until semaphore set ID's semaphore 0 is not 0 (a semop of
 //                            -1 and +1 at once, which changes nothing), then exits 0
 //   jobtoken psem NAME       the same for the robust POSIX semaphore NAME
 //
-// Status 256: no token (end of file, an error).
+// Status 256: no token will come (the pipe hung up, the semaphore is gone, an error).
 
 import type { Program } from "../kernel/abi.ts";
 import { ERRNO } from "../kernel/errno.ts";
-import { AT_ADD, AT_LOAD } from "../kernel/sysnum.ts";
+import { AT_ADD, AT_LOAD, POLLIN } from "../kernel/sysnum.ts";
 import { NO_TOKEN } from "./jobserver.ts";
 import { PSEM_VALUE, PSEM_WAITERS, sem_open } from "./libpsem.ts";
 import { fprintf } from "./ulib.ts";
-import type { Sys } from "./usys.ts";
+import type { PollFd, Sys } from "./usys.ts";
 
 export default function* jobtoken(sys: Sys, argv: string[]): Program {
   const style = argv[1];
-  if (style === "pipe" && argv.length === 5) {
-    const [r, w, parent] = argv.slice(2).map(Number);
-    const b = new Uint8Array(1);
-    if ((yield* sys.read(r, b, 1)) !== 1) return NO_TOKEN;
-    const me = yield* sys.getpid();
-    const self = (yield* sys.procs()).find((p) => p.pid === me);
-    if (self === undefined || self.ppid !== parent) {
-      yield* sys.write(w, b); // its make is gone: the token goes back
-      return NO_TOKEN;
-    }
-    return b[0];
+  if (style === "pipe" && argv.length === 3) {
+    const fd: PollFd = { fd: Number(argv[2]), events: POLLIN };
+    const r = yield* sys.poll([fd]);
+    return r === 1 && (fd.revents! & POLLIN) !== 0 ? 0 : NO_TOKEN;
   }
   if (style === "sysvsem" && argv.length === 3) {
     const r = yield* sys.semop(Number(argv[2]), [[0, -1, 0], [0, 1, 0]]);
@@ -48,6 +40,6 @@ export default function* jobtoken(sys: Sys, argv: string[]): Program {
       if (r < 0 && r !== -ERRNO.ETIMEDOUT && r !== -ERRNO.EAGAIN) return NO_TOKEN;
     }
   }
-  yield* fprintf(sys, 2, "usage: jobtoken pipe R W PID | sysvsem ID | psem NAME\n");
+  yield* fprintf(sys, 2, "usage: jobtoken pipe R | sysvsem ID | psem NAME\n");
   return 2;
 }

@@ -24,7 +24,6 @@ import { DIRSIZ } from "../kernel/param.ts";
 import { O_APPEND, O_CREATE, O_RDONLY, O_WRONLY, SPAWN_CLOSE, T_DIR } from "../kernel/sysnum.ts";
 import {
   announce,
-  cancelHelper,
   createJobServer,
   finishJobServer,
   helperDone,
@@ -33,6 +32,7 @@ import {
   joinRobust,
   release,
   startHelper,
+  stopHelper,
   type Style,
   STYLES,
   tryAcquire,
@@ -1154,7 +1154,7 @@ function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
 function* reaped(mk: Make, pid: number, status: number): Call<void> {
   const js = mk.js;
   if (js !== null && pid === js.helper) {
-    yield* helperDone(mk.sys, js, status);
+    helperDone(js, status);
     return;
   }
   const job = mk.jobs.get(pid);
@@ -1213,12 +1213,7 @@ function* die(mk: Make, status: number): Call<number> {
   }
   const js = mk.js;
   if (js !== null) {
-    const helper = yield* cancelHelper(sys, js);
-    while (js.helper !== 0 && helper > 0) {
-      const [pid, st] = yield* sys.wait();
-      if (pid < 0) break;
-      if (pid === helper) yield* helperDone(sys, js, st);
-    }
+    yield* stopHelper(sys, js);
     while (js.held.length > 0) yield* release(sys, js);
     if (js.owner) {
       const tokens = yield* finishJobServer(sys, js);

@@ -1,8 +1,10 @@
 // ps: the process table, one line per process after a header, in table order (columns as
 // procps's `ps -o pid,ppid,stat,time,comm,wchan`, simplified): pid, parent's pid, state,
 // ticks used, name, and what a sleeper waits for ("-" for the others). When some process holds
-// units of a System V semaphore taken with SEM_UNDO (the sysvsem jobserver's tokens), a TOKENS
-// column after TICKS says how many each holds: the sum of its adjustments over every set.
+// semaphore units the kernel will give back at its exit (taken with SEM_UNDO, or from a robust
+// POSIX semaphore: a sysvsem or psem jobserver's tokens), a TOKENS column after TICKS says how
+// many each holds. A pipe jobserver's tokens are bytes that no kernel keeps account of: ps
+// cannot show them, which is the very reason a killed holder takes them with it.
 
 import type { Program } from "../kernel/abi.ts";
 import { fprintf } from "./ulib.ts";
@@ -23,8 +25,8 @@ function line(
 }
 
 function format(procs: readonly ProcInfo[]): string {
-  // TOKENS only when some process holds SEM_UNDO units (a sysvsem jobserver's tokens).
-  const tokens = procs.some((p) => p.semadj !== 0);
+  // TOKENS only when some process holds units the kernel gives back (a jobserver's tokens).
+  const tokens = procs.some((p) => p.undo !== 0);
   let out = line("PID", "PPID", "STATE", "TICKS", "NAME", "WCHAN", tokens ? "TOKENS" : null);
   for (const p of procs) {
     const state = p.state.trim();
@@ -36,7 +38,7 @@ function format(procs: readonly ProcInfo[]): string {
       String(p.ticks),
       p.name,
       wchan,
-      tokens ? String(p.semadj) : null,
+      tokens ? String(p.undo) : null,
     );
   }
   return out;

@@ -127,7 +127,8 @@ function* spawnCall(
 }
 
 // The process table for ps, read without locks as procdump does: a snapshot, one entry per
-// slot in use: [pid, ppid, pgid, state, ticks, name, what a sleeper waits for, argv].
+// slot in use: [pid, ppid, pgid, state, ticks, name, what a sleeper waits for, argv, units
+// the kernel gives back at its exit].
 const sys_procs: SyscallFn = (m) =>
   m.procs.filter((p) => p.state !== UNUSED).map((p) => [
     p.pid,
@@ -138,14 +139,19 @@ const sys_procs: SyscallFn = (m) =>
     p.name,
     p.state === SLEEPING ? p.chan!.what : "",
     p.argv,
-    semadjSum(p),
+    undoUnits(p),
   ]);
 
-/** The sum of a process's SEM_UNDO adjustments over every set: +1 for each unit it took with
- * SEM_UNDO and has not given back (the tokens it holds, for a semaphore jobserver). */
-function semadjSum(p: Proc): number {
+/** The units a process took and the kernel would give back at its exit: its SEM_UNDO
+ * adjustments over every System V set, and its robust POSIX semaphores' adjustments (kept by
+ * the kernel on the system-call path, in its registered words on the fast path). For a
+ * semaphore jobserver: the tokens it holds. A pipe's tokens are bytes nobody keeps account of:
+ * the kernel cannot tell who holds them (which is why they leak). */
+function undoUnits(p: Proc): number {
   let sum = 0;
   for (const adj of p.semadj.values()) for (const a of adj) sum += a;
+  for (const a of p.psemAdj.values()) sum += a;
+  for (const { adj } of p.psemRegs) sum += adj.obj.words[adj.index];
   return sum;
 }
 

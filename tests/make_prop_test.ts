@@ -13,12 +13,12 @@
 // the job log every make of the build shares) never exceeds N, and the semaphore's value
 // before the top-level make removes it is N: every token is back.
 //
-// Under pipe: the tokens missing at the end (`make: INTERNAL: Exiting with K jobserver tokens
-// available; should be N!`: N - K, or 0 without that line) equal the tokens the killed
-// processes held. A token is held by the process that read it from the jobserver pipe (a make
-// or its token helper, jobtoken) until a process of the build writes it back; a helper that
-// exits with the token (status '+') hands it to its make. Counted from the journal: reads of
-// one byte from, and writes to, the pipe the top-level make created.
+// Under pipe: never more than N jobs at once either, and the tokens missing at the end
+// (`make: INTERNAL: Exiting with K jobserver tokens available; should be N!`: N - K, or 0
+// without that line) equal the tokens the killed processes held. A token is held by the make
+// that read it from the jobserver pipe until it writes it back (the token helper only waits
+// for one to be there). Counted from the journal: reads of one byte from, and writes to, the
+// pipe the top-level make created.
 //
 // FC_SEED=N fixes fast-check's seed (it prints the seed of a failure).
 
@@ -59,8 +59,7 @@ export function* chaos(sys: Sys, argv: string[]): Program {
     // Not the shell of a recursive line: its sub-make would go on as an orphan, in the slot
     // its parent gives back when it sees the shell die (N + 1 jobs at once, as under GNU make).
     const victims = below.filter((v) =>
-      !(v.name === "sh" && v.argv.some((a) => a.includes("make"))) &&
-      (argv[2] !== "nohelper" || v.name !== "jobtoken")
+      !(v.name === "sh" && v.argv.some((a) => a.includes("make")))
     );
     if (victims.length === 0) continue;
     const victim = victims[which % victims.length];
@@ -131,15 +130,9 @@ function files(ts: Target[]): Record<string, Uint8Array> {
   return out;
 }
 
-function build(
-  style: string,
-  n: number,
-  ts: Target[],
-  kills: [number, number, number][],
-  chaosFlag = "",
-) {
+function build(style: string, n: number, ts: Target[], kills: [number, number, number][]) {
   const cmd = `cd /w; make -k -s -j${n} --jobserver-style=${style} --stats & ` +
-    `chaos ${kills.flat().join(",")} ${chaosFlag}; wait`;
+    `chaos ${kills.flat().join(",")}; wait`;
   const r = run({
     initArgv: ["init", "sh", "-c", cmd],
     image: files(ts),
@@ -228,55 +221,33 @@ Deno.test("make property: sysvsem never runs more than N jobs and gets every tok
 });
 
 /** Tokens each process of a pipe-jobserver build holds at the end: bytes '+' it read from the
- * jobserver pipe (the top-level make's first pipe) less those it wrote to it; a token helper
- * that ends with a token (status '+') hands it to the make that started it. */
+ * jobserver pipe (the top-level make's first pipe) less those it wrote to it. A read in which
+ * its process was killed counts too: it took the byte with it (the journal records such a call
+ * as the process's exit step). */
 function pipeTokens(journal: Uint8Array): Map<number, number> {
   let rfd = -1, wfd = -1;
   const held = new Map<number, number>();
   const add = (pid: number, d: number) => held.set(pid, (held.get(pid) ?? 0) + d);
-  const helpers = new Map<number, number>(); // helper pid -> its make
   const count = (b: Uint8Array, n: number) => b.subarray(0, n).filter((x) => x === TOKEN).length;
   for (const rec of records(journal)) {
-    if (rec.type !== "step" || rec.ev.k !== EV.SYSCALL) continue;
+    if (rec.type !== "step" || (rec.ev.k !== EV.SYSCALL && rec.ev.k !== EV.EXIT)) continue;
     const ev = rec.ev;
-    if (ev.n === SYS.pipe && rfd < 0) [rfd, wfd] = ev.r as number[];
-    if (ev.n === SYS.spawn && ev.a[0] === "/bin/jobtoken" && (ev.r as number) > 0) {
-      helpers.set(ev.r as number, rec.pid);
-    }
+    if (ev.n === SYS.pipe && rfd < 0 && ev.k === EV.SYSCALL) [rfd, wfd] = ev.r as number[];
     if (ev.n === SYS.read && ev.a[0] === rfd && ev.r instanceof Uint8Array) {
       add(rec.pid, count(ev.r, ev.r.length));
     }
     if (ev.n === SYS.write && ev.a[0] === wfd && ev.a[1] instanceof Uint8Array) {
       add(rec.pid, -count(ev.a[1], Math.max(0, ev.r as number)));
     }
-    if (ev.n === SYS.wait && Array.isArray(ev.r)) {
-      const [pid, status] = ev.r as number[];
-      const make = helpers.get(pid);
-      if (make !== undefined && status === TOKEN) {
-        add(pid, -1);
-        add(make, 1);
-      }
-    }
   }
   return held;
 }
 
-// Token helpers are not killed here: one killed inside read() takes the byte it read with it,
-// but the journal records a system call when it returns to user mode, which a process killed
-// in it never does, so those tokens cannot be counted from the journal.
-//
-// What this test found (not fixed here: it is dv6 make's, not GNU make's, which has no
-// helpers): a make killed after it woke its waiting helper with a token written for it
-// (cancelHelper) and before it reaped the helper leaves one token too many in the pipe: the
-// helper sees its make gone and writes the byte back. The killed make then "holds" -1 tokens
-// here, the top-level make says `Exiting with N+1 jobserver tokens available; should be N!`,
-// and N+1 jobs can run at once (so "at most N at once" is not checked under pipe). E.g. -j3,
-// Makefile `all: t0 t1 t2 t3 t4`, t0, t1, t2, t4 sub-makes of 3, 2, 2, 5 jobs of `sleep 1`
-// or `sleep 2`, t3 `sleep 1`, chaos killing t1's sub-make at tick 4.
-Deno.test("make property: pipe loses exactly the tokens the killed processes held", () => {
+Deno.test("make property: pipe runs at most N jobs and loses exactly the tokens the killed held", () => {
   fc.assert(
     fc.property(fc.integer({ min: 2, max: 6 }), buildArb, killsArb, (n, ts, kills) => {
-      const r = build("pipe", n, ts, kills, "nohelper");
+      const r = build("pipe", n, ts, kills);
+      assert.ok(atMost(r.out) <= n, r.out);
       const leak = /make: INTERNAL: Exiting with (\d+) jobserver tokens available; should be (\d+)!/
         .exec(r.out);
       if (leak !== null) assert.equal(Number(leak[2]), n);

@@ -9,8 +9,9 @@ import { PROGRAMS } from "../commands/programs.ts";
 import { analyze, statsLine, timeline } from "../commands/makestats.ts";
 import { replay, run } from "./harness.ts";
 import { EV, type Program, records, type Sys } from "./util.ts";
-import { GETVAL, IPC_RMID, SEM_UNDO, SYS } from "../kernel/sysnum.ts";
+import { AT_LOAD, GETVAL, IPC_RMID, SEM_UNDO, SYS } from "../kernel/sysnum.ts";
 import { BOOT_FILES } from "../kernel/mkfs.ts";
+import { PSEM_VALUE, sem_open } from "../commands/libpsem.ts";
 
 const encoder = new TextEncoder();
 
@@ -483,10 +484,10 @@ for (const k of [1, 2, 3]) {
   });
 }
 
-Deno.test("make: a killed sub-make's token helper gives back what it reads", () => {
+Deno.test("make: a killed sub-make's token helper takes no token", () => {
   // -j5: `b` takes a token, the sub-make the other three and starts a helper to wait for a
-  // fourth. It is killed; when `b` ends its token goes back to the pipe, where the dead make's
-  // helper reads it: it must give it back, so that only the sub-make's three are lost.
+  // fourth. It is killed; when `b` ends its token goes back to the pipe, which wakes the dead
+  // make's helper: it must leave the token there, so that only the sub-make's three are lost.
   const files = {
     Makefile: "all: a b\na:\n\t+@$(MAKE) -s -f sub.mk\nb:\n\t@sleep 10\n",
     "sub.mk": "all: s1 s2 s3 s4 s5 s6\ns1 s2 s3 s4 s5 s6:\n\t@sleep 20\n",
@@ -656,20 +657,49 @@ Deno.test("make: the same seed gives the same transcript and journal; a build wi
 // ---------------------------------------------------------------------------------------------
 // psem: the fast path's race
 
-/** A sub-make of 60 short jobs under -j8 and the psem jobserver, killed by the shell while it
- * takes and gives tokens on the fast path (user-space atomics, then its adjustment word). */
-function psemRace(seed: number, robustFast: "none" | "pcrange"): string[] {
+/** snipe: waits for a make and its sub-make, then watches the psem jobserver's value and kills
+ * the sub-make the moment a token is taken (the value drops): the kill lands while the sub-make
+ * is on sem_trywait_robust's fast path, which dies in its window only if a timer interrupt comes
+ * between its two steps. */
+function* snipe(sys: Sys): Program {
+  let top = -1;
+  for (let i = 0; top < 0; i++) {
+    if (i > 2000) return 1;
+    const makes = (yield* sys.procs()).filter((p) => p.name === "make" && p.state !== "zombie");
+    if (makes.length >= 2) top = Math.min(...makes.map((p) => p.pid));
+  }
+  const s = yield* sem_open(sys, `make.${top}`);
+  if (typeof s === "number") return 1;
+  let v = yield* sys.atomic(AT_LOAD, s.handle, PSEM_VALUE);
+  for (let i = 0;; i++) {
+    const now = yield* sys.atomic(AT_LOAD, s.handle, PSEM_VALUE);
+    if (now < v) break;
+    if (i > 20000) return 1;
+    v = now;
+  }
+  const subs = (yield* sys.procs()).filter((p) =>
+    p.name === "make" && p.state !== "zombie" && p.pid !== top
+  );
+  if (subs.length === 0) return 1;
+  yield* sys.kill(Math.max(...subs.map((p) => p.pid)));
+  return 0;
+}
+
+/** A sub-make of 60 short jobs under -j8 and the psem jobserver, killed while it takes and
+ * gives tokens on the fast path (user-space atomics, then its adjustment word): by the shell's
+ * pkill after a tick or three, or by `snipe` as it takes one. */
+function psemRace(seed: number, robustFast: "none" | "pcrange", killer: "pkill" | "snipe") {
   const jobs = Array.from({ length: 60 }, (_, i) => `j${i}`).join(" ");
   const image = {
     "/w/Makefile": encoder.encode("all:\n\t+@$(MAKE) -s -f sub.mk\n"),
     "/w/sub.mk": encoder.encode(`all: ${jobs}\n${jobs}:\n\t@exit 0\n`),
   };
-  const cmd = `cd /w; make -j8 --jobserver-style=psem & sleep ${
-    1 + seed % 3
-  }; pkill -n -x make; wait`;
+  const kill = killer === "snipe" ? "snipe" : `sleep ${1 + seed % 3}; pkill -n -x make`;
+  const cmd = `cd /w; make -j8 --jobserver-style=psem & ${kill}; wait`;
   const r = run({
     initArgv: ["init", "sh", "-c", cmd],
     image,
+    programs: { snipe },
     sched: "random",
     seed,
     options: { robustFast },
@@ -678,18 +708,23 @@ function psemRace(seed: number, robustFast: "none" | "pcrange"): string[] {
   return r.out.split("\n").filter((l) => l.startsWith("make"));
 }
 
-// Seed 218 was found by exploring seeds 0..420 (2 of them go wrong): the kill lands between
-// the two steps of sem_post_robust (the value is up, the adjustment not yet down), so at exit
-// the kernel gives the token back a second time. A kill between sem_trywait_robust's two steps
-// loses one the same way; both windows are a few steps wide.
-Deno.test("make: psem under --robust-fast=none: a kill inside the fast path puts the count wrong; pcrange does not", () => {
-  assert.deepEqual(psemRace(218, "none"), [
-    "make: *** [Makefile:2: all] Killed",
-    "make: INTERNAL: Exiting with 9 jobserver tokens available; should be 8!",
-  ]);
-  assert.deepEqual(psemRace(218, "pcrange"), ["make: *** [Makefile:2: all] Killed"]);
-  for (let seed = 200; seed < 230; seed++) {
-    const lines = psemRace(seed, "pcrange");
+// The seeds were found by exploring: with pkill, 2 of seeds 0..6000 (172 and 487) kill the
+// sub-make between the two steps of sem_post_robust (the value is up, the adjustment not yet
+// down), so at exit the kernel gives the token back a second time; with snipe, 1 of 6000 (4959)
+// between the two steps of sem_trywait_robust (the value is down, the adjustment not yet up):
+// the token is lost. Both windows are one step wide: the victim dies there only if a timer
+// interrupt comes between the two steps after the kill.
+Deno.test("make: psem under --robust-fast=none: a kill inside the fast path loses a token or gives one twice; pcrange does not", () => {
+  const killed = "make: *** [Makefile:2: all] Killed";
+  const internal = (k: number) =>
+    `make: INTERNAL: Exiting with ${k} jobserver tokens available; should be 8!`;
+  assert.deepEqual(psemRace(4959, "none", "snipe"), [killed, internal(7)]);
+  assert.deepEqual(psemRace(172, "none", "pkill"), [killed, internal(9)]);
+  for (const [seed, killer] of [[4959, "snipe"], [172, "pkill"]] as const) {
+    assert.deepEqual(psemRace(seed, "pcrange", killer), [killed]);
+  }
+  for (let seed = 4940; seed < 4970; seed++) {
+    const lines = psemRace(seed, "pcrange", "snipe");
     assert.ok(!lines.some((l) => l.includes("INTERNAL")), `seed ${seed}: ${lines.join("\n")}`);
   }
 });
@@ -697,30 +732,32 @@ Deno.test("make: psem under --robust-fast=none: a kill inside the fast path puts
 Deno.test("jobtoken: usage; make --help", () => {
   const d = dv6(
     { "x": "" },
-    "jobtoken; echo $?; jobtoken pipe 3; make --help > h; grep jobserver-style h",
+    "jobtoken; echo $?; jobtoken pipe; make --help > h; grep jobserver-style h",
   );
   assert.equal(
     d.out,
-    "usage: jobtoken pipe R W PID | sysvsem ID | psem NAME\n2\n" +
-      "usage: jobtoken pipe R W PID | sysvsem ID | psem NAME\n" +
+    "usage: jobtoken pipe R | sysvsem ID | psem NAME\n2\n" +
+      "usage: jobtoken pipe R | sysvsem ID | psem NAME\n" +
       "  --jobserver-style=STYLE     Share job slots through STYLE: pipe (GNU make's,\n",
   );
 });
 
-Deno.test("ps: a TOKENS column, the SEM_UNDO units each process holds, during a sysvsem build only", () => {
+Deno.test("ps: a TOKENS column, the units each process holds, during a sysvsem or psem build only", () => {
   const files = {
     Makefile: "all:\n\t+@$(MAKE) -s -f sub.mk\n",
     "sub.mk": "all: s1 s2 s3 s4\ns1 s2 s3 s4:\n\t@sleep 20\n",
   };
-  const d = dv6(files, "make -j4 --jobserver-style=sysvsem & sleep 5; ps; wait; ps");
-  const [during, after] = d.out.split(/(?= {2}PID)/).filter((t) => t.startsWith("  PID"));
-  const rows = during.split("\n").filter((l) => l !== "").map((l) => l.trim().split(/\s+/));
-  assert.deepEqual(rows[0], ["PID", "PPID", "STATE", "TICKS", "TOKENS", "NAME", "WCHAN"]);
-  // The top-level make its own slot, the sub-make the 3 tokens beyond its implicit slot.
-  const held = rows.slice(1).filter((r) => r[4] !== "0").map((r) => [r[5], Number(r[4])]);
-  assert.deepEqual(held, [["make", 1], ["make", 3]], d.out);
-  // Nobody holds any once the build is over: the column is gone (ps as before).
-  assert.ok(after.startsWith("  PID  PPID STATE   TICKS NAME"), after);
+  for (const style of ["sysvsem", "psem"]) {
+    const d = dv6(files, `make -j4 --jobserver-style=${style} & sleep 5; ps; wait; ps`);
+    const [during, after] = d.out.split(/(?= {2}PID)/).filter((t) => t.startsWith("  PID"));
+    const rows = during.split("\n").filter((l) => l !== "").map((l) => l.trim().split(/\s+/));
+    assert.deepEqual(rows[0], ["PID", "PPID", "STATE", "TICKS", "TOKENS", "NAME", "WCHAN"]);
+    // The top-level make its own slot, the sub-make the 3 tokens beyond its implicit slot.
+    const held = rows.slice(1).filter((r) => r[4] !== "0").map((r) => [r[5], Number(r[4])]);
+    assert.deepEqual(held, [["make", 1], ["make", 3]], d.out);
+    // Nobody holds any once the build is over: the column is gone (ps as before).
+    assert.ok(after.startsWith("  PID  PPID STATE   TICKS NAME"), after);
+  }
   // Under pipe the kernel knows nothing of tokens: no column.
   const p = dv6(files, "make -j4 & sleep 5; ps; wait");
   assert.ok(!p.out.includes("TOKENS"), p.out);
