@@ -21,7 +21,15 @@
 
 import type { Program } from "../kernel/abi.ts";
 import { DIRSIZ } from "../kernel/param.ts";
-import { O_APPEND, O_CREATE, O_RDONLY, O_WRONLY, SPAWN_CLOSE, T_DIR } from "../kernel/sysnum.ts";
+import {
+  O_APPEND,
+  O_CREATE,
+  O_RDONLY,
+  O_WRONLY,
+  SPAWN_CLOSE,
+  SPAWN_DUP2,
+  T_DIR,
+} from "../kernel/sysnum.ts";
 import {
   announce,
   createJobServer,
@@ -38,6 +46,7 @@ import {
   tryAcquire,
 } from "./jobserver.ts";
 import {
+  type Answer,
   assign,
   type Automatic,
   type Command,
@@ -45,18 +54,21 @@ import {
   expand,
   type ExpandCtx,
   type Floc,
+  globMatch,
+  hasGlob,
   isRecursive,
   MakeError,
   newDatabase,
   parseCommand,
   patternCandidates,
   quoteMakeflag,
-  type Reader,
   readMakefile,
   type ReadRequest,
   type RecipeLine,
   setVar,
+  type ShellResult,
   splitMakeflags,
+  unescapeGlob,
   type Vars,
   words,
 } from "./makeparse.ts";
@@ -421,9 +433,16 @@ interface Make {
   printDir: boolean;
   /** It said `Entering directory` (so it says `Leaving directory` at exit). */
   entered: boolean;
-  /** MAKEFLAGS and the environment of recipes. */
+  /** MAKEFLAGS and the environment of recipes (`envReady`: made, once the makefiles are
+   * read; until then a $(shell) gets one made for it). */
   makeflags: string;
   env: string[];
+  envReady: boolean;
+  /** The environment is being made (a $(shell) in an exported variable gets make's own). */
+  envBusy: boolean;
+  /** Children reaped while a $(shell) waited for its own (wait() takes any child): their
+   * [pid, status], for the job loop to handle in order. */
+  reaps: [number, number][];
   /** The job log of --stats/--timeline (shared with recursive makes), and whether this make
    * made it. */
   joblog: string | null;
@@ -432,6 +451,8 @@ interface Make {
 }
 
 const decoder = new TextDecoder();
+/** A directory entry: xv6's struct dirent (ushort inum; char name[DIRSIZ]). */
+const DIRENT = 16;
 
 export default function* make(sys: Sys, argv: string[]): Program {
   const envMap = new Map<string, string>();
@@ -485,6 +506,9 @@ export default function* make(sys: Sys, argv: string[]): Program {
     entered: false,
     makeflags: "",
     env: [],
+    envReady: false,
+    envBusy: false,
+    reaps: [],
     joblog: null,
     joblogOwner: false,
     startTick: yield* sys.uptime(),
@@ -530,20 +554,16 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   setVar(vars, "MAKELEVEL", String(mk.level), "environment");
   setVar(vars, "MAKECMDGOALS", o.goals.join(" "), "default");
   setVar(vars, ".DEFAULT_GOAL", "", "default");
-  const ctx: ExpandCtx = { vars, auto: null, out: [], floc: null };
+  const ctx: ExpandCtx = { vars, auto: null, floc: null };
   for (const [n, op, value] of o.vars) {
-    try {
-      assign(vars, n, op === "!=" ? "=" : op, value, "command line", ctx);
-    } catch (e) {
-      if (!(e instanceof MakeError)) throw e;
-      yield* fatal(mk, e.floc, e.message);
-    }
+    yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
   }
 
   yield* readMakefiles(mk);
   mk.makeflags = makeflags(mk);
   setVar(vars, "MAKEFLAGS", mk.makeflags.trimStart(), "file");
   mk.env = yield* childEnv(mk);
+  mk.envReady = true;
 
   for (const f of mk.db.files.values()) {
     mk.mentioned.add(f.name);
@@ -554,7 +574,7 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   if (goals.length === 0) {
     const dg = vars.get(".DEFAULT_GOAL");
     const chosen = dg !== undefined && dg.value !== ""
-      ? words(expand(dg.value, ctx))[0]
+      ? words(yield* drive(mk, expand(dg.value, ctx)))[0]
       : mk.db.defaultGoal;
     if (chosen === null || chosen === undefined) {
       if (mk.db.makefiles.length === 0) {
@@ -644,31 +664,39 @@ function makeflags(mk: Make): string {
   return rest.length === 0 ? "" : " " + rest.join(" ");
 }
 
-/** The environment of recipes: exported variables (those from the environment or the command
- * line, and `export`ed ones), MAKEFLAGS, MAKELEVEL one deeper, the robust jobserver, the job
- * log. */
-function* childEnv(mk: Make): Call<string[]> {
+/** The exported variables (those from the environment or the command line, and `export`ed
+ * ones), expanded, MAKEFLAGS, MAKELEVEL one deeper and the robust jobserver: the environment
+ * of recipes and $(shell) commands. A $(shell) met while it is being made (an exported
+ * variable that calls one) gets make's own environment: no endless loop. */
+function* exportedEnv(mk: Make): Call<Map<string, string>> {
   const vars = mk.db.vars;
-  const ctx: ExpandCtx = { vars, auto: null, out: [], floc: null };
+  const ctx: ExpandCtx = { vars, auto: null, floc: null };
   const env = new Map<string, string>();
-  for (const [name, v] of vars) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-    const on = v.exported ?? (v.fromEnv || v.origin === "command line");
-    if (!on) continue;
-    try {
-      env.set(name, v.recursive ? expand(v.value, ctx) : v.value);
-    } catch (e) {
-      if (!(e instanceof MakeError)) throw e;
-      yield* fatal(mk, e.floc, e.message);
+  const busy = mk.envBusy;
+  mk.envBusy = true;
+  try {
+    for (const [name, v] of [...vars]) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+      const on = v.exported ?? (v.fromEnv || v.origin === "command line");
+      if (!on) continue;
+      env.set(name, v.recursive ? yield* drive(mk, expand(v.value, ctx)) : v.value);
     }
+  } finally {
+    mk.envBusy = busy;
   }
-  yield* flushOut(mk, ctx);
-  env.set("MAKEFLAGS", mk.makeflags);
+  env.set("MAKEFLAGS", mk.envReady ? mk.makeflags : makeflags(mk));
   env.set("MAKELEVEL", String(mk.level + 1));
   if (mk.js !== null) {
     const a = announce(mk.js);
     if (a !== null) env.set("ROBUST_JOBSERVER", a);
   }
+  return env;
+}
+
+/** The environment of recipes: the exported one, and the job log. */
+function* childEnv(mk: Make): Call<string[]> {
+  const vars = mk.db.vars;
+  const env = yield* exportedEnv(mk);
   if (mk.o.stats || mk.o.timeline || vars.get("MAKE_JOBLOG")?.fromEnv) {
     const inherited = vars.get("MAKE_JOBLOG");
     if (inherited?.fromEnv && inherited.value !== "") {
@@ -706,10 +734,6 @@ function* fatal(mk: Make, floc: Floc | null, text: string): Call<never> {
   throw new Die(2);
 }
 
-function* flushOut(mk: Make, ctx: ExpandCtx): Call<void> {
-  for (const o of ctx.out.splice(0)) yield* mk.sys.write(o.fd, o.text);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading the makefiles
 
@@ -721,6 +745,13 @@ function* readFile(sys: Sys, path: string): Call<string | null> {
     yield* sys.close(fd);
     return null;
   }
+  const text = yield* readAll(sys, fd);
+  yield* sys.close(fd);
+  return text;
+}
+
+/** Reads a file to its end, as text. */
+function* readAll(sys: Sys, fd: number): Call<string> {
   const chunks: Uint8Array[] = [];
   const buf = new Uint8Array(512);
   for (;;) {
@@ -728,7 +759,6 @@ function* readFile(sys: Sys, path: string): Call<string | null> {
     if (n <= 0) break;
     chunks.push(buf.slice(0, n));
   }
-  yield* sys.close(fd);
   const all = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
   let off = 0;
   for (const c of chunks) {
@@ -757,7 +787,7 @@ function* readMakefiles(mk: Make): Call<void> {
       missing.push(f);
       continue;
     }
-    yield* parse(mk, readMakefile(db, f, text));
+    yield* drive(mk, readMakefile(db, f, text));
   }
   for (const f of [...missing, ...db.missing]) {
     // make would try to remake a missing makefile: it has no rule for it.
@@ -765,31 +795,143 @@ function* readMakefiles(mk: Make): Call<void> {
   }
 }
 
-/** The reader's next request, or the error it stopped with. */
-function resume(
-  reader: Reader<void>,
-  answer: string | null,
-): IteratorResult<ReadRequest, void> | MakeError {
+/** The reader's or the expander's next request, or the error it stopped with. */
+function resume<T>(
+  g: Generator<ReadRequest, T, Answer>,
+  answer: Answer,
+): IteratorResult<ReadRequest, T> | MakeError {
   try {
-    return reader.next(answer);
+    return g.next(answer);
   } catch (e) {
     if (e instanceof MakeError) return e;
     throw e;
   }
 }
 
-/** Drives the reader: answers its requests with system calls. */
-function* parse(mk: Make, reader: Reader<void>): Call<void> {
-  let answer: string | null = null;
+/** Drives the reader or an expansion: answers its requests with system calls, and ends make
+ * with GNU's message at a MakeError. */
+function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<T> {
+  let answer: Answer = undefined;
   for (;;) {
-    const r = resume(reader, answer);
+    const r: IteratorResult<ReadRequest, T> | MakeError = resume(g, answer);
     if (r instanceof MakeError) return yield* fatal(mk, r.floc, r.message);
-    if (r.done) return;
-    const req = r.value;
-    answer = null;
+    if (r.done) return r.value;
+    const req: ReadRequest = r.value;
+    answer = undefined;
     if (req.kind === "read") answer = yield* readFile(mk.sys, req.path);
-    else yield* mk.sys.write(req.fd, req.text);
+    else if (req.kind === "print") yield* mk.sys.write(req.fd, req.text);
+    else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
+    else answer = yield* glob(mk.sys, req.pattern);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// $(shell) and $(wildcard)
+
+/** Runs `/bin/sh -c cmd` with its stdout on a pipe, with the environment of recipes (stderr and
+ * stdin are make's): its output and status (a killed shell: 137, SIGKILL's 128 + 9, as GNU make
+ * gives it). wait() takes any child: a job's child reaped meanwhile is kept in `mk.reaps` for
+ * the job loop. */
+function* shell(mk: Make, cmd: string): Call<ShellResult> {
+  const sys = mk.sys;
+  const env = mk.envReady ? mk.env : mk.envBusy ? [...sys.env] : [
+    ...(yield* exportedEnv(mk)),
+  ].map(([k, v]) => `${k}=${v}`);
+  const fds: number[] = [];
+  if ((yield* sys.pipe(fds)) < 0) {
+    yield* error(mk, "pipe: Too many open files");
+    return { out: "", status: 127 };
+  }
+  const actions: SpawnAction[] = [[SPAWN_DUP2, fds[1], 1], [SPAWN_CLOSE, fds[0]], [
+    SPAWN_CLOSE,
+    fds[1],
+  ]];
+  const js = mk.js;
+  if (js !== null && js.style === "pipe") actions.push([SPAWN_CLOSE, js.r], [SPAWN_CLOSE, js.w]);
+  const pid = yield* sys.spawn("/bin/sh", ["sh", "-c", cmd], actions, 0, 0, env);
+  yield* sys.close(fds[1]);
+  if (pid < 0) {
+    yield* sys.close(fds[0]);
+    yield* error(mk, "/bin/sh: No such file or directory");
+    return { out: "", status: 127 };
+  }
+  const out = yield* readAll(sys, fds[0]);
+  yield* sys.close(fds[0]);
+  for (;;) {
+    const [p, status] = yield* sys.wait();
+    if (p < 0) return { out, status: 127 };
+    if (p === pid) return { out, status: status === -1 ? 137 : status };
+    mk.reaps.push([p, status]);
+  }
+}
+
+/** The names a $(wildcard) pattern matches, sorted as GNU make 4.3 gives them (glob's order, in
+ * the C locale). Glob characters may be in any component; directories are read as their 16-byte
+ * dirents. A pattern without them gives the name (unquoted) if the file exists. */
+function* glob(sys: Sys, pattern: string): Call<string[]> {
+  const dirOnly = pattern.endsWith("/");
+  if (!hasGlob(pattern)) {
+    const name = unescapeGlob(pattern);
+    const st = yield* stat(sys, name);
+    return st === -1 || (dirOnly && st[2] !== T_DIR) ? [] : [name];
+  }
+  const comps = pattern.split("/");
+  let found = [""];
+  if (comps[0] === "") {
+    found = ["/"];
+    comps.shift();
+  }
+  if (dirOnly) comps.pop();
+  for (let i = 0; i < comps.length; i++) {
+    const comp = comps[i];
+    const last = i === comps.length - 1;
+    const next: string[] = [];
+    for (const prefix of found) {
+      if (!hasGlob(comp)) {
+        next.push(prefix + unescapeGlob(comp) + (last ? "" : "/"));
+        continue;
+      }
+      const dir = prefix === "" ? "." : prefix === "/" ? "/" : prefix.slice(0, -1);
+      for (const name of (yield* listDir(sys, dir)).filter((n) => globMatch(comp, n)).sort()) {
+        next.push(prefix + name + (last ? "" : "/"));
+      }
+    }
+    found = next;
+  }
+  // What is left to check: that the names exist (a last component without glob characters),
+  // and are directories where a slash follows.
+  const out: string[] = [];
+  for (const f of found) {
+    if (dirOnly || !hasGlob(comps[comps.length - 1])) {
+      const st = yield* stat(sys, f);
+      if (st === -1 || (dirOnly && st[2] !== T_DIR)) continue;
+    }
+    out.push(dirOnly ? f + "/" : f);
+  }
+  return out.sort();
+}
+
+/** The names in a directory, `.` and `..` included (an empty list if it is not one). */
+function* listDir(sys: Sys, dir: string): Call<string[]> {
+  const fd = yield* sys.open(dir, O_RDONLY);
+  if (fd < 0) return [];
+  const st = yield* sys.fstat(fd);
+  const names: string[] = [];
+  if (st !== -1 && st[2] === T_DIR) {
+    const buf = new Uint8Array(DIRENT * 32);
+    for (;;) {
+      const n = yield* sys.read(fd, buf, buf.length);
+      if (n < DIRENT) break;
+      for (let off = 0; off + DIRENT <= n; off += DIRENT) {
+        if ((buf[off] | (buf[off + 1] << 8)) === 0) continue;
+        const raw = buf.subarray(off + 2, off + 2 + DIRSIZ);
+        const nul = raw.indexOf(0);
+        names.push(decoder.decode(nul < 0 ? raw : raw.subarray(0, nul)));
+      }
+    }
+  }
+  yield* sys.close(fd);
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -894,6 +1036,12 @@ function* update(mk: Make, names: string[]): Call<void> {
     if (mk.jobs.size === 0) {
       if (mk.stopping) break;
       if (!mk.blocked) break; // nothing runs and nothing can start: a dependency loop left over
+    }
+    // Children a $(shell) reaped while it waited for its own: handled first, in order.
+    const kept = mk.reaps.shift();
+    if (kept !== undefined) {
+      yield* reaped(mk, kept[0], kept[1]);
+      continue;
     }
     // A job is ready and waits for a token.
     if (mk.blocked && !mk.stopping && mk.js !== null && !mk.js.broken) {
@@ -1046,19 +1194,11 @@ function* startJob(mk: Make, n: Node): Call<number> {
     return VISIT_PENDING;
   }
   const auto = automatic(mk, n);
-  const ctx: ExpandCtx = { vars: mk.db.vars, auto, out: [], floc: null };
+  const ctx: ExpandCtx = { vars: mk.db.vars, auto, floc: null };
   const lines: JobLine[] = [];
   for (const l of recipe) {
     ctx.floc = l.floc;
-    let text: string;
-    try {
-      text = expand(l.text, ctx);
-    } catch (e) {
-      if (!(e instanceof MakeError)) throw e;
-      yield* flushOut(mk, ctx);
-      yield* fatal(mk, e.floc, e.message);
-    }
-    const c = parseCommand(text!);
+    const c = parseCommand(yield* drive(mk, expand(l.text, ctx)));
     lines.push({
       ...c,
       ignore: c.ignore || mk.o.ignoreErrors,
@@ -1066,7 +1206,6 @@ function* startJob(mk: Make, n: Node): Call<number> {
       floc: l.floc,
     });
   }
-  yield* flushOut(mk, ctx);
   mk.started++;
   const job: Job = {
     id: `${mk.pid}.${++mk.jobsMade}`,
@@ -1206,8 +1345,8 @@ function* die(mk: Make, status: number): Call<number> {
     mk.waitingPrinted = true;
     yield* error(mk, "*** Waiting for unfinished jobs....");
   }
-  while (mk.jobs.size > 0) {
-    const [pid, st] = yield* sys.wait();
+  while (mk.jobs.size > 0 || mk.reaps.length > 0) {
+    const [pid, st] = mk.reaps.shift() ?? (yield* sys.wait());
     if (pid < 0) break;
     yield* reaped(mk, pid, st);
   }

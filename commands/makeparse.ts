@@ -10,14 +10,16 @@
 //     and the text functions (subst, patsubst, strip, findstring, filter, filter-out, sort,
 //     word, wordlist, words, firstword, lastword, dir, notdir, suffix, basename, addsuffix,
 //     addprefix, join, if, or, and, foreach, call, value, origin, flavor, info, warning,
-//     error);
+//     error), and wildcard and shell (with `VAR != COMMAND`), which need the outside world;
 //   - rules: `targets: prerequisites | order-only ; recipe`, several targets, pattern rules
 //     (`%.o: %.c`), static pattern rules (`objs: %.o: %.c`), `.PHONY`;
 //   - conditionals (ifeq, ifneq, ifdef, ifndef, else, endif) and `include` / `-include`.
 //
-// The reader is a generator that yields what it needs from the outside world (the text of
-// an included makefile, a message to print) and gets the answer back, so that make.ts can
-// drive it with system calls while the reader itself stays pure.
+// The reader and the expander are generators that yield what they need from the outside world
+// (the text of an included makefile, a message to print, a shell command's output, the files a
+// wildcard matches) and get the answer back, so that make.ts can drive them with system calls
+// while they stay pure. A request is performed once, where the expansion reaches it: a $(shell)
+// runs once per evaluation and $(info) prints in order with it, as in GNU make.
 
 /** Where a line comes from: for messages such as `Makefile:3: *** missing separator.  Stop.` */
 export interface Floc {
@@ -93,12 +95,28 @@ export interface Database {
   missing: string[];
 }
 
-/** What the reader asks of the outside world. */
+/** A shell command's output and its status (GNU's: the exit code, or 128 + the signal). */
+export interface ShellResult {
+  out: string;
+  status: number;
+}
+
+/** What expansion asks of the outside world. */
+export type ExpandRequest =
+  | { kind: "print"; fd: number; text: string } // answered with nothing
+  | { kind: "shell"; cmd: string } // `/bin/sh -c cmd`: answered with a ShellResult
+  | { kind: "wildcard"; pattern: string }; // answered with the names it matches (string[])
+
+/** What the reader asks of the outside world: expansion's requests, and included files. */
 export type ReadRequest =
   | { kind: "read"; path: string } // answered with the file's text, or null
-  | { kind: "print"; fd: number; text: string }; // answered with nothing
+  | ExpandRequest;
 
-export type Reader<T> = Generator<ReadRequest, T, string | null>;
+/** The answers to requests (each kind gets its own, above). */
+export type Answer = string | null | string[] | ShellResult | undefined;
+
+export type Expander<T> = Generator<ExpandRequest, T, Answer>;
+export type Reader<T> = Generator<ReadRequest, T, Answer>;
 
 // ---------------------------------------------------------------------------------------------
 // Words and patterns
@@ -195,13 +213,11 @@ export function patternCandidates(db: Database, name: string): PatternMatch[] {
 /** The automatic variables of a recipe: @ < ^ + * ? | (and their D and F forms). */
 export type Automatic = Partial<Record<"@" | "<" | "^" | "+" | "*" | "?" | "|", string>>;
 
-/** What expansion needs: the variables, a recipe's automatic variables, where output of $(info)
- * and $(warning) goes, and the line being expanded (for messages). */
+/** What expansion needs: the variables, a recipe's automatic variables, and the line being
+ * expanded (for messages). $(info) and $(warning) yield their output as print requests. */
 export interface ExpandCtx {
   vars: Vars;
   auto: Automatic | null;
-  /** Output of $(info) (fd 1) and $(warning) (fd 2), in order. */
-  out: { fd: number; text: string }[];
   floc: Floc | null;
 }
 
@@ -252,11 +268,11 @@ function topLevel(s: string, ch: string, from = 0): number {
 }
 
 /** Expands every variable reference and function call of `s`. */
-export function expand(s: string, ctx: ExpandCtx): string {
+export function expand(s: string, ctx: ExpandCtx): Expander<string> {
   return expandWith(s, ctx, new Set());
 }
 
-function expandWith(s: string, ctx: ExpandCtx, active: Set<string>): string {
+function* expandWith(s: string, ctx: ExpandCtx, active: Set<string>): Expander<string> {
   if (!s.includes("$")) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
@@ -273,38 +289,38 @@ function expandWith(s: string, ctx: ExpandCtx, active: Set<string>): string {
       continue;
     }
     if (n !== "(" && n !== "{") {
-      out += lookup(n, ctx, active);
+      out += yield* lookup(n, ctx, active);
       i++;
       continue;
     }
     const end = closing(s, i + 2, n === "(" ? ")" : "}");
     if (end < 0) throw new MakeError(ctx.floc, "unterminated variable reference");
-    out += reference(s.slice(i + 2, end), ctx, active);
+    out += yield* reference(s.slice(i + 2, end), ctx, active);
     i = end;
   }
   return out;
 }
 
 /** The value of `$(body)`. */
-function reference(body: string, ctx: ExpandCtx, active: Set<string>): string {
+function* reference(body: string, ctx: ExpandCtx, active: Set<string>): Expander<string> {
   const fn = /^([a-z-]+)[ \t]/.exec(body);
   if (fn !== null && FUNCTIONS[fn[1]] !== undefined) {
-    return FUNCTIONS[fn[1]](body.slice(fn[0].length).replace(/^[ \t]+/, ""), ctx, active);
+    return yield* FUNCTIONS[fn[1]](body.slice(fn[0].length).replace(/^[ \t]+/, ""), ctx, active);
   }
   const colon = topLevel(body, ":");
   if (colon >= 0) {
     const eq = topLevel(body, "=", colon + 1);
     if (eq >= 0) {
-      const name = expandWith(body.slice(0, colon), ctx, active);
-      const from = expandWith(body.slice(colon + 1, eq), ctx, active);
-      const to = expandWith(body.slice(eq + 1), ctx, active);
-      const value = lookup(name, ctx, active);
+      const name = yield* expandWith(body.slice(0, colon), ctx, active);
+      const from = yield* expandWith(body.slice(colon + 1, eq), ctx, active);
+      const to = yield* expandWith(body.slice(eq + 1), ctx, active);
+      const value = yield* lookup(name, ctx, active);
       if (from.includes("%")) return patsubst(from, to, value);
       return words(value).map((w) => w.endsWith(from) ? w.slice(0, w.length - from.length) + to : w)
         .join(" ");
     }
   }
-  return lookup(expandWith(body, ctx, active), ctx, active);
+  return yield* lookup(yield* expandWith(body, ctx, active), ctx, active);
 }
 
 /** The directory part of each word (`$(@D)`: `.` for none, without its slash). */
@@ -314,7 +330,7 @@ function dirOf(w: string): string {
 }
 
 /** The value of a variable (a recursive one expanded). */
-function lookup(name: string, ctx: ExpandCtx, active: Set<string>): string {
+function* lookup(name: string, ctx: ExpandCtx, active: Set<string>): Expander<string> {
   const auto = ctx.auto;
   if (auto !== null) {
     const key = name[0] as keyof Automatic;
@@ -332,17 +348,31 @@ function lookup(name: string, ctx: ExpandCtx, active: Set<string>): string {
   }
   active.add(name);
   try {
-    return expandWith(v.value, ctx, active);
+    return yield* expandWith(v.value, ctx, active);
   } finally {
     active.delete(name);
   }
 }
 
-type Fn = (args: string, ctx: ExpandCtx, active: Set<string>) => string;
+type Fn = (args: string, ctx: ExpandCtx, active: Set<string>) => Expander<string>;
+
+/** The first `n` arguments of a function, each expanded. */
+function* expandArgs(
+  args: string,
+  n: number,
+  ctx: ExpandCtx,
+  active: Set<string>,
+): Expander<string[]> {
+  const out: string[] = [];
+  for (const a of splitArgs(args, n)) out.push(yield* expandWith(a, ctx, active));
+  return out;
+}
 
 /** A function whose `n` arguments are all expanded first. */
 function eager(n: number, f: (a: string[], ctx: ExpandCtx) => string): Fn {
-  return (args, ctx, active) => f(splitArgs(args, n).map((a) => expandWith(a, ctx, active)), ctx);
+  return function* (args, ctx, active) {
+    return f(yield* expandArgs(args, n, ctx, active), ctx);
+  };
 }
 
 const perWord = (f: (w: string) => string): Fn =>
@@ -357,6 +387,27 @@ function suffixOf(w: string): string {
 function filterWords(patterns: string, text: string, keep: boolean): string {
   const ps = words(patterns);
   return words(text).filter((w) => ps.some((p) => matchPattern(p, w) !== null) === keep).join(" ");
+}
+
+/** A shell command's output as GNU make's fold_newlines makes it: `\r\n` is a newline, each
+ * newline a space; $(shell) drops every trailing newline (`trimAll`), `!=` only the last. */
+export function foldNewlines(out: string, trimAll: boolean): string {
+  const t = out.replace(/\r\n/g, "\n");
+  const cut = trimAll ? t.replace(/\n+$/, "") : t.endsWith("\n") ? t.slice(0, -1) : t;
+  return cut.replace(/\n/g, " ");
+}
+
+/** Runs a command for $(shell) or `!=`: sets .SHELLSTATUS and gives the output folded. A
+ * status of 127 (the shell did not find the command) sends the output to stderr instead, as
+ * GNU make does (it takes it for exec's error message). */
+function* runShell(cmd: string, ctx: ExpandCtx, trimAll: boolean): Expander<string> {
+  const r = (yield { kind: "shell", cmd }) as ShellResult;
+  setVar(ctx.vars, ".SHELLSTATUS", String(r.status), "override");
+  if (r.status === 127) {
+    if (r.out !== "") yield { kind: "print", fd: 2, text: r.out };
+    return "";
+  }
+  return foldNewlines(r.out, trimAll);
 }
 
 const FUNCTIONS: Record<string, Fn> = {
@@ -399,34 +450,34 @@ const FUNCTIONS: Record<string, Fn> = {
     )
       .join(" ");
   }),
-  if: (args, ctx, active) => {
+  if: function* (args, ctx, active) {
     const [c, then, other] = splitArgs(args, 3);
-    const cond = expandWith(c, ctx, active).trim();
+    const cond = (yield* expandWith(c, ctx, active)).trim();
     const branch = cond !== "" ? then : other;
-    return branch === undefined ? "" : expandWith(branch, ctx, active);
+    return branch === undefined ? "" : yield* expandWith(branch, ctx, active);
   },
-  or: (args, ctx, active) => {
+  or: function* (args, ctx, active) {
     for (const a of splitArgs(args, Infinity)) {
-      const v = expandWith(a, ctx, active).trim();
+      const v = (yield* expandWith(a, ctx, active)).trim();
       if (v !== "") return v;
     }
     return "";
   },
-  and: (args, ctx, active) => {
+  and: function* (args, ctx, active) {
     let v = "";
     for (const a of splitArgs(args, Infinity)) {
-      v = expandWith(a, ctx, active).trim();
+      v = (yield* expandWith(a, ctx, active)).trim();
       if (v === "") return "";
     }
     return v;
   },
-  foreach: (args, ctx, active) => {
+  foreach: function* (args, ctx, active) {
     const [n, list, body] = splitArgs(args, 3);
-    const name = expandWith(n, ctx, active).trim();
+    const name = (yield* expandWith(n, ctx, active)).trim();
     const old = ctx.vars.get(name);
     const out: string[] = [];
     try {
-      for (const w of words(expandWith(list, ctx, active))) {
+      for (const w of words(yield* expandWith(list, ctx, active))) {
         ctx.vars.set(name, {
           value: w,
           recursive: false,
@@ -434,7 +485,7 @@ const FUNCTIONS: Record<string, Fn> = {
           exported: null,
           fromEnv: false,
         });
-        out.push(expandWith(body ?? "", ctx, active));
+        out.push(yield* expandWith(body ?? "", ctx, active));
       }
     } finally {
       if (old === undefined) ctx.vars.delete(name);
@@ -442,8 +493,8 @@ const FUNCTIONS: Record<string, Fn> = {
     }
     return out.join(" ");
   },
-  call: (args, ctx, active) => {
-    const parts = splitArgs(args, Infinity).map((a) => expandWith(a, ctx, active));
+  call: function* (args, ctx, active) {
+    const parts = yield* expandArgs(args, Infinity, ctx, active);
     const name = parts[0].trim();
     const saved = new Map<string, Var | undefined>();
     const max = Math.max(parts.length, 10);
@@ -461,7 +512,7 @@ const FUNCTIONS: Record<string, Fn> = {
     try {
       const v = ctx.vars.get(name);
       if (v === undefined) return "";
-      return v.recursive ? expandWith(v.value, ctx, active) : v.value;
+      return v.recursive ? yield* expandWith(v.value, ctx, active) : v.value;
     } finally {
       for (const [k, v] of saved) {
         if (v === undefined) ctx.vars.delete(k);
@@ -475,18 +526,30 @@ const FUNCTIONS: Record<string, Fn> = {
     const v = ctx.vars.get(n.trim());
     return v === undefined ? "undefined" : v.recursive ? "recursive" : "simple";
   }),
-  info: eager(1, ([t], ctx) => {
-    ctx.out.push({ fd: 1, text: t + "\n" });
+  info: function* (args, ctx, active) {
+    const [t] = yield* expandArgs(args, 1, ctx, active);
+    yield { kind: "print", fd: 1, text: t + "\n" };
     return "";
-  }),
-  warning: eager(1, ([t], ctx) => {
+  },
+  warning: function* (args, ctx, active) {
+    const [t] = yield* expandArgs(args, 1, ctx, active);
     const at = ctx.floc === null ? "" : `${ctx.floc.file}:${ctx.floc.line}: `;
-    ctx.out.push({ fd: 2, text: at + t + "\n" });
+    yield { kind: "print", fd: 2, text: at + t + "\n" };
     return "";
-  }),
+  },
   error: eager(1, ([t], ctx) => {
     throw new MakeError(ctx.floc, t);
   }),
+  wildcard: function* (args, ctx, active) {
+    const [t] = yield* expandArgs(args, 1, ctx, active);
+    const out: string[] = [];
+    for (const p of words(t)) out.push(...(yield { kind: "wildcard", pattern: p }) as string[]);
+    return out.join(" ");
+  },
+  shell: function* (args, ctx, active) {
+    const [cmd] = yield* expandArgs(args, 1, ctx, active);
+    return yield* runShell(cmd, ctx, true);
+  },
 };
 
 function wordIndex(n: string, fn: string, which: string, ctx: ExpandCtx): number {
@@ -502,11 +565,101 @@ function wordIndex(n: string, fn: string, which: string, ctx: ExpandCtx): number
 }
 
 // ---------------------------------------------------------------------------------------------
+// Wildcards (the matching; make.ts reads the directories)
+
+/** Does a pattern (or one path component of it) have glob characters (`*`, `?`, `[`)? */
+export function hasGlob(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s[k];
+    if (c === "\\") k++;
+    else if (c === "*" || c === "?" || c === "[") return true;
+  }
+  return false;
+}
+
+/** A pattern without glob characters as the name it stands for (backslashes removed). */
+export function unescapeGlob(s: string): string {
+  return s.replace(/\\(.)/g, "$1");
+}
+
+/** Does `name` (one directory entry) match the glob `pattern` (one path component)? `*` and
+ * `?` match any characters, `[...]` one of a set (`!` or `^` first: one not in it, `a-z`
+ * ranges), a backslash quotes the next character; a name starting with `.` only matches a
+ * pattern starting with `.` (glob's rule for hidden files). */
+export function globMatch(pattern: string, name: string): boolean {
+  if (name.startsWith(".") && !pattern.startsWith(".")) return false;
+  return globFrom(pattern, 0, name, 0);
+}
+
+function globFrom(p: string, pi: number, s: string, si: number): boolean {
+  for (; pi < p.length; pi++) {
+    const c = p[pi];
+    if (c === "*") {
+      while (p[pi + 1] === "*") pi++;
+      if (pi + 1 === p.length) return true;
+      for (let k = si; k <= s.length; k++) if (globFrom(p, pi + 1, s, k)) return true;
+      return false;
+    }
+    if (si >= s.length) return false;
+    if (c === "?") {
+      si++;
+      continue;
+    }
+    if (c === "[") {
+      const set = bracket(p, pi, s[si]);
+      if (set === null) {
+        // An unclosed `[` is itself.
+        if (s[si] !== "[") return false;
+        si++;
+        continue;
+      }
+      if (!set.ok) return false;
+      pi = set.end;
+      si++;
+      continue;
+    }
+    let lit = c;
+    if (c === "\\" && pi + 1 < p.length) lit = p[++pi];
+    if (s[si] !== lit) return false;
+    si++;
+  }
+  return si === s.length;
+}
+
+/** A bracket expression at p[i] (`[`) against one character: whether it matches and the index
+ * of its `]`, or null if it is not closed. */
+function bracket(p: string, i: number, ch: string): { ok: boolean; end: number } | null {
+  let k = i + 1;
+  const negate = p[k] === "!" || p[k] === "^";
+  if (negate) k++;
+  let ok = false;
+  let first = true;
+  for (; k < p.length; k++) {
+    let c = p[k];
+    if (c === "]" && !first) return { ok: ok !== negate, end: k };
+    first = false;
+    if (c === "\\" && k + 1 < p.length) c = p[++k];
+    if (p[k + 1] === "-" && p[k + 2] !== undefined && p[k + 2] !== "]") {
+      let hi = p[k + 2];
+      k += 2;
+      if (hi === "\\" && k + 1 < p.length) hi = p[++k];
+      if (c <= ch && ch <= hi) ok = true;
+      continue;
+    }
+    if (c === ch) ok = true;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Variables
 
-/** Sets a variable as an assignment with operator `op` does (`=`, `:=`, `::=`, `?=`, `+=`). A
- * command-line variable wins over the makefile's unless `override`. */
-export function assign(
+/** Sets a variable as an assignment with operator `op` does (`=`, `:=`, `::=`, `?=`, `+=`,
+ * `!=`). A command-line variable wins over the makefile's unless `override`. `!=` runs the
+ * expanded value as a shell command and makes a recursive variable of its output as it is: GNU
+ * make 4.3 does not escape its `$`s, so a `$` in the output is expanded where the variable is
+ * used (its manual: "you must replace every $ with $$ as part of the execution"). */
+export function* assign(
   vars: Vars,
   name: string,
   op: string,
@@ -514,7 +667,11 @@ export function assign(
   origin: Origin,
   ctx: ExpandCtx,
   exported: boolean | null = null,
-): void {
+): Expander<void> {
+  // GNU make computes a simple value (and runs a `!=` command) before it looks at who wins:
+  // the side effects happen even when a command-line variable keeps its value.
+  if (op === ":=" || op === "::=") value = yield* expand(value, ctx);
+  else if (op === "!=") value = yield* runShell(yield* expand(value, ctx), ctx, false);
   const old = vars.get(name);
   if (old !== undefined && strength(old.origin) > strength(origin)) {
     if (exported !== null) old.exported = exported;
@@ -533,13 +690,15 @@ export function assign(
     case "+=":
       if (old === undefined) vars.set(name, { value, recursive: true, ...keep });
       else if (old.recursive) vars.set(name, { ...old, ...keep, value: join(old.value, value) });
-      else vars.set(name, { ...old, ...keep, value: join(old.value, expand(value, ctx)) });
+      else {
+        vars.set(name, { ...old, ...keep, value: join(old.value, yield* expand(value, ctx)) });
+      }
       return;
     case ":=":
     case "::=":
-      vars.set(name, { value: expand(value, ctx), recursive: false, ...keep });
+      vars.set(name, { value, recursive: false, ...keep });
       return;
-    default:
+    default: // `=`, and `!=` with its command's output
       vars.set(name, { value, recursive: true, ...keep });
   }
 }
@@ -737,11 +896,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
    * conditional. */
   let pending: PendingRule | null = null;
 
-  const ctx: ExpandCtx = { vars: db.vars, auto: null, out: [], floc: null };
-  const flush = function* (): Reader<void> {
-    const out = ctx.out.splice(0);
-    for (const o of out) yield { kind: "print", fd: o.fd, text: o.text };
-  };
+  const ctx: ExpandCtx = { vars: db.vars, auto: null, floc: null };
   const record = function* (): Reader<void> {
     if (pending !== null) yield* recordRule(db, pending);
     pending = null;
@@ -773,7 +928,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     if (CONDITIONALS.includes(directive)) {
       const outer = !ignoring();
       let on = false;
-      if (outer) on = evalCond(directive, rest, ctx, floc);
+      if (outer) on = yield* evalCond(directive, rest, ctx, floc);
       conds.push({ on: outer && on, taken: on, outer, sawElse: false });
       continue;
     }
@@ -783,7 +938,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       if (c.sawElse) throw new MakeError(floc, "only one 'else' per conditional");
       const more = /^([a-z]+)[ \t]*(.*)$/.exec(rest.trim());
       if (more !== null && CONDITIONALS.includes(more[1])) {
-        const on = c.outer && !c.taken && evalCond(more[1], more[2], ctx, floc);
+        const on = c.outer && !c.taken && (yield* evalCond(more[1], more[2], ctx, floc));
         c.on = on;
         c.taken ||= on;
       } else {
@@ -810,7 +965,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       let op = "=";
       const opm = /^(.*?)[ \t]*(::=|:=|\?=|\+=|!=|=)$/.exec(head);
       if (opm !== null) [head, op] = [opm[1], opm[2]];
-      const name = expand(head, ctx);
+      const name = yield* expand(head, ctx);
       const body: string[] = [];
       let depth = 1;
       let k = li + 1;
@@ -824,8 +979,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       li = k;
       const origin = def[1].includes("override") ? "override" : "file";
       const exported = def[1].includes("export") ? true : null;
-      assign(db.vars, name, op, body.join("\n"), origin, ctx, exported);
-      yield* flush();
+      yield* assign(db.vars, name, op, body.join("\n"), origin, ctx, exported);
       continue;
     }
 
@@ -834,7 +988,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     if (inc !== null) {
       yield* record();
       const optional = inc[1] !== "include";
-      for (const f of words(expand(inc[2], ctx))) {
+      for (const f of words(yield* expand(inc[2], ctx))) {
         const text = yield { kind: "read", path: f };
         if (text === null) {
           if (optional) continue;
@@ -846,9 +1000,8 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
           db.missing.push(f);
           continue;
         }
-        yield* readMakefile(db, f, text);
+        yield* readMakefile(db, f, text as string);
       }
-      yield* flush();
       continue;
     }
 
@@ -868,32 +1021,21 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     if (a !== null) {
       yield* record();
       const [n, op, value] = a;
-      const name = expand(n, ctx);
+      const name = yield* expand(n, ctx);
       if (name === "") throw new MakeError(floc, "empty variable name");
-      // `!=` would run a shell command at read time: not supported, the value is empty.
-      assign(
-        db.vars,
-        name,
-        op === "!=" ? "=" : op,
-        op === "!=" ? "" : value,
-        origin,
-        ctx,
-        exported,
-      );
-      yield* flush();
+      yield* assign(db.vars, name, op, value, origin, ctx, exported);
       continue;
     }
     if (exported !== null && !body.includes(":")) {
       // `export NAME...` / `unexport NAME...` (a bare `export` is not supported)
       yield* record();
-      for (const n of words(expand(body, ctx))) {
+      for (const n of words(yield* expand(body, ctx))) {
         const v = db.vars.get(n);
         if (v !== undefined) v.exported = exported;
         else {
           db.vars.set(n, { value: "", recursive: true, origin: "file", exported, fromEnv: false });
         }
       }
-      yield* flush();
       continue;
     }
     if (/^vpath([ \t]|$)/.test(trimmed)) continue;
@@ -912,27 +1054,24 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     const colon = topLevel(head, ":");
     if (colon < 0) {
       // A line that expands to nothing ($(info ...), $(warning ...)) is no error.
-      const value = expand(head, ctx);
-      yield* flush();
+      const value = yield* expand(head, ctx);
       if (value.trim() === "") continue;
       if (L.text.startsWith("        ")) {
         throw new MakeError(floc, "missing separator (did you mean TAB instead of 8 spaces?)");
       }
       throw new MakeError(floc, "missing separator");
     }
-    const targets = words(expand(head.slice(0, colon), ctx));
-    yield* flush();
+    const targets = words(yield* expand(head.slice(0, colon), ctx));
     let after = head.slice(colon + 1);
     if (after.startsWith(":")) after = after.slice(1); // double-colon rules: taken as single
     if (assignment(after) !== null) continue; // target-specific variables: not supported
     let staticPattern: string | null = null;
     const second = topLevel(after, ":");
     if (second >= 0) {
-      staticPattern = expand(after.slice(0, second), ctx).trim();
+      staticPattern = (yield* expand(after.slice(0, second), ctx)).trim();
       after = after.slice(second + 1);
     }
-    const prereq = expand(after, ctx);
-    yield* flush();
+    const prereq = yield* expand(after, ctx);
     const bar = prereq.indexOf("|");
     const deps = words(bar < 0 ? prereq : prereq.slice(0, bar));
     const orderOnly = bar < 0 ? [] : words(prereq.slice(bar + 1));
@@ -1028,15 +1167,20 @@ function skipDefine(lines: Line[], li: number): number {
   return lines.length;
 }
 
-function evalCond(directive: string, arg: string, ctx: ExpandCtx, floc: Floc): boolean {
+function* evalCond(
+  directive: string,
+  arg: string,
+  ctx: ExpandCtx,
+  floc: Floc,
+): Expander<boolean> {
   if (directive === "ifdef" || directive === "ifndef") {
-    const name = expand(arg.trim(), ctx);
+    const name = yield* expand(arg.trim(), ctx);
     const v = ctx.vars.get(name);
     const defined = v !== undefined && v.value !== "";
     return directive === "ifdef" ? defined : !defined;
   }
   const [a, b] = condOperands(arg, floc);
-  const eq = expand(a, ctx) === expand(b, ctx);
+  const eq = (yield* expand(a, ctx)) === (yield* expand(b, ctx));
   return directive === "ifeq" ? eq : !eq;
 }
 

@@ -22,7 +22,13 @@ function* suicide(sys: Sys): Program {
   return 0;
 }
 
-const TEST_PROGRAMS = { suicide };
+/** toerr WORDS...: writes its arguments to stderr (dv6's sh has no `>&2`). */
+function* toerr(sys: Sys, argv: string[]): Program {
+  yield* sys.write(2, argv.slice(1).join(" ") + "\n");
+  return 0;
+}
+
+const TEST_PROGRAMS = { suicide, toerr };
 
 interface Case {
   name: string;
@@ -444,11 +450,130 @@ const CASES: Case[] = [
     out: "quick set\nslow set\n",
     status: 0,
   },
+  {
+    name: "$(wildcard): sorted per pattern, as written, hidden files, directories, no match",
+    files: {
+      Makefile: "$(info 1[$(wildcard *.c)] [$(wildcard src/*.c)] [$(wildcard .*)])\n" +
+        "$(info 2[$(wildcard *.c a.c *.h)] [$(wildcard nothere*.c)] [$(wildcard a.c nofile)])\n" +
+        "$(info 3[$(wildcard */)] [$(wildcard */*.c)] [$(wildcard s*/*/*.c)] [$(wildcard */q.c)])\n" +
+        "$(info 4[$(wildcard [ab].c)] [$(wildcard [!a]*.c)] [$(wildcard ?.c)] [$(wildcard [^a].c)])\n" +
+        "$(info 5[$(wildcard ./*.h)] [$(wildcard src)] [$(wildcard src/)] [$(wildcard *.h/)])\n" +
+        "$(info 6[$(wildcard nodir/*.c)] [$(wildcard a.c/*)] [$(wildcard a\\.c)] [$(wildcard *.[ch])])\n" +
+        "SRC = $(wildcard src/*.c)\nall: $(SRC:src/%.c=%.o)\n%.o: src/%.c\n\t@echo $< to $@\n",
+      "b.c": "",
+      "a.c": "",
+      "c.h": "",
+      ".hid.c": "",
+      "Z.c": "",
+      "_a.c": "",
+      "src/x.c": "",
+      "src/a.c": "",
+      "sub/d/q.c": "",
+    },
+    cmd: "make",
+    out: "1[Z.c _a.c a.c b.c] [src/a.c src/x.c] [. .. .hid.c]\n" +
+      "2[Z.c _a.c a.c b.c a.c c.h] [] [a.c]\n" +
+      "3[src/ sub/] [src/a.c src/x.c] [sub/d/q.c] []\n" +
+      "4[a.c b.c] [Z.c _a.c b.c] [Z.c a.c b.c] [Z.c b.c]\n" +
+      "5[./c.h] [src] [src/] []\n" +
+      "6[] [] [a.c] [Z.c _a.c a.c b.c c.h]\n" +
+      "src/a.c to a.o\nsrc/x.c to x.o\n",
+    status: 0,
+  },
+  {
+    name: "$(shell), != and .SHELLSTATUS: newlines, trailing newlines, $ in the output",
+    files: {
+      Makefile: "$(info 0[$(origin .SHELLSTATUS)])\n" +
+        "ABC = a; echo ''; echo b; echo ''; echo ''\n" +
+        "$(info 1[$(shell echo $(ABC))] $(.SHELLSTATUS) $(origin .SHELLSTATUS))\n" +
+        "X != echo $(ABC)\n$(info 2[$(X)] $(flavor X))\n" +
+        "Y != echo '$$(info expanded) $$$$'\nW := $(Y)\n$(info 3[$(value Y)] [$(W)])\n" +
+        "$(info 4[$(shell echo '  a   b  ')] [$(shell echo)] [$(words $(shell echo a; echo b))])\n" +
+        "all:\n\t@echo recipe $(shell echo from shell) $(.SHELLSTATUS)\n",
+    },
+    cmd: "make",
+    out: "0[undefined]\n1[a  b] 0 override\n2[a  b  ] recursive\nexpanded\n" +
+      "3[$(info expanded) $$] [ $]\n4[  a   b  ] [] [2]\nrecipe from shell 0\n",
+    status: 0,
+  },
+  {
+    name: "$(shell): a failing command, status 127, a killed one, stderr passes through",
+    files: {
+      Makefile: "$(info a)\n$(info 1[$(shell exit 3)] $(.SHELLSTATUS))\n" +
+        "Z != echo partial; exit 4\n$(info 2[$(Z)] $(.SHELLSTATUS))\n" +
+        "$(info 3[$(shell echo to stderr; exit 127)] $(.SHELLSTATUS))\n" +
+        "$(info 4[$(shell suicide)] $(.SHELLSTATUS))\n" +
+        "$(info 5[$(shell toerr err; echo out)] $(.SHELLSTATUS))\n" +
+        "$(info 6[$(shell exit 2)] $(.SHELLSTATUS))\n" +
+        "all:\n\t@echo $(shell exit 5) $(.SHELLSTATUS)\n\t@exit $(.SHELLSTATUS)\n",
+    },
+    cmd: "make",
+    out: "a\n1[] 3\n2[partial] 4\nto stderr\n3[] 127\n4[] 137\nerr\n5[out] 0\n6[] 2\n5\n" +
+      "make: *** [Makefile:11: all] Error 5\n",
+    status: 2,
+    gnu: {
+      files: {
+        Makefile: "$(info a)\n$(info 1[$(shell exit 3)] $(.SHELLSTATUS))\n" +
+          "Z != echo partial; exit 4\n$(info 2[$(Z)] $(.SHELLSTATUS))\n" +
+          "$(info 3[$(shell echo to stderr; exit 127)] $(.SHELLSTATUS))\n" +
+          "$(info 4[$(shell kill -9 $$$$)] $(.SHELLSTATUS))\n" +
+          "$(info 5[$(shell echo err >&2; echo out)] $(.SHELLSTATUS))\n" +
+          "$(info 6[$(shell exit 2)] $(.SHELLSTATUS))\n" +
+          "all:\n\t@echo $(shell exit 5) $(.SHELLSTATUS)\n\t@exit $(.SHELLSTATUS)\n",
+      },
+    },
+  },
+  {
+    name: "-j: $(shell) in a recipe while other jobs run: the jobs it reaps are not lost",
+    // a's first line ends while b's $(shell) waits (dv6's wait() takes it; GNU make reaps it
+    // there too); a's second line runs only if make handles that status. dv6 sleeps in ticks.
+    files: {
+      Makefile: "all: a b c\n\t@echo all\na:\n\t@sleep 10\n\t@sleep 20; echo a done\n" +
+        "b:\n\t@echo b $(shell sleep 20; echo from shell) $(.SHELLSTATUS)\n" +
+        "c:\n\t@sleep 30; echo c\n",
+    },
+    cmd: "make -j3; make -j2 --jobserver-style=sysvsem",
+    out: "b from shell 0\na done\nc\nall\n".repeat(2),
+    status: 0,
+    gnu: {
+      files: {
+        Makefile: "all: a b c\n\t@echo all\na:\n\t@sleep 0.5\n\t@sleep 1; echo a done\n" +
+          "b:\n\t@echo b $(shell sleep 1; echo from shell) $(.SHELLSTATUS)\n" +
+          "c:\n\t@sleep 1.5; echo c\n",
+      },
+      cmd: "make -j3; make -j2",
+    },
+  },
+  {
+    name: "$(shell) runs once per evaluation, in order with $(info)",
+    files: {
+      Makefile: "X = $(shell echo x >> log)\nY := $(shell echo y >> log)\n" +
+        "$(info [$(X)$(X)] [$(Y)])\n$(info $(shell cat log))\nall:\n\t@cat log\n",
+    },
+    cmd: "make",
+    out: "[] []\ny x x\ny\nx\nx\n",
+    status: 0,
+  },
 ];
 
 for (const c of CASES) {
   Deno.test(`make: ${c.name}`, () => check(c));
 }
+
+Deno.test("make: $(shell) gets the environment of recipes; a command-line VAR!=cmd runs it", () => {
+  // GNU make 4.3 gives $(shell) its own environment only (4.4 adds the exported variables, as
+  // dv6 does): this one is not checked against the host's make. An exported variable that
+  // calls $(shell) itself gets make's environment there instead of looping.
+  const d = dv6(
+    {
+      Makefile: "export EX = ex\nexport LOOP = $(shell echo loop $$EX)\nNOT = no\n" +
+        "$(info [$(shell echo $$EX $$NOT $$FROMENV $$CV $$MAKELEVEL)] [$(LOOP)] [$(CL)])\n" +
+        "all:\n\t@echo [$(shell echo $$EX $$LOOP $$CV)] [$$EX]\n",
+    },
+    "FROMENV=env make CV=cv 'CL!=echo cl $$CV'",
+  );
+  assert.equal(d.out, "[ex env cv 1] [loop ex] [cl cv]\n[ex loop cv] [ex]\n");
+});
 
 Deno.test("make: GNU make's own INTERNAL line, where it can be seen, is the one dv6 prints", () => {
   if (!GNU) return;
