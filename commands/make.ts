@@ -5,6 +5,8 @@
 //   -C DIR       change to DIR first (then `make: Entering directory 'DIR'`)
 //   -j [N]       N jobs at once (no N: no limit); -k keep going; -n print, do not run;
 //   -s           silent; -B remake everything; -i ignore errors; -w / --no-print-directory
+//   -q           question: run no recipe; the status says whether all is up to date (0, or 1)
+//   -t           touch the targets to be remade instead of running their recipes
 //   --jobserver-style=pipe|sysvsem|psem    how -jN shares its slots with recursive makes
 //   --stats      at exit: `make: 8 jobs in 412 ticks, at most 4 at once, 3.7 on average`
 //   --timeline   at exit: which job ran in which slot, an ASCII chart
@@ -16,7 +18,7 @@
 // is the only kind of line that gets the jobserver's fds. Recursive makes get MAKELEVEL and
 // MAKEFLAGS and say `make[1]: Entering directory '...'`.
 //
-// Statuses: 0, or 2 after an error. A recipe line's process killed (status -1, as dv6's kill
+// Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's process killed (status -1, as dv6's kill
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 
 import type { Program } from "../kernel/abi.ts";
@@ -25,6 +27,8 @@ import {
   O_APPEND,
   O_CREATE,
   O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
   O_WRONLY,
   SPAWN_CLOSE,
   SPAWN_DUP2,
@@ -48,6 +52,7 @@ import {
 import {
   type Answer,
   assign,
+  assignTarget,
   type Automatic,
   type Command,
   type Database,
@@ -58,7 +63,9 @@ import {
   hasGlob,
   isRecursive,
   MakeError,
+  matchPattern,
   newDatabase,
+  overlay,
   parseCommand,
   patternCandidates,
   quoteMakeflag,
@@ -86,6 +93,8 @@ interface Options {
   jobsArgv: boolean;
   keepGoing: boolean;
   dryRun: boolean;
+  question: boolean;
+  touch: boolean;
   silent: boolean;
   always: boolean;
   ignoreErrors: boolean;
@@ -110,6 +119,8 @@ function defaultOptions(): Options {
     jobsArgv: false,
     keepGoing: false,
     dryRun: false,
+    question: false,
+    touch: false,
     silent: false,
     always: false,
     ignoreErrors: false,
@@ -149,18 +160,20 @@ const LONG: [string, string, number][] = [
   ["no-print-directory", "no-print-directory", 0],
   ["no-silent", "no-silent", 0],
   ["print-directory", "w", 0],
+  ["question", "q", 0],
   ["quiet", "s", 0],
   ["recon", "n", 0],
   ["silent", "s", 0],
   ["stats", "stats", 0],
   ["stop", "S", 0],
   ["timeline", "timeline", 0],
+  ["touch", "t", 0],
   ["version", "v", 0],
 ];
 
 /** Flags without an argument (-b, -m, -r, -R are accepted and do nothing: dv6 make has no
  * built-in rules or variables). */
-const SHORT_FLAGS = "BbhiknmRrSsvw";
+const SHORT_FLAGS = "BbhiknmqRrSstvw";
 
 const USAGE = `Usage: make [options] [target] ...
 Options:
@@ -175,10 +188,12 @@ Options:
   -k, --keep-going            Keep going when some targets can't be made.
   -n, --just-print, --dry-run, --recon
                               Don't actually run any recipe; just print them.
+  -q, --question              Run no recipe; exit status says if up to date.
   -s, --silent, --quiet       Don't echo recipes.
   --no-silent                 Echo recipes (disable --silent mode).
   -S, --no-keep-going, --stop
                               Turns off -k.
+  -t, --touch                 Touch targets instead of remaking them.
   -v, --version               Print the version number of make and exit.
   -w, --print-directory       Print the current directory.
   --no-print-directory        Turn off -w, even if it was turned on implicitly.
@@ -236,6 +251,12 @@ function parseOptions(args: string[], o: Options, fromArgv: boolean): string | n
         break;
       case "n":
         o.dryRun = true;
+        break;
+      case "q":
+        o.question = true;
+        break;
+      case "t":
+        o.touch = true;
         break;
       case "S":
         o.keepGoing = false;
@@ -372,6 +393,12 @@ interface Node {
   onStack: boolean;
   /** How many of its prerequisites (and order-only ones) are known to be made. */
   scan: [number, number];
+  /** The file it was last needed by (GNU's `parent`): a recipe sees the target-specific
+   * variables of the files it is built for. */
+  parent: Node | null;
+  /** A file of double-colon rules: one node per rule, updated in turn; `entry`: such a node. */
+  entries: Node[] | null;
+  entry: boolean;
 }
 
 /** A recipe line ready to run. */
@@ -390,6 +417,8 @@ interface Job {
   line: JobLine | null;
   /** The job spawns processes (it holds a slot). */
   slot: boolean;
+  /** The environment of its lines (make's, or one with its target-specific variables). */
+  env: string[];
   recursive: boolean;
 }
 
@@ -427,12 +456,18 @@ interface Make {
   stopping: boolean;
   waitingPrinted: boolean;
   failed: boolean;
+  /** -q found a target to remake (make exits 1 unless something failed). */
+  questioned: boolean;
+  /** The pattern-specific variables of each file (null: none match it). */
+  patVars: Map<string, Vars | null>;
   /** Jobs started so far (GNU's commands_started). */
   started: number;
   jobsMade: number;
   printDir: boolean;
   /** It said `Entering directory` (so it says `Leaving directory` at exit). */
   entered: boolean;
+  /** -q: `Entering directory` is said before the first output (see main). */
+  deferEnter: boolean;
   /** MAKEFLAGS and the environment of recipes (`envReady`: made, once the makefiles are
    * read; until then a $(shell) gets one made for it). */
   makeflags: string;
@@ -500,10 +535,13 @@ export default function* make(sys: Sys, argv: string[]): Program {
     stopping: false,
     waitingPrinted: false,
     failed: false,
+    questioned: false,
+    patVars: new Map(),
     started: 0,
     jobsMade: 0,
     printDir: false,
     entered: false,
+    deferEnter: false,
     makeflags: "",
     env: [],
     envReady: false,
@@ -515,7 +553,7 @@ export default function* make(sys: Sys, argv: string[]): Program {
   };
   try {
     yield* main(mk, envMap);
-    return yield* die(mk, mk.failed ? 2 : 0);
+    return yield* die(mk, mk.failed ? 2 : mk.questioned ? 1 : 0);
   } catch (e) {
     if (!(e instanceof Die)) throw e;
     return yield* die(mk, e.status);
@@ -531,10 +569,10 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   mk.printDir = !o.noPrintDir && (o.printDir || (!o.silent && (o.dirs.length > 0 || mk.level > 0)));
 
   yield* setupJobs(mk, envMap);
-  if (mk.printDir) {
-    yield* message(mk, `Entering directory '${mk.cwd}'`);
-    mk.entered = true;
-  }
+  // Under -q, as in GNU make, `Entering directory` waits for the first thing make prints or
+  // runs: a make that finds everything up to date says nothing.
+  if (o.question) mk.deferEnter = true;
+  else yield* enter(mk);
 
   // Variables: the environment, make's own, the command line.
   const vars: Vars = mk.db.vars;
@@ -649,7 +687,9 @@ function makeflags(mk: Make): string {
   if (o.ignoreErrors) letters += "i";
   if (o.keepGoing) letters += "k";
   if (o.dryRun) letters += "n";
+  if (o.question) letters += "q";
   if (o.silent) letters += "s";
+  if (o.touch) letters += "t";
   if (mk.printDir) letters += "w";
   const rest: string[] = [];
   if (o.jobs === Infinity) rest.push("-j");
@@ -668,16 +708,25 @@ function makeflags(mk: Make): string {
  * ones), expanded, MAKEFLAGS, MAKELEVEL one deeper and the robust jobserver: the environment
  * of recipes and $(shell) commands. A $(shell) met while it is being made (an exported
  * variable that calls one) gets make's own environment: no endless loop. */
-function* exportedEnv(mk: Make): Call<Map<string, string>> {
-  const vars = mk.db.vars;
-  const ctx: ExpandCtx = { vars, auto: null, floc: null };
+function* exportedEnv(
+  mk: Make,
+  vars: Vars = mk.db.vars,
+  auto: Automatic | null = null,
+): Call<Map<string, string>> {
+  const ctx: ExpandCtx = { vars, auto, floc: null };
   const env = new Map<string, string>();
   const busy = mk.envBusy;
   mk.envBusy = true;
   try {
     for (const [name, v] of [...vars]) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-      const on = v.exported ?? (v.fromEnv || v.origin === "command line");
+      let on = v.exported;
+      if (on === null && v.perTarget) {
+        // A target-specific value is exported as the global variable is.
+        const gv = mk.db.vars.get(name);
+        on = gv?.exported ?? (gv?.fromEnv ? true : null);
+      }
+      on ??= v.fromEnv || v.origin === "command line";
       if (!on) continue;
       env.set(name, v.recursive ? yield* drive(mk, expand(v.value, ctx)) : v.value);
     }
@@ -719,17 +768,27 @@ function* childEnv(mk: Make): Call<string[]> {
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+/** `Entering directory`, once, if make says where it works. */
+function* enter(mk: Make): Call<void> {
+  if (mk.entered || !mk.printDir) return;
+  mk.entered = true;
+  yield* mk.sys.write(1, `${mk.prog}: Entering directory '${mk.cwd}'\n`);
+}
+
 function* message(mk: Make, text: string): Call<void> {
+  if (mk.deferEnter) yield* enter(mk);
   yield* mk.sys.write(1, `${mk.prog}: ${text}\n`);
 }
 
 function* error(mk: Make, text: string): Call<void> {
+  if (mk.deferEnter) yield* enter(mk);
   yield* mk.sys.write(2, `${mk.prog}: ${text}\n`);
 }
 
 /** A fatal error: `FILE:LINE: *** MESSAGE.  Stop.` and make ends with status 2. */
 function* fatal(mk: Make, floc: Floc | null, text: string): Call<never> {
   const at = floc === null ? `${mk.prog}: ` : `${floc.file}:${floc.line}: `;
+  if (mk.deferEnter) yield* enter(mk);
   yield* mk.sys.write(2, `${at}*** ${text}.  Stop.\n`);
   throw new Die(2);
 }
@@ -940,25 +999,32 @@ function* listDir(sys: Sys, dir: string): Call<string[]> {
 function node(mk: Make, name: string): Node {
   let n = mk.nodes.get(name);
   if (n === undefined) {
-    n = {
-      name,
-      phony: mk.db.phony.has(name),
-      resolved: false,
-      hasRule: false,
-      deps: [],
-      orderOnly: [],
-      recipe: null,
-      stem: "",
-      state: NEW,
-      failed: false,
-      mtime: null,
-      changed: false,
-      onStack: false,
-      scan: [0, 0],
-    };
+    n = newNode(mk, name);
     mk.nodes.set(name, n);
   }
   return n;
+}
+
+function newNode(mk: Make, name: string): Node {
+  return {
+    name,
+    phony: mk.db.phony.has(name),
+    resolved: false,
+    hasRule: false,
+    deps: [],
+    orderOnly: [],
+    recipe: null,
+    stem: "",
+    state: NEW,
+    failed: false,
+    mtime: null,
+    changed: false,
+    onStack: false,
+    scan: [0, 0],
+    parent: null,
+    entries: null,
+    entry: false,
+  };
 }
 
 /** A file's modification time, or null if it does not exist. */
@@ -972,8 +1038,27 @@ function* mtimeOf(sys: Sys, name: string): Call<number | null> {
 function* resolve(mk: Make, n: Node): Call<void> {
   if (n.resolved) return;
   n.resolved = true;
-  const f = mk.db.files.get(n.name);
   n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  const f = mk.db.files.get(n.name);
+  if (f !== undefined && f.doubleColon !== null) {
+    n.hasRule = true;
+    n.recipe = f.doubleColon[0]?.recipe ?? null;
+    n.entries = f.doubleColon.map((r) => {
+      // Each rule sees the file's time as make found it first (GNU stores it in all of
+      // them); the time is looked at again only after a rule's own recipe.
+      const e = newNode(mk, n.name);
+      e.entry = true;
+      e.resolved = true;
+      e.mtime = n.mtime;
+      e.hasRule = true;
+      e.deps = [...r.deps];
+      e.orderOnly = [...r.orderOnly];
+      e.recipe = r.recipe;
+      e.stem = f.stem ?? "";
+      return e;
+    });
+    return;
+  }
   if (f !== undefined) {
     n.hasRule = true;
     n.deps = [...f.deps];
@@ -1021,7 +1106,7 @@ function* update(mk: Make, names: string[]): Call<void> {
         if (g.node.state !== DONE || g.reported) continue;
         g.reported = true;
         if (g.node.failed) continue;
-        if (!g.changed && !mk.o.silent) {
+        if (!g.changed && !mk.o.silent && !mk.o.question) {
           const n = g.node;
           yield* message(
             mk,
@@ -1074,6 +1159,7 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
   n.onStack = true;
   try {
     yield* resolve(mk, n);
+    if (n.entries !== null) return yield* visitEntries(mk, n, parent, depth);
     let pending = false, failed = false;
     for (let li = 0; li < 2; li++) {
       const list = li === 0 ? n.deps : n.orderOnly;
@@ -1090,20 +1176,26 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
           list.splice(i--, 1);
           continue;
         } else {
+          d.parent = n;
           r = yield* visit(mk, d, n, depth + 1);
           if (mk.blocked || mk.stopping) return VISIT_PENDING;
         }
         if (r === VISIT_OK && contiguous) n.scan[li] = i + 1;
         else contiguous = false;
         if (r === VISIT_PENDING) pending = true;
-        else if (r === VISIT_FAIL) failed = true;
+        else if (r === VISIT_FAIL) {
+          failed = true;
+          // -q: the answer is known; without -k the other prerequisites are not looked at.
+          if (mk.o.question && !mk.o.keepGoing) break;
+        }
       }
+      if (failed && mk.o.question && !mk.o.keepGoing) break;
     }
     if (pending) return VISIT_PENDING;
     if (failed) {
       n.state = DONE;
       n.failed = true;
-      if (depth === 0 && mk.o.keepGoing && !mk.o.dryRun) {
+      if (depth === 0 && mk.o.keepGoing && !mk.o.dryRun && !mk.o.question) {
         yield* error(mk, `Target '${n.name}' not remade because of errors.`);
       }
       return VISIT_FAIL;
@@ -1112,6 +1204,28 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
   } finally {
     n.onStack = false;
   }
+}
+
+/** A file of double-colon rules: each rule is updated in turn, as a target of its own (the
+ * next one once the one before is done), and the file is done when they all are. */
+function* visitEntries(mk: Make, n: Node, parent: Node | null, depth: number): Call<number> {
+  const entries = n.entries!;
+  for (const e of entries) {
+    if (e.state === DONE) {
+      if (e.failed && !mk.o.keepGoing) break;
+      continue;
+    }
+    if (e.state === RUNNING) return VISIT_PENDING;
+    e.parent = n.parent;
+    const r = yield* visit(mk, e, parent, depth);
+    if (r === VISIT_PENDING) return VISIT_PENDING;
+    if (r === VISIT_FAIL && !mk.o.keepGoing) break;
+  }
+  n.state = DONE;
+  n.failed = entries.some((e) => e.failed);
+  n.changed = entries.some((e) => e.changed);
+  n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  return n.failed ? VISIT_FAIL : VISIT_OK;
 }
 
 /** All of a file's prerequisites are done: is it to be remade, and can its job start? */
@@ -1129,6 +1243,7 @@ function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
     n.failed = true;
     mk.failed = true;
     if (!mk.o.keepGoing) {
+      if (mk.deferEnter) yield* enter(mk);
       yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);
       yield* stopping(mk);
       return VISIT_FAIL;
@@ -1137,7 +1252,9 @@ function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
     return VISIT_FAIL;
   }
   const mine = n.mtime;
-  let must = n.phony || mk.o.always || mine === null;
+  // A double-colon rule without prerequisites always runs.
+  let must = n.phony || mk.o.always || mine === null ||
+    (n.entry && n.deps.length === 0 && n.orderOnly.length === 0);
   if (!must) {
     for (const d of n.deps) {
       const dn = node(mk, d);
@@ -1156,7 +1273,55 @@ function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
     n.changed = true;
     return VISIT_OK;
   }
+  // -t: a recipe without recursive lines is not run (nor expanded): the file is touched.
+  if (mk.o.touch && !n.recipe.some(recursiveLine)) {
+    n.state = DONE;
+    n.changed = true;
+    if (n.phony) return VISIT_OK;
+    if (!(yield* touch(mk, n))) {
+      n.failed = true;
+      mk.failed = true;
+      if (!mk.o.keepGoing) yield* stopping(mk);
+      return VISIT_FAIL;
+    }
+    if (!mk.o.dryRun) n.mtime = yield* mtimeOf(mk.sys, n.name);
+    return VISIT_OK;
+  }
   return yield* startJob(mk, n);
+}
+
+/** Does a recipe line run make recursively ($(MAKE)) or run under -n, -q and -t (`+`)? */
+function recursiveLine(l: RecipeLine): boolean {
+  return isRecursive(l.text) || /^[ \t@-]*\+/.test(l.text);
+}
+
+/** -t: touches a file as GNU make does (its first byte written back as it is; an empty file
+ * created or truncated), printing `touch FILE` unless -s; under -n only the line. False if it
+ * cannot be opened. */
+function* touch(mk: Make, n: Node): Call<boolean> {
+  const sys = mk.sys;
+  if (mk.deferEnter) yield* enter(mk);
+  if (!mk.o.silent) yield* sys.write(1, `touch ${n.name}\n`);
+  mk.started++; // as GNU make: no "is up to date" for a goal touched
+  if (mk.o.dryRun) return true;
+  let fd = yield* sys.open(n.name, O_RDWR | O_CREATE);
+  if (fd < 0) {
+    yield* error(mk, `touch: open: ${n.name}: No such file or directory`);
+    return false;
+  }
+  const st = yield* sys.fstat(fd);
+  const byte = new Uint8Array(1);
+  const size = st === -1 ? 0 : st[4];
+  if (size > 0) yield* sys.read(fd, byte, 1);
+  yield* sys.close(fd);
+  // dv6 has no lseek: the byte is written at the start of the file opened again; an empty
+  // file is truncated (either way the file system sets its modification time).
+  fd = yield* sys.open(n.name, size > 0 ? O_WRONLY : O_WRONLY | O_TRUNC);
+  if (fd >= 0) {
+    if (size > 0) yield* sys.write(fd, byte, 1);
+    yield* sys.close(fd);
+  }
+  return true;
 }
 
 /** Stops starting jobs after an error (without -k). */
@@ -1187,14 +1352,15 @@ function* takeSlot(mk: Make): Call<boolean> {
  * printed and done at once. */
 function* startJob(mk: Make, n: Node): Call<number> {
   const recipe = n.recipe!;
-  const spawns = !mk.o.dryRun ||
-    recipe.some((l) => isRecursive(l.text) || /^[ \t@-]*\+/.test(l.text));
+  const o = mk.o;
+  const spawns = (!o.dryRun && !o.question && !o.touch) || recipe.some(recursiveLine);
   if (spawns && !(yield* takeSlot(mk))) {
     mk.blocked = true;
     return VISIT_PENDING;
   }
   const auto = automatic(mk, n);
-  const ctx: ExpandCtx = { vars: mk.db.vars, auto, floc: null };
+  const vars = yield* scope(mk, n);
+  const ctx: ExpandCtx = { vars, auto, floc: null };
   const lines: JobLine[] = [];
   for (const l of recipe) {
     ctx.floc = l.floc;
@@ -1210,6 +1376,7 @@ function* startJob(mk: Make, n: Node): Call<number> {
   const job: Job = {
     id: `${mk.pid}.${++mk.jobsMade}`,
     node: n,
+    env: vars === mk.db.vars ? mk.env : yield* jobEnv(mk, vars, auto),
     lines,
     next: 0,
     pid: 0,
@@ -1223,6 +1390,62 @@ function* startJob(mk: Make, n: Node): Call<number> {
   }
   yield* runNext(mk, job);
   return n.state === DONE ? (n.failed ? VISIT_FAIL : VISIT_OK) : VISIT_PENDING;
+}
+
+/** The variables a file's recipe sees: the global ones, under the target- and
+ * pattern-specific ones of the files it is built for (its parent, the parent's parent...),
+ * under its own pattern-specific ones, under its own (GNU's variable set list). */
+function* scope(mk: Make, n: Node): Call<Vars> {
+  const db = mk.db;
+  if (db.targetVars.size === 0 && db.patternVars.length === 0) return db.vars;
+  const layers: Vars[] = [];
+  const seen = new Set<Node>();
+  for (let x: Node | null = n; x !== null && !seen.has(x); x = x.parent) {
+    seen.add(x);
+    const own = db.targetVars.get(x.name);
+    if (own !== undefined) layers.push(own);
+    const pat = yield* patternVarsOf(mk, x.name);
+    if (pat !== null) layers.push(pat);
+  }
+  return layers.length === 0 ? db.vars : overlay(db.vars, layers.reverse());
+}
+
+/** The pattern-specific variables of a file, set once (as GNU's initialize_file_variables
+ * does) in a set of their own: null if no pattern matches it. */
+function* patternVarsOf(mk: Make, name: string): Call<Vars | null> {
+  const known = mk.patVars.get(name);
+  if (known !== undefined) return known;
+  let set: Vars | null = null;
+  for (const pv of mk.db.patternVars) {
+    if (matchPattern(pv.pattern, name) === null) continue;
+    set ??= new Map();
+    const simple = pv.op === ":=" || pv.op === "::=";
+    yield* drive(
+      mk,
+      assignTarget(
+        set,
+        mk.db.vars,
+        pv.name,
+        pv.op,
+        pv.value,
+        pv.origin,
+        pv.exported,
+        pv.floc,
+        simple,
+      ),
+    );
+  }
+  mk.patVars.set(name, set);
+  return set;
+}
+
+/** The environment of a job whose file has target-specific variables: the exported variables
+ * as its recipe sees them. */
+function* jobEnv(mk: Make, vars: Vars, auto: Automatic): Call<string[]> {
+  const env = yield* exportedEnv(mk, vars, auto);
+  if (mk.joblog !== null) env.set("MAKE_JOBLOG", mk.joblog);
+  env.delete("MAKE_JOBID");
+  return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
 /** The automatic variables of a file's recipe. */
@@ -1250,6 +1473,13 @@ function* runNext(mk: Make, job: Job): Call<void> {
   while (job.next < job.lines.length) {
     const l = job.lines[job.next++];
     job.line = l;
+    if (o.touch && !l.recursive) continue;
+    if (o.question && !l.recursive && l.text.trim() !== "") {
+      // -q: a line to run: the target is not up to date.
+      yield* finishJob(mk, job, "question");
+      return;
+    }
+    if (mk.deferEnter) yield* enter(mk);
     if (o.dryRun || (!l.silent && !o.silent)) yield* sys.write(1, l.text + "\n");
     if (o.dryRun && !l.recursive) continue;
     if (l.text.trim() === "") continue;
@@ -1261,7 +1491,7 @@ function* runNext(mk: Make, job: Job): Call<void> {
     // sh -c runs each line of its argument: a backslash-newline continues the line.
     const cmd = l.text.replace(/\\\n/g, "");
     // With a job log, a recursive make learns which job it is (for --timeline).
-    const env = mk.joblog !== null && l.recursive ? [...mk.env, `MAKE_JOBID=${job.id}`] : mk.env;
+    const env = mk.joblog !== null && l.recursive ? [...job.env, `MAKE_JOBID=${job.id}`] : job.env;
     const pid = yield* sys.spawn("/bin/sh", ["sh", "-c", cmd], actions, 0, 0, env);
     if (pid < 0) {
       yield* sys.write(2, `${mk.prog}: /bin/sh: No such file or directory\n`);
@@ -1272,7 +1502,7 @@ function* runNext(mk: Make, job: Job): Call<void> {
     mk.jobs.set(pid, job);
     return;
   }
-  yield* finishJob(mk, job, false);
+  yield* finishJob(mk, job, "done");
 }
 
 /** A line ended with a non-zero status: the message; true if the job failed. */
@@ -1284,8 +1514,13 @@ function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
     if (!mk.o.silent) yield* error(mk, `${where} ${what} (ignored)`);
     return false;
   }
+  if (mk.o.question && l.recursive && status === 1) {
+    // -q: a sub-make found something to remake; no message.
+    yield* finishJob(mk, job, "question");
+    return true;
+  }
   yield* error(mk, `*** ${where} ${what}`);
-  yield* finishJob(mk, job, true);
+  yield* finishJob(mk, job, "failed");
   return true;
 }
 
@@ -1304,18 +1539,32 @@ function* reaped(mk: Make, pid: number, status: number): Call<void> {
   yield* runNext(mk, job);
 }
 
-/** A job is over: its file is done (remade, or failed). */
-function* finishJob(mk: Make, job: Job, failed: boolean): Call<void> {
+/** A job is over: its file is done (remade, failed, or found out of date by -q). */
+function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<void> {
   const n = job.node;
   n.state = DONE;
   if (job.slot) {
     yield* logJob(mk, `${job.recursive ? "X" : "E"} ${job.id} ${yield* mk.sys.uptime()}`);
   }
-  if (failed) {
+  if (how === "question") {
+    n.failed = true;
+    mk.questioned = true;
+    return;
+  }
+  if (how === "failed") {
     n.failed = true;
     mk.failed = true;
     if (!mk.o.keepGoing) yield* stopping(mk);
     return;
+  }
+  // -t: the recursive lines have run; the file is touched unless they were all it had.
+  if (mk.o.touch && !n.phony && job.lines.some((l) => !l.recursive)) {
+    if (!(yield* touch(mk, n))) {
+      n.failed = true;
+      mk.failed = true;
+      if (!mk.o.keepGoing) yield* stopping(mk);
+      return;
+    }
   }
   if (mk.o.dryRun) {
     n.changed = true;

@@ -51,6 +51,11 @@ export interface Var {
   exported: boolean | null;
   /** It came from the environment (then it is exported even if the makefile sets it). */
   fromEnv: boolean;
+  /** A target- or pattern-specific value (`t: X = v`), and one that `+=` appends to the value
+   * the variable has around the target (GNU's `append` flag: the target's prerequisites, the
+   * target it is built for, the global value). */
+  perTarget?: boolean;
+  append?: boolean;
 }
 
 export type Vars = Map<string, Var>;
@@ -71,6 +76,28 @@ export interface FileEntry {
   stem: string | null;
   /** Where the rule with the recipe was (for `overriding recipe` warnings). */
   recipeFloc: Floc | null;
+  /** Double-colon rules (`t:: deps`): each with its own prerequisites and recipe, in order
+   * (`deps` and `orderOnly` above are then all of theirs). */
+  doubleColon: DoubleColonRule[] | null;
+}
+
+/** One double-colon rule of a file. */
+export interface DoubleColonRule {
+  deps: string[];
+  orderOnly: string[];
+  recipe: RecipeLine[] | null;
+}
+
+/** A pattern-specific variable (`%.o: X = v`), applied to each file its pattern matches when
+ * that file's recipe runs. A simple one (`:=`) has its value expanded already. */
+export interface PatternVar {
+  pattern: string;
+  name: string;
+  op: string;
+  value: string;
+  origin: Origin;
+  exported: boolean | null;
+  floc: Floc;
 }
 
 export interface PatternRule {
@@ -87,6 +114,10 @@ export interface Database {
   files: Map<string, FileEntry>;
   patterns: PatternRule[];
   phony: Set<string>;
+  /** Target-specific variables, by target (GNU's per-file variable sets). */
+  targetVars: Map<string, Vars>;
+  /** Pattern-specific variables, shortest pattern first (then in the makefile's order). */
+  patternVars: PatternVar[];
   /** The first target (the default goal), unless .DEFAULT_GOAL says otherwise. */
   defaultGoal: string | null;
   /** The makefiles read, in order (MAKEFILE_LIST). */
@@ -874,6 +905,8 @@ export function newDatabase(vars: Vars): Database {
     files: new Map(),
     patterns: [],
     phony: new Set(),
+    targetVars: new Map(),
+    patternVars: [],
     defaultGoal: null,
     makefiles: [],
     missing: [],
@@ -1043,6 +1076,21 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
 
     // A rule: targets: prerequisites [; recipe]
     yield* record();
+    // Target- and pattern-specific variables: `targets: [export|override|private] X = value`
+    // (a `;` in the value is part of it).
+    const tcolon = topLevel(line, ":");
+    if (tcolon >= 0) {
+      const tv = targetVarDef(line.slice(tcolon + (line[tcolon + 1] === ":" ? 2 : 1)));
+      if (tv !== null) {
+        const targets = words(yield* expand(line.slice(0, tcolon), ctx));
+        const name = yield* expand(tv.name, ctx);
+        if (name === "") throw new MakeError(floc, "empty variable name");
+        for (const t of targets) {
+          yield* recordTargetVar(db, t, name, tv.op, tv.value, tv.origin, tv.exported, floc);
+        }
+        continue;
+      }
+    }
     const semi = topLevel(collapsed, ";");
     const hash = commentAt(collapsed);
     let head = collapsed, inline: string | null = null;
@@ -1063,8 +1111,8 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     }
     const targets = words(yield* expand(head.slice(0, colon), ctx));
     let after = head.slice(colon + 1);
-    if (after.startsWith(":")) after = after.slice(1); // double-colon rules: taken as single
-    if (assignment(after) !== null) continue; // target-specific variables: not supported
+    const doubleColon = after.startsWith(":");
+    if (doubleColon) after = after.slice(1);
     let staticPattern: string | null = null;
     const second = topLevel(after, ":");
     if (second >= 0) {
@@ -1088,6 +1136,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       deps,
       orderOnly,
       staticPattern,
+      doubleColon,
       recipe: inline === null ? [] : [{ text: inline, floc }],
       floc,
     };
@@ -1104,6 +1153,7 @@ interface PendingRule {
   deps: string[];
   orderOnly: string[];
   staticPattern: string | null;
+  doubleColon: boolean;
   recipe: RecipeLine[];
   floc: Floc;
 }
@@ -1124,7 +1174,7 @@ function* recordRule(db: Database, r: PendingRule): Reader<void> {
       }
       const deps = r.deps.map((d) => fillPattern(d, stem));
       const orderOnly = r.orderOnly.map((d) => fillPattern(d, stem));
-      yield* addFile(db, t, deps, orderOnly, recipe, stem);
+      yield* addFile(db, t, deps, orderOnly, recipe, stem, r);
       setDefault(db, t);
     }
     return;
@@ -1147,9 +1197,144 @@ function* recordRule(db: Database, r: PendingRule): Reader<void> {
       for (const d of r.deps) db.phony.add(d);
       continue;
     }
-    yield* addFile(db, t, r.deps, r.orderOnly, recipe, null);
+    yield* addFile(db, t, r.deps, r.orderOnly, recipe, null, r);
     setDefault(db, t);
   }
+}
+
+/** The definition after a rule's colon, if it is one: `[export|override|private]... X op v`. */
+function targetVarDef(
+  text: string,
+): { name: string; op: string; value: string; origin: Origin; exported: boolean | null } | null {
+  let body = text.replace(/^[ \t]+/, "");
+  let origin: Origin = "file";
+  let exported: boolean | null = null;
+  for (;;) {
+    const m = /^(export|unexport|override|private)([ \t]+|$)/.exec(body);
+    if (m === null) break;
+    if (/^[a-z]+[ \t]*(=|:=|::=|\?=|\+=|!=)/.test(body)) break; // a variable named so
+    if (m[1] === "override") origin = "override";
+    else if (m[1] !== "private") exported = m[1] === "export";
+    body = body.slice(m[0].length);
+  }
+  const a = assignment(body);
+  if (a === null || a[0].includes(";")) return null;
+  return { name: a[0], op: a[1], value: a[2], origin, exported };
+}
+
+/** Records a target-specific variable (GNU's record_target_var): a pattern's is kept for the
+ * files it will match (a simple one expanded now); a file's is set in its own variable set now,
+ * as an assignment of that set (a `+=` with no value there yet appends, where the recipe runs,
+ * to the value around the target). A command-line variable keeps its value unless `override`. */
+function* recordTargetVar(
+  db: Database,
+  target: string,
+  name: string,
+  op: string,
+  value: string,
+  origin: Origin,
+  exported: boolean | null,
+  floc: Floc,
+): Reader<void> {
+  const gv = db.vars.get(name);
+  const cmdline = origin !== "override" && gv !== undefined && gv.origin === "command line";
+  if (target.includes("%")) {
+    if (op === ":=" || op === "::=") {
+      value = yield* expand(value, { vars: db.vars, auto: null, floc });
+    }
+    const pv: PatternVar = { pattern: target, name, op, value, origin, exported, floc };
+    if (cmdline) {
+      Object.assign(pv, { op: gv!.recursive ? "=" : ":=", value: gv!.value, origin: gv!.origin });
+    }
+    // Shortest pattern first, then in order (GNU's create_pattern_var).
+    let at = db.patternVars.length;
+    while (at > 0 && db.patternVars[at - 1].pattern.length > target.length) at--;
+    db.patternVars.splice(at, 0, pv);
+    return;
+  }
+  let set = db.targetVars.get(target);
+  if (set === undefined) {
+    set = new Map();
+    db.targetVars.set(target, set);
+  }
+  yield* assignTarget(set, db.vars, name, op, value, origin, exported, floc);
+  if (cmdline) {
+    set.set(name, {
+      value: gv!.value,
+      recursive: gv!.recursive,
+      origin: gv!.origin,
+      exported,
+      fromEnv: false,
+      perTarget: true,
+      append: false,
+    });
+  }
+}
+
+/** An assignment in a target's (or a pattern's) own variable set, as GNU's
+ * do_variable_definition with target_var: `:=` and `!=` expand in the set over the global
+ * variables, `?=` looks at both, `+=` appends within the set or, with no value there yet, is
+ * marked to append to the value around the target. A stronger origin in the set wins. */
+export function* assignTarget(
+  set: Vars,
+  global: Vars,
+  name: string,
+  op: string,
+  value: string,
+  origin: Origin,
+  exported: boolean | null,
+  floc: Floc | null,
+  simple = false,
+): Expander<void> {
+  const old = set.get(name);
+  const ctx = (): ExpandCtx => ({ vars: overlay(global, [set]), auto: null, floc });
+  let recursive = true, append = false;
+  if (simple) recursive = false;
+  else if (op === ":=" || op === "::=") {
+    value = yield* expand(value, ctx());
+    recursive = false;
+  } else if (op === "!=") {
+    const c = ctx();
+    value = yield* runShell(yield* expand(value, c), c, false);
+  } else if (op === "?=") {
+    if (old !== undefined || global.has(name)) return;
+  } else if (op === "+=") {
+    if (old === undefined) append = true;
+    else {
+      append = old.append === true;
+      recursive = old.recursive;
+      value = join(old.value, recursive ? value : yield* expand(value, ctx()));
+    }
+  }
+  if (old !== undefined && strength(old.origin) > strength(origin)) return;
+  set.set(name, {
+    value,
+    recursive,
+    origin,
+    exported: exported ?? old?.exported ?? null,
+    fromEnv: false,
+    perTarget: true,
+    append,
+  });
+}
+
+/** The variables as a recipe sees them: `base` with `layers` (outermost first) over it; a
+ * value marked `append` joins the one it covers (a simple one with its `$`s escaped, so the
+ * result can be a recursive variable). */
+export function overlay(base: Vars, layers: Vars[]): Vars {
+  const out = new Map(base);
+  for (const layer of layers) {
+    for (const [k, v] of layer) {
+      const under = out.get(k);
+      if (!v.append || under === undefined || under.value === "") {
+        out.set(k, v.append ? { ...v, append: false } : v);
+        continue;
+      }
+      const esc = (x: Var) => x.recursive ? x.value : x.value.replaceAll("$", () => "$$");
+      out.set(k, { ...v, value: esc(under) + " " + esc(v), recursive: true, append: false });
+    }
+  }
+  return out;
 }
 
 function setDefault(db: Database, t: string): void {
@@ -1193,11 +1378,32 @@ function* addFile(
   orderOnly: string[],
   recipe: RecipeLine[] | null,
   stem: string | null,
+  r: PendingRule,
 ): Reader<void> {
   let f = db.files.get(name);
   if (f === undefined) {
-    f = { name, deps: [], orderOnly: [], recipe: null, stem: null, recipeFloc: null };
+    f = {
+      name,
+      deps: [],
+      orderOnly: [],
+      recipe: null,
+      stem: null,
+      recipeFloc: null,
+      doubleColon: r.doubleColon ? [] : null,
+    };
     db.files.set(name, f);
+  }
+  if ((f.doubleColon !== null) !== r.doubleColon) {
+    throw new MakeError(r.floc, `target file '${name}' has both : and :: entries`);
+  }
+  if (f.doubleColon !== null) {
+    // Each double-colon rule is a rule of its own.
+    f.doubleColon.push({ deps: dedup(deps), orderOnly: dedup(orderOnly), recipe });
+    f.deps = dedup([...f.deps, ...deps]);
+    f.orderOnly = dedup([...f.orderOnly, ...orderOnly]);
+    if (f.recipe === null) f.recipe = recipe;
+    if (stem !== null) f.stem = stem;
+    return;
   }
   if (recipe !== null) {
     // GNU make names the first line of each recipe.
