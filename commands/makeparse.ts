@@ -1077,12 +1077,18 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
     // A rule: targets: prerequisites [; recipe]
     yield* record();
     // Target- and pattern-specific variables: `targets: [export|override|private] X = value`
-    // (a `;` in the value is part of it).
-    const tcolon = topLevel(line, ":");
+    // (a `;` in the value is part of it, and so is what follows it, a `#` included, as GNU
+    // make reads the text after a rule's `;` as a recipe).
+    const semi0 = topLevel(collapsed, ";");
+    const hash0 = commentAt(collapsed);
+    const tvLine = semi0 >= 0 && (hash0 < 0 || semi0 < hash0)
+      ? stripComment(collapsed.slice(0, semi0)) + collapsed.slice(semi0)
+      : line;
+    const tcolon = topLevel(tvLine, ":");
     if (tcolon >= 0) {
-      const tv = targetVarDef(line.slice(tcolon + (line[tcolon + 1] === ":" ? 2 : 1)));
+      const tv = targetVarDef(tvLine.slice(tcolon + (tvLine[tcolon + 1] === ":" ? 2 : 1)));
       if (tv !== null) {
-        const targets = words(yield* expand(line.slice(0, tcolon), ctx));
+        const targets = words(yield* expand(tvLine.slice(0, tcolon), ctx));
         const name = yield* expand(tv.name, ctx);
         if (name === "") throw new MakeError(floc, "empty variable name");
         for (const t of targets) {
@@ -1091,8 +1097,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
         continue;
       }
     }
-    const semi = topLevel(collapsed, ";");
-    const hash = commentAt(collapsed);
+    const semi = semi0, hash = hash0;
     let head = collapsed, inline: string | null = null;
     if (semi >= 0 && (hash < 0 || semi < hash)) {
       head = collapsed.slice(0, semi);
