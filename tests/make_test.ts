@@ -554,6 +554,315 @@ const CASES: Case[] = [
     out: "[] []\ny x x\ny\nx\nx\n",
     status: 0,
   },
+  // Target- and pattern-specific variables, double-colon rules, -q and -t.
+  {
+    name:
+      "target-specific variables: inherited by prerequisites, := at read time, a later global assignment does not override",
+    files: {
+      "Makefile":
+        "X = g\nall: a\n\t@echo all $(X) $(Y)\nall: X = t\nall: Y := $(X)y\na:\n\t@echo a $(X) $(Y)\nX = late\n",
+    },
+    cmd: "make; make a",
+    out: "a t ty\n" +
+      "all t ty\n" +
+      "a late\n",
+    status: 0,
+  },
+  {
+    name: "target- and pattern-specific +=, :=, $@ in a pattern-specific value",
+    files: {
+      "Makefile":
+        "CFLAGS = -g\nall: a.o b.o\na.o: CFLAGS += -O\nb.o: CFLAGS := $(CFLAGS) -b\n%.o: W = pat$@\nall a.o b.o:\n\t@echo $@ $(CFLAGS) $(W)\nCFLAGS += late\n",
+    },
+    cmd: "make; make a.o",
+    out: "a.o -g late -O pata.o\n" +
+      "b.o -g -b patb.o\n" +
+      "all -g late\n" +
+      "a.o -g late -O pata.o\n",
+    status: 0,
+  },
+  {
+    name:
+      "pattern-specific variables: every matching pattern, shortest first; ?= sees the global value",
+    files: {
+      "Makefile":
+        "X = g\n%.o: X += p1\na.%: X += p2\n%.o: Y ?= y\nY = late\na.o: X += t\nall: a.o b.o\n%.o:\n\t@echo $@ $(X) $(Y)\n",
+    },
+    cmd: "make -r",
+    out: "a.o g p1 p2 t late\n" +
+      "b.o g p1 late\n",
+    status: 0,
+  },
+  {
+    name: "target-specific variables: command-line values win unless override",
+    files: {
+      "Makefile":
+        "all: X = t\nall: override Y = o\nall:\n\t@echo $(X) $(Y) $(origin X) $(origin Y)\n",
+    },
+    cmd: "make; make X=c Y=c",
+    out: "t o file override\n" +
+      "c o command line override\n",
+    status: 0,
+  },
+  {
+    name: "target-specific variables: export, and exported as the global variable is",
+    files: {
+      "Makefile":
+        "export X = g\nt: X = tv\nt: export Y = y\nt: u\n\t@echo t $$X $$Y\nu:\n\t@echo u $$X $$Y\nv:\n\t@echo v $$X $$Y\n",
+    },
+    cmd: "make; make v; make X=c",
+    out: "u tv y\n" +
+      "t tv y\n" +
+      "v g\n" +
+      "u c y\n" +
+      "t c y\n",
+    status: 0,
+  },
+  {
+    name:
+      "target-specific variables: ?=, a ; in the value, no space after the colon, override in the set",
+    files: {
+      "Makefile":
+        "Q = g\nt: Q ?= t\nt: R ?= r\nt: S = a;b # c\nt:W=1\nt: override O = o\nt: O = p\nt:\n\t@echo $(Q) $(R) '$(S)' $(W) $(O)\n",
+    },
+    cmd: "make",
+    out: "g r a;b # c 1 o\n",
+    status: 0,
+  },
+  {
+    name:
+      "target-specific variables: a prerequisite of two targets gets the first's; automatic variables in values",
+    files: {
+      "Makefile":
+        "all: a b\na: X = 1 [$@ $<]\nb: X = 2\na b: c\n\t@echo '$@ $(X)'\nc:\n\t@echo 'c $(X)'\n",
+    },
+    cmd: "make; make b",
+    out: "c 1 [c ]\n" +
+      "a 1 [a c]\n" +
+      "b 2\n" +
+      "c 2\n" +
+      "b 2\n",
+    status: 0,
+  },
+  {
+    name: "target-specific variables: a simple global under +=, and $(shell) in a recipe",
+    files: {
+      "Makefile":
+        "S := s$$x\nt: S += more\nt: R += r\nt: X = hello\nt:\n\t@echo '$(S)' '$(R)' $(shell echo $(X))\n",
+    },
+    cmd: "make",
+    out: "s$x more r hello\n",
+    status: 0,
+  },
+  {
+    name:
+      "double-colon rules: each runs when its own prerequisites are newer; one without any always runs",
+    files: {
+      "Makefile":
+        "t:: a\n\techo one $?\nt:: b\n\techo two $?\nt::\n\techo three\na b:\n\techo $@ > $@\n",
+    },
+    cmd: "make; make; echo new > a; make t; make -q; echo q=$?; make -t",
+    out: "echo a > a\n" +
+      "echo one a\n" +
+      "one a\n" +
+      "echo b > b\n" +
+      "echo two b\n" +
+      "two b\n" +
+      "echo three\n" +
+      "three\n" +
+      "echo one a\n" +
+      "one a\n" +
+      "echo two b\n" +
+      "two b\n" +
+      "echo three\n" +
+      "three\n" +
+      "echo one a\n" +
+      "one a\n" +
+      "echo two b\n" +
+      "two b\n" +
+      "echo three\n" +
+      "three\n" +
+      "q=1\n" +
+      "touch t\n" +
+      "touch t\n" +
+      "touch t\n",
+    status: 0,
+  },
+  {
+    name: "double-colon rules: compared with the file as make found it",
+    files: {
+      "Makefile":
+        "all: t\nt:: a\n\techo one; echo > t\nt:: b\n\techo two\na b:\n\tsleep 1; echo $@ > $@\n",
+    },
+    cmd: "make; make; make t; sleep 1; echo b > b; make; make -q; echo q=$?; make -t; make",
+    out: "sleep 1; echo a > a\n" +
+      "echo one; echo > t\n" +
+      "one\n" +
+      "sleep 1; echo b > b\n" +
+      "echo two\n" +
+      "two\n" +
+      "echo two\n" +
+      "two\n" +
+      "echo two\n" +
+      "two\n" +
+      "echo two\n" +
+      "two\n" +
+      "q=1\n" +
+      "touch t\n" +
+      "make: Nothing to be done for 'all'.\n",
+    status: 0,
+  },
+  {
+    name: "double-colon rules: a failure stops the rest unless -k; target-specific variables",
+    files: {
+      "Makefile":
+        "t: X = tx\nt::\n\t@echo one $(X) $@\n\texit 1\nt:: a\n\t@echo two $(X) $<\na:\n\t@echo a $(X)\n",
+    },
+    cmd: "make; echo $?; make -k",
+    out: "one tx t\n" +
+      "exit 1\n" +
+      "make: *** [Makefile:4: t] Error 1\n" +
+      "2\n" +
+      "one tx t\n" +
+      "exit 1\n" +
+      "make: *** [Makefile:4: t] Error 1\n" +
+      "a tx\n" +
+      "two tx a\n",
+    status: 2,
+  },
+  {
+    name: "double-colon rules: a missing prerequisite",
+    files: { "Makefile": "t:: a\n\techo one\nt:: b\n\techo two\nb:\n\techo b\n" },
+    cmd: "make; make -k",
+    out: "make: *** No rule to make target 'a', needed by 't'.  Stop.\n" +
+      "make: *** No rule to make target 'a', needed by 't'.\n" +
+      "make: Target 't' not remade because of errors.\n" +
+      "echo b\n" +
+      "b\n" +
+      "echo two\n" +
+      "two\n",
+    status: 2,
+  },
+  {
+    name: "double-colon rules: : then ::",
+    files: { "Makefile": "t: a\n\techo t\nt:: b\n\techo tt\n" },
+    cmd: "make",
+    out: "Makefile:3: *** target file 't' has both : and :: entries.  Stop.\n",
+    status: 2,
+  },
+  {
+    name: "double-colon rules: :: then :",
+    files: { "Makefile": "x:\nt:: b\n\techo tt\n\nt: a\n\techo t\n" },
+    cmd: "make",
+    out: "Makefile:5: *** target file 't' has both : and :: entries.  Stop.\n",
+    status: 2,
+  },
+  {
+    name: "-t: touch instead of remaking; phony targets are not touched; -s, -n",
+    files: { "Makefile": ".PHONY: all\nall: x\n\techo all\nx: y\n\techo x > x\n" },
+    cmd:
+      "echo hi > y; make -t; cat x; make -t; make; sleep 1; echo new > y; make -ts; make; sleep 1; echo new > y; make -tn; make",
+    out: "touch x\n" +
+      "make: Nothing to be done for 'all'.\n" +
+      "echo all\n" +
+      "all\n" +
+      "echo all\n" +
+      "all\n" +
+      "touch x\n" +
+      "echo x > x\n" +
+      "echo all\n" +
+      "all\n",
+    status: 0,
+  },
+  {
+    name: "-t: recursive lines run, then the file is touched; the content is kept",
+    files: { "Makefile": "all:\n\t@echo x\n\t+@echo rec\nx: y\n\techo x > x\n" },
+    cmd: "make -t; cat all; echo end; echo old > x; sleep 1; echo y > y; make -t x; cat x; make x",
+    out: "rec\n" +
+      "touch all\n" +
+      "end\n" +
+      "touch x\n" +
+      "old\n" +
+      "make: 'x' is up to date.\n",
+    status: 0,
+  },
+  {
+    name: "-t: a file that cannot be touched",
+    files: { "Makefile": "d/x:\n\techo x\nall: d/x y\ny:\n\techo y\n" },
+    cmd: "make -t d/x; echo $?; make -tk all; echo $?",
+    out: "touch d/x\n" +
+      "make: touch: open: d/x: No such file or directory\n" +
+      "2\n" +
+      "touch d/x\n" +
+      "make: touch: open: d/x: No such file or directory\n" +
+      "touch y\n" +
+      "make: Target 'all' not remade because of errors.\n" +
+      "2\n",
+    status: 0,
+  },
+  {
+    name: "-q: exit 1 if something is to be remade, 0 if not; recursive lines run",
+    files: { "Makefile": "all: x y\n\techo all\nx:\n\techo x\ny:\n\t@+echo y\n" },
+    cmd:
+      "make -q; echo $?; make -qk; echo $?; echo > x; echo > y; echo > all; make -q; echo $?; make -q all",
+    out: "1\n" +
+      "y\n" +
+      "1\n" +
+      "0\n",
+    status: 0,
+  },
+  {
+    name: "-q: errors are status 2",
+    files: { "Makefile": "all: x y\n\techo all\ny:\n\t@echo y\n" },
+    cmd: "make -q; echo $?; make -qk; echo $?; make -q y x",
+    out: "make: *** No rule to make target 'x', needed by 'all'.  Stop.\n" +
+      "2\n" +
+      "make: *** No rule to make target 'x', needed by 'all'.\n" +
+      "2\n" +
+      "make: *** No rule to make target 'x'.  Stop.\n",
+    status: 2,
+  },
+  {
+    name: "-q: a sub-make's answer; its directory only said before output",
+    files: { "Makefile": "all:\n\t$(MAKE) -f sub.mk\n", "sub.mk": "s:\n\techo s\n" },
+    cmd: "make -q; echo $?; make -t; echo $?; make -q; echo $?",
+    out: "make -f sub.mk\n" +
+      "1\n" +
+      "make -f sub.mk\n" +
+      "make[1]: Entering directory '/w'\n" +
+      "touch s\n" +
+      "make[1]: Leaving directory '/w'\n" +
+      "0\n" +
+      "make -f sub.mk\n" +
+      "0\n",
+    status: 0,
+  },
+  {
+    name: "-q and -t in MAKEFLAGS; -t wins over -q",
+    files: { "Makefile": "all:\n\t+@echo $(MAKEFLAGS)\nx:\n\techo x\n" },
+    cmd:
+      "make -qt; make -q -k -s -B -i; make -kt -n; make --question --touch; make -qt x; make -q x; echo $?",
+    out: "qt\n" +
+      "Bikqs\n" +
+      "echo knt\n" +
+      "knt\n" +
+      "qt\n" +
+      "touch x\n" +
+      "0\n",
+    status: 0,
+  },
+  {
+    name: "target-specific variables under -j",
+    files: {
+      "Makefile":
+        "all: a b\na: V = va\nb: V = vb\na b: c\n\t@echo $@ $(V) > $@.out\nc:\n\t@echo c $(V) > c.out\n",
+    },
+    cmd: "make -j2; cat c.out a.out b.out",
+    out: "c va\n" +
+      "a va\n" +
+      "b vb\n",
+    status: 0,
+  },
 ];
 
 for (const c of CASES) {
@@ -851,6 +1160,19 @@ Deno.test("make: psem under --robust-fast=none: a kill inside the fast path lose
   for (let seed = 4940; seed < 4970; seed++) {
     const lines = psemRace(seed, "pcrange", "snipe");
     assert.ok(!lines.some((l) => l.includes("INTERNAL")), `seed ${seed}: ${lines.join("\n")}`);
+  }
+});
+
+Deno.test("make --help: -q and -t, as GNU make 4.3 words them", () => {
+  const lines = [
+    "  -q, --question              Run no recipe; exit status says if up to date.\n",
+    "  -t, --touch                 Touch targets instead of remaking them.\n",
+  ];
+  const d = dv6({ "x": "" }, "make --help");
+  for (const l of lines) assert.ok(d.out.includes(l), d.out);
+  if (GNU) {
+    const g = gnu({}, "make --help");
+    for (const l of lines) assert.ok(g.out.includes(l), g.out);
   }
 });
 
