@@ -420,6 +420,10 @@ interface Job {
   /** The environment of its lines (make's, or one with its target-specific variables). */
   env: string[];
   recursive: boolean;
+  /** With a job log: the clock tick its last line was reaped at (its end, before make
+   * reports it: printing a failure can take a tick, while a robust jobserver has its token
+   * back from the moment a killed sub-make died). */
+  reapedTick: number | null;
 }
 
 interface Goal {
@@ -1383,6 +1387,7 @@ function* startJob(mk: Make, n: Node): Call<number> {
     line: null,
     slot: spawns,
     recursive: lines.some((l) => l.recursive),
+    reapedTick: null,
   };
   n.state = RUNNING;
   if (job.slot && !job.recursive) {
@@ -1535,6 +1540,7 @@ function* reaped(mk: Make, pid: number, status: number): Call<void> {
   if (job === undefined) return;
   mk.jobs.delete(pid);
   job.pid = 0;
+  if (mk.joblog !== null) job.reapedTick = yield* mk.sys.uptime();
   if (status !== 0 && (yield* lineFailed(mk, job, status))) return;
   yield* runNext(mk, job);
 }
@@ -1544,7 +1550,8 @@ function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Ca
   const n = job.node;
   n.state = DONE;
   if (job.slot) {
-    yield* logJob(mk, `${job.recursive ? "X" : "E"} ${job.id} ${yield* mk.sys.uptime()}`);
+    const tick = job.reapedTick ?? (yield* mk.sys.uptime());
+    yield* logJob(mk, `${job.recursive ? "X" : "E"} ${job.id} ${tick}`);
   }
   if (how === "question") {
     n.failed = true;

@@ -9,9 +9,12 @@
 // when it sees the shell die, N + 1 jobs at once (GNU make does the same), and would still
 // hold its tokens when the top-level make counts them.
 //
-// Under sysvsem: the number of jobs running at once (make --stats' "at most N at once", from
-// the job log every make of the build shares) never exceeds N, and the semaphore's value
-// before the top-level make removes it is N: every token is back.
+// Under sysvsem: the number of jobs holding a slot at once never exceeds N, and the
+// semaphore's value before the top-level make removes it is N: every token is back. Jobs are
+// counted at step precision from the job log every make of the build shares (its appends are
+// in the journal): a job holds its slot from its start record to its end record, or, if its
+// make was killed first, to that make's last step (its tokens go back as it dies, though its
+// processes may run on, as under GNU make).
 //
 // Under pipe: never more than N jobs at once either, and the tokens missing at the end
 // (`make: INTERNAL: Exiting with K jobserver tokens available; should be N!`: N - K, or 0
@@ -130,7 +133,16 @@ function files(ts: Target[]): Record<string, Uint8Array> {
   return out;
 }
 
-function build(style: string, n: number, ts: Target[], kills: [number, number, number][]) {
+/** The scheduler: rr, or random with a seed (more interleavings around each kill). */
+const schedArb = fc.option(fc.nat(1_000_000), { freq: 2 });
+
+function build(
+  style: string,
+  n: number,
+  ts: Target[],
+  kills: [number, number, number][],
+  seed: number | null,
+) {
   const cmd = `cd /w; make -k -s -j${n} --jobserver-style=${style} --stats & ` +
     `chaos ${kills.flat().join(",")}; wait`;
   const r = run({
@@ -138,14 +150,49 @@ function build(style: string, n: number, ts: Target[], kills: [number, number, n
     image: files(ts),
     programs: { chaos },
     maxSteps: 20_000_000,
+    ...(seed === null ? {} : { sched: "random" as const, seed }),
   });
   assert.equal(r.end?.kind, "halt", `${cmd}: ${JSON.stringify(r.end)}\n${r.out}`);
   return r;
 }
 
-/** make --stats' line of the top-level make (the last one printed). */
-function atMost(out: string): number {
-  const all = [...out.matchAll(/make: \d+ jobs in \d+ ticks, at most (\d+) at once/g)];
+/** The jobs the job log saw start, and the most holding a slot at once, at step precision (see
+ * the top of the file). */
+function slotsAtOnce(journal: Uint8Array): { jobs: number; most: number } {
+  const logs = new Map<number, number>(); // pid -> fd of the job log it has open
+  const lastStep = new Map<number, number>();
+  const jobs = new Map<string, { start: number; end: number | null }>();
+  const decoder = new TextDecoder();
+  let step = 0;
+  for (const rec of records(journal)) {
+    if (rec.type !== "step") continue;
+    step++;
+    lastStep.set(rec.pid, step);
+    const ev = rec.ev;
+    if (ev.k !== EV.SYSCALL && ev.k !== EV.EXIT) continue;
+    if (ev.n === SYS.open && /^\/tmp\/make\.\d+\.jobs$/.test(String(ev.a[0]))) {
+      logs.set(rec.pid, ev.r as number);
+    }
+    if (ev.n !== SYS.write || logs.get(rec.pid) !== ev.a[0] || (ev.r as number) <= 0) continue;
+    const line = decoder.decode(ev.a[1] as Uint8Array);
+    const m = /^([SE]) (\d+\.\d+) /.exec(line);
+    if (m?.[1] === "S") jobs.set(m[2], { start: step, end: null });
+    else if (m?.[1] === "E") jobs.get(m[2])!.end = step;
+  }
+  const events: [number, number][] = [];
+  for (const [id, j] of jobs) {
+    const end = j.end ?? lastStep.get(Number(id.split(".")[0]))!;
+    events.push([j.start, 1], [end, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0, most = 0;
+  for (const [, d] of events) most = Math.max(most, running += d);
+  return { jobs: jobs.size, most };
+}
+
+/** make --stats' count of jobs (the top-level make's line, the last one printed). */
+function statsJobs(out: string): number {
+  const all = [...out.matchAll(/make: (\d+) jobs in \d+ ticks, at most \d+ at once/g)];
   assert.ok(all.length > 0, `no --stats line:\n${out}`);
   return Number(all[all.length - 1][1]);
 }
@@ -169,53 +216,61 @@ const params = { numRuns: RUNS, ...(seed === undefined ? {} : { seed: Number(see
 
 Deno.test("make property: sysvsem never runs more than N jobs and gets every token back", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 2, max: 6 }), buildArb, killsArb, (n, ts, kills) => {
-      const r = build("sysvsem", n, ts, kills);
-      assert.ok(atMost(r.out) <= n, r.out);
-      const killed = killedBy(r.journal);
-      // Tokens each process holds (taken with SEM_UNDO and not given back; a killed process's
-      // come back when it dies), and the processes reaped by wait().
-      const held = new Map<number, number>();
-      const reaped = new Set<number>();
-      let created = -1, last = -1, removed = false, top = -1, orphans = 0;
-      for (const rec of records(r.journal)) {
-        if (rec.type !== "step") continue;
-        const ev = rec.ev;
-        if (ev.k !== EV.SYSCALL) continue;
-        if (ev.n === SYS.wait && Array.isArray(ev.r)) reaped.add(ev.r[0] as number);
-        if (ev.n === SYS.semget && created < 0) {
-          created = ev.r as number;
-          top = rec.pid;
-        }
-        if (ev.n === SYS.semop && ev.a[0] === created) {
-          const ops = ev.a[1] as number[][];
-          // One operation with SEM_UNDO takes (-1, when it succeeds) or gives back (+1) a
-          // token; the helper's wait (-1 and +1 at once) changes nothing.
-          if (ops.length === 1 && (ops[0][1] > 0 || ev.r === 0)) {
-            held.set(rec.pid, (held.get(rec.pid) ?? 0) - ops[0][1]);
+    fc.property(
+      fc.integer({ min: 2, max: 6 }),
+      buildArb,
+      killsArb,
+      schedArb,
+      (n, ts, kills, seed) => {
+        const r = build("sysvsem", n, ts, kills, seed);
+        const slots = slotsAtOnce(r.journal);
+        assert.ok(slots.most <= n, r.out);
+        assert.equal(statsJobs(r.out), slots.jobs, r.out);
+        const killed = killedBy(r.journal);
+        // Tokens each process holds (taken with SEM_UNDO and not given back; a killed process's
+        // come back when it dies), and the processes reaped by wait().
+        const held = new Map<number, number>();
+        const reaped = new Set<number>();
+        let created = -1, last = -1, removed = false, top = -1, orphans = 0;
+        for (const rec of records(r.journal)) {
+          if (rec.type !== "step") continue;
+          const ev = rec.ev;
+          if (ev.k !== EV.SYSCALL) continue;
+          if (ev.n === SYS.wait && Array.isArray(ev.r)) reaped.add(ev.r[0] as number);
+          if (ev.n === SYS.semget && created < 0) {
+            created = ev.r as number;
+            top = rec.pid;
           }
+          if (ev.n === SYS.semop && ev.a[0] === created) {
+            const ops = ev.a[1] as number[][];
+            // One operation with SEM_UNDO takes (-1, when it succeeds) or gives back (+1) a
+            // token; the helper's wait (-1 and +1 at once) changes nothing.
+            if (ops.length === 1 && (ops[0][1] > 0 || ev.r === 0)) {
+              held.set(rec.pid, (held.get(rec.pid) ?? 0) - ops[0][1]);
+            }
+          }
+          if (ev.n === SYS.semctl && ev.a[0] === created && ev.a[2] === GETVAL) {
+            last = ev.r as number;
+            // Processes of the build still holding tokens then: sub-makes whose recipe shell
+            // was killed (the orphan goes on with its jobs, as under GNU make). A make that has
+            // ended on its own holds none (checked below).
+            orphans = 0;
+            for (const [pid, h] of held) if (pid !== top && !killed.has(pid)) orphans += h;
+          }
+          if (ev.n === SYS.semctl && ev.a[0] === created && ev.a[2] === IPC_RMID) removed = true;
         }
-        if (ev.n === SYS.semctl && ev.a[0] === created && ev.a[2] === GETVAL) {
-          last = ev.r as number;
-          // Processes of the build still holding tokens then: sub-makes whose recipe shell
-          // was killed (the orphan goes on with its jobs, as under GNU make). A make that has
-          // ended on its own holds none (checked below).
-          orphans = 0;
-          for (const [pid, h] of held) if (pid !== top && !killed.has(pid)) orphans += h;
+        assert.ok(created >= 0, "a semaphore was made");
+        assert.ok(removed, "the top-level make removes it");
+        assert.equal(last + orphans, n, `every token back (${orphans} held by orphans):\n${r.out}`);
+        // Every make that ended on its own gave back every token it took (an orphan that ends
+        // after the semaphore was removed tries to; one may still run when the machine halts).
+        assert.ok(reaped.has(top), "the top-level make exits");
+        for (const [pid, h] of held) {
+          if (reaped.has(pid) && !killed.has(pid)) assert.equal(h, 0, `pid ${pid}`);
         }
-        if (ev.n === SYS.semctl && ev.a[0] === created && ev.a[2] === IPC_RMID) removed = true;
-      }
-      assert.ok(created >= 0, "a semaphore was made");
-      assert.ok(removed, "the top-level make removes it");
-      assert.equal(last + orphans, n, `every token back (${orphans} held by orphans):\n${r.out}`);
-      // Every make that ended on its own gave back every token it took (an orphan that ends
-      // after the semaphore was removed tries to; one may still run when the machine halts).
-      assert.ok(reaped.has(top), "the top-level make exits");
-      for (const [pid, h] of held) {
-        if (reaped.has(pid) && !killed.has(pid)) assert.equal(h, 0, `pid ${pid}`);
-      }
-      if (orphans === 0) assert.ok(!r.out.includes("INTERNAL"), r.out);
-    }),
+        if (orphans === 0) assert.ok(!r.out.includes("INTERNAL"), r.out);
+      },
+    ),
     params,
   );
 });
@@ -245,18 +300,27 @@ function pipeTokens(journal: Uint8Array): Map<number, number> {
 
 Deno.test("make property: pipe runs at most N jobs and loses exactly the tokens the killed held", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 2, max: 6 }), buildArb, killsArb, (n, ts, kills) => {
-      const r = build("pipe", n, ts, kills);
-      assert.ok(atMost(r.out) <= n, r.out);
-      const leak = /make: INTERNAL: Exiting with (\d+) jobserver tokens available; should be (\d+)!/
-        .exec(r.out);
-      if (leak !== null) assert.equal(Number(leak[2]), n);
-      const missing = leak === null ? 0 : n - Number(leak[1]);
-      const held = pipeTokens(r.journal);
-      let lost = 0;
-      for (const pid of killedBy(r.journal)) lost += held.get(pid) ?? 0;
-      assert.equal(missing, lost, `${JSON.stringify([...held])}\n${r.out}`);
-    }),
+    fc.property(
+      fc.integer({ min: 2, max: 6 }),
+      buildArb,
+      killsArb,
+      schedArb,
+      (n, ts, kills, seed) => {
+        const r = build("pipe", n, ts, kills, seed);
+        const slots = slotsAtOnce(r.journal);
+        assert.ok(slots.most <= n, r.out);
+        assert.equal(statsJobs(r.out), slots.jobs, r.out);
+        const leak =
+          /make: INTERNAL: Exiting with (\d+) jobserver tokens available; should be (\d+)!/
+            .exec(r.out);
+        if (leak !== null) assert.equal(Number(leak[2]), n);
+        const missing = leak === null ? 0 : n - Number(leak[1]);
+        const held = pipeTokens(r.journal);
+        let lost = 0;
+        for (const pid of killedBy(r.journal)) lost += held.get(pid) ?? 0;
+        assert.equal(missing, lost, `${JSON.stringify([...held])}\n${r.out}`);
+      },
+    ),
     params,
   );
 });
