@@ -153,6 +153,10 @@ function build(
     ...(seed === null ? {} : { sched: "random" as const, seed }),
   });
   assert.equal(r.end?.kind, "halt", `${cmd}: ${JSON.stringify(r.end)}\n${r.out}`);
+  // Both styles: never more than N jobs hold a slot, and --stats counts every job.
+  const slots = slotsAtOnce(r.journal);
+  assert.ok(slots.most <= n, r.out);
+  assert.equal(statsJobs(r.out), slots.jobs, r.out);
   return r;
 }
 
@@ -223,9 +227,6 @@ Deno.test("make property: sysvsem never runs more than N jobs and gets every tok
       schedArb,
       (n, ts, kills, seed) => {
         const r = build("sysvsem", n, ts, kills, seed);
-        const slots = slotsAtOnce(r.journal);
-        assert.ok(slots.most <= n, r.out);
-        assert.equal(statsJobs(r.out), slots.jobs, r.out);
         const killed = killedBy(r.journal);
         // Tokens each process holds (taken with SEM_UNDO and not given back; a killed process's
         // come back when it dies), and the processes reaped by wait().
@@ -307,9 +308,6 @@ Deno.test("make property: pipe runs at most N jobs and loses exactly the tokens 
       schedArb,
       (n, ts, kills, seed) => {
         const r = build("pipe", n, ts, kills, seed);
-        const slots = slotsAtOnce(r.journal);
-        assert.ok(slots.most <= n, r.out);
-        assert.equal(statsJobs(r.out), slots.jobs, r.out);
         const leak =
           /make: INTERNAL: Exiting with (\d+) jobserver tokens available; should be (\d+)!/
             .exec(r.out);
