@@ -12,7 +12,7 @@ export const EV = {
   SYSCALL: 4, // a system call returned to user mode
   USER: 5, // a step of user-mode computation
   WFI: 6, // an idle CPU waits for an interrupt
-  EXIT: 7, // a process entered exit() (the exit or halt call, or a call it was killed in)
+  EXIT: 7, // a process entered exit() (the exit or halt call; killed, in a call or not)
   ATOMIC: 8, // a user-mode atomic instruction on shared memory
 } as const;
 

@@ -600,7 +600,9 @@ export function describeEvent(ev: DecodedEvent): string {
       }`;
     case EV.EXIT: {
       const call = `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
-      // exit and halt enter exit(); any other call ended in a process that was killed.
+      // exit and halt enter exit(); any other call ended in a process that was killed; 0: the
+      // process was killed (or faulted) outside any call.
+      if (ev.n === 0) return "killed";
       return ev.n === SYS.exit || ev.n === SYS.halt ? call : `${call} = ${showVal(ev.r)} (killed)`;
     }
     case EV.ATOMIC: {

@@ -32,7 +32,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
   let ret: Val = undefined;
   if (p.forked !== null) {
     // A fork's child: re-run the program up to its fork(), which returns 0 in the child.
-    if (!replayFork(m, p, p.forked)) yield* exit(m, -1);
+    if (!replayFork(m, p, p.forked)) yield* killedExit(m);
     p.forked = null;
     ret = 0;
   }
@@ -40,7 +40,6 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
   // The step's record, reused: the journal takes it before the next step.
   const ev = event(EV.SYSCALL);
   const aev = event(EV.ATOMIC, { n: ATOMIC });
-  const kev = event(EV.EXIT);
   for (;;) {
     // User mode: run the program up to its next system call.
     const req = runUser(m, p, ret);
@@ -54,7 +53,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     }
     if (req === FAULT) {
       yield* setkilled(m, p);
-      return yield* exit(m, -1);
+      return yield* killedExit(m);
     }
     if (typeof req === "number") return yield* exit(m, req); // returned from main
     if (req.n === ATOMIC) {
@@ -63,7 +62,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
       if (old === null) {
         unexpected(m, p, new Error("atomic operation on an address not mapped"), p.history.length);
         yield* setkilled(m, p);
-        return yield* exit(m, -1);
+        return yield* killedExit(m);
       }
       p.history.push(ATOMIC, old);
       aev.a = req.a;
@@ -75,7 +74,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     }
 
     // usertrap(): a system call.
-    if (p.killed) yield* exit(m, -1);
+    if (p.killed) yield* killedExit(m);
     const n = req.n;
     const call = syscall(m, p, n, ev.a = Array.isArray(req.a) ? req.a : []);
     ret = isKGen(call) ? yield* call : call;
@@ -86,11 +85,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     if (p.killed) {
       // Killed in the call: it never returns to user mode, but what the call did stays on
       // record (strace's last line before "+++ killed +++"), e.g. the byte a read took.
-      kev.n = n;
-      kev.a = ev.a;
-      kev.r = ret;
-      yield kev;
-      yield* exit(m, -1);
+      yield* killedExit(m, n, ev.a, ret);
     }
 
     // usertrapret(): back to user mode.
@@ -104,6 +99,14 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
 }
 
 const FAULT = -0.5; // runUser's answer when the program threw
+
+// A killed (or faulting) process leaves: the step that enters exit() is its record, as the
+// exit call's is, so the journal shows when every killed process died. `n`, `a`, `r`: the
+// system call it was killed in and what that call did (n 0: killed outside any call).
+function* killedExit(m: Machine, n = 0, a: Val[] = [], r: Val = undefined): KGen<never> {
+  yield event(EV.EXIT, { n, a, r });
+  return yield* exit(m, -1);
+}
 
 // An atomic instruction [op, handle, index, arg1, arg2, mark]: the word's old value, or null
 // if it does not address a mapped word. `mark` tracks a robust semaphore's fast-path critical
@@ -203,7 +206,7 @@ export function* devintr(m: Machine, fromUser: boolean, device: boolean): KGen {
   const p = m.cpu.proc;
   if (p === null) return;
   if (!device) p.ticks++; // the tick found p running: charge it to p, for ps
-  if (fromUser && (yield* killed(m, p))) yield* exit(m, -1);
+  if (fromUser && (yield* killed(m, p))) yield* killedExit(m);
   // give up the CPU if this is a timer interrupt.
   if (!device && p.state === RUNNING) yield* yield_(m);
 }

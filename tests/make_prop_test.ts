@@ -13,8 +13,8 @@
 // semaphore's value before the top-level make removes it is N: every token is back. Jobs are
 // counted at step precision from the job log every make of the build shares (its appends are
 // in the journal): a job holds its slot from its start record to its end record, or, if its
-// make was killed first, to that make's last step (its tokens go back as it dies, though its
-// processes may run on, as under GNU make).
+// make was killed first, to the step that make entered exit() (its tokens go back as it dies,
+// though its processes may run on, as under GNU make).
 //
 // Under pipe: never more than N jobs at once either, and the tokens missing at the end
 // (`make: INTERNAL: Exiting with K jobserver tokens available; should be N!`: N - K, or 0
@@ -164,15 +164,15 @@ function build(
  * the top of the file). */
 function slotsAtOnce(journal: Uint8Array): { jobs: number; most: number } {
   const logs = new Map<number, number>(); // pid -> fd of the job log it has open
-  const lastStep = new Map<number, number>();
+  const exitStep = new Map<number, number>(); // pid -> the step it entered exit()
   const jobs = new Map<string, { start: number; end: number | null }>();
   const decoder = new TextDecoder();
   let step = 0;
   for (const rec of records(journal)) {
     if (rec.type !== "step") continue;
     step++;
-    lastStep.set(rec.pid, step);
     const ev = rec.ev;
+    if (ev.k === EV.EXIT && !exitStep.has(rec.pid)) exitStep.set(rec.pid, step);
     if (ev.k !== EV.SYSCALL && ev.k !== EV.EXIT) continue;
     if (ev.n === SYS.open && /^\/tmp\/make\.\d+\.jobs$/.test(String(ev.a[0]))) {
       logs.set(rec.pid, ev.r as number);
@@ -185,7 +185,8 @@ function slotsAtOnce(journal: Uint8Array): { jobs: number; most: number } {
   }
   const events: [number, number][] = [];
   for (const [id, j] of jobs) {
-    const end = j.end ?? lastStep.get(Number(id.split(".")[0]))!;
+    const end = j.end ?? exitStep.get(Number(id.split(".")[0]));
+    assert.ok(end !== undefined, `job ${id} never ended, and its make never exited`);
     events.push([j.start, 1], [end, -1]);
   }
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);

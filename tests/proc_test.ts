@@ -165,6 +165,7 @@ Deno.test("a killed child gives -1 to wait", async (t) => {
     const pid = yield* sys.fork();
     if (pid === 0) {
       if (how === "syscalls") { for (;;) yield* sys.getpid(); }
+      if (how === "spin") { for (;;) yield* sys.spin(); }
       if (how === "sleep") return (yield* sys.sleep(1_000_000)) === -1 ? 5 : 6;
       if (how === "sleep-forever") return (yield* sys.sleep(-1)) === -1 ? 5 : 6; // unsigned in xv6
       if (how === "pipe") return yield* blockOn(sys, fds[0]);
@@ -176,11 +177,31 @@ Deno.test("a killed child gives -1 to wait", async (t) => {
     yield* say(sys, "killed", k, w === pid ? "child" : w, status);
     return 0;
   }
-  for (const how of ["syscalls", "sleep", "sleep-forever", "pipe"]) {
+  // How the child dies, as its one exit step in the journal says: in a call (which, and what
+  // it returned), or outside any call (0: at a timer interrupt, or entering a call).
+  const exits: Record<string, [number, number | undefined][]> = {
+    syscalls: [[0, undefined], [SYS.getpid, 3]],
+    spin: [[0, undefined]],
+    sleep: [[SYS.sleep, -1]],
+    "sleep-forever": [[SYS.sleep, -1]],
+    pipe: [[SYS.read, -1]],
+  };
+  for (const how of ["syscalls", "spin", "sleep", "sleep-forever", "pipe"]) {
     await t.step(how, () => {
       const r = run({ initArgv: ["init", "victim", how], programs: { victim } });
       assert.deepEqual(report(r, "killed"), ["0", "child", "-1"], r.out);
       assert.deepEqual(r.end, { kind: "halt", status: 0 });
+      const all = steps(r.journal);
+      const kill = all.findIndex((s) => s.ev.k === EV.SYSCALL && s.ev.n === SYS.kill);
+      const ends = all.flatMap((s, i) =>
+        s.ev.k === EV.EXIT && s.pid === 3 ? [[i, s.ev.n, s.ev.r] as const] : []
+      );
+      assert.equal(ends.length, 1, "one exit step");
+      assert.ok(ends[0][0] > kill, "after the kill");
+      assert.ok(
+        exits[how].some(([n, r]) => n === ends[0][1] && r === ends[0][2]),
+        JSON.stringify(ends),
+      );
     });
   }
 });
