@@ -5,7 +5,7 @@ import { JournalError, JournalReader } from "./kernel/journal.ts";
 import { printLog } from "./shell/log.ts";
 import { runExec } from "./shell/exec.ts";
 import { repl } from "./shell/terminal.ts";
-import { type BootOptions, buildId, Output } from "./shell/host.ts";
+import { type BootOptions, buildId, concat, Output } from "./shell/host.ts";
 import { replayJournal } from "./shell/replay.ts";
 
 export const EXIT_USAGE = 2;
@@ -144,13 +144,7 @@ function readAllStdin(): Uint8Array {
   for (let n = Deno.stdin.readSync(buf); n !== null && n > 0; n = Deno.stdin.readSync(buf)) {
     chunks.push(buf.slice(0, n));
   }
-  const all = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return all;
+  return concat(chunks);
 }
 
 function readJournal(path: string): JournalReader {

@@ -15,7 +15,7 @@
 // As bench/main.ts: each figure is the best of several repetitions, every ratio is computed
 // from figures of this one run, and `--quick` shrinks everything for the smoke test.
 
-import { num, ratio, type Row, runAlone } from "./table.ts";
+import { num, ratio, type Row, runAlone, Table } from "./table.ts";
 import type { Program } from "../kernel/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
 import { JournalWriter } from "../kernel/journal.ts";
@@ -256,9 +256,7 @@ export async function ipcFigures(
   first = 1,
 ): Promise<Row[]> {
   const S = quick ? QUICK : FULL;
-  const rows: Row[] = [];
-  const section = (t: string) => rows.push([t, "", ""]);
-  const row = (label: string, value: string, note = "") => rows.push(["  " + label, value, note]);
+  const table = new Table();
 
   // 1: dv6's loop and Linux's, repetition by repetition so that both see the same host.
   const linux = await buildLinuxBench(tmp);
@@ -278,18 +276,26 @@ export async function ipcFigures(
     }
   }
   const dv6Rate = Math.max(...dv6Rates);
-  section(
+  table.section(
     `${first}. semop P/V pairs with SEM_UNDO, one process (${num(S.pairs)} pairs, journaled)`,
   );
-  row("dv6 semop calls/s", num(dv6Rate), `(${num(loopSteps / (2 * S.pairs), 1)} steps per call)`);
-  row("for reference: dv6 semop calls/s, no journal", num(Math.max(...bareRates)));
+  table.row(
+    "dv6 semop calls/s",
+    num(dv6Rate),
+    `(${num(loopSteps / (2 * S.pairs), 1)} steps per call)`,
+  );
+  table.row("for reference: dv6 semop calls/s, no journal", num(Math.max(...bareRates)));
   if (linuxSkip !== "") {
-    row("Linux semop calls/s", "skipped", `(${linuxSkip})`);
+    table.row("Linux semop calls/s", "skipped", `(${linuxSkip})`);
   } else {
     const linuxBest = Math.max(...linuxRates);
     const r = dv6Rate / linuxBest;
-    row("Linux semop calls/s", num(linuxBest), `(bench/semop_bench.c, ${num(S.linuxPairs)} pairs)`);
-    row(
+    table.row(
+      "Linux semop calls/s",
+      num(linuxBest),
+      `(bench/semop_bench.c, ${num(S.linuxPairs)} pairs)`,
+    );
+    table.row(
       "ratio dv6-rate / Linux-rate",
       ratio(r),
       `target >= ${TARGET_RATIO}: ${r >= TARGET_RATIO ? "met" : "NOT met"}`,
@@ -315,30 +321,30 @@ export async function ipcFigures(
   const took = spans.map(([b, e]) => e - b).sort((a, b) => a - b);
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
   const pairs = S.procs * S.rounds;
-  section(
+  table.section(
     `${first + 1}. contention: ${S.procs} processes, ${num(S.rounds)} P/V pairs each, ` +
       `semaphore of value ${S.value} (--nproc ${nproc}, SEM_UNDO)`,
   );
-  row("total host time, s", (best!.ms / 1000).toFixed(3), `(best of ${S.contendReps})`);
-  row("semop calls/s", num((2 * pairs) / (best!.ms / 1000)), `(${num(2 * pairs)} calls)`);
-  row("virtual time, ticks", num(end - start), `(${num(best!.steps)} steps)`);
-  row("semops that slept", num(best!.sleeps), `(of ${num(2 * pairs)})`);
-  row(
+  table.row("total host time, s", (best!.ms / 1000).toFixed(3), `(best of ${S.contendReps})`);
+  table.row("semop calls/s", num((2 * pairs) / (best!.ms / 1000)), `(${num(2 * pairs)} calls)`);
+  table.row("virtual time, ticks", num(end - start), `(${num(best!.steps)} steps)`);
+  table.row("semops that slept", num(best!.sleeps), `(of ${num(2 * pairs)})`);
+  table.row(
     "completion tick: first / median / last",
     `${num(done[0])} / ${num(median(done))} / ${num(done[done.length - 1])}`,
     "(ticks after the gate opened)",
   );
-  row(
+  table.row(
     "ratio last / median completion",
     ratio(done[done.length - 1] / Math.max(1, median(done))),
     "(near 1: the last finishes with the bulk, nobody starves)",
   );
-  row(
+  table.row(
     "ticks from start to end: min / median / max",
     `${num(took[0])} / ${num(median(took))} / ${num(took[took.length - 1])}`,
     "(per process)",
   );
-  return rows;
+  return table.rows;
 }
 
 if (import.meta.main) {

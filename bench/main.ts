@@ -20,7 +20,7 @@
 
 import { ipcFigures } from "./ipc.ts";
 import { makeFigures } from "./make.ts";
-import { num, printRows, ratio, type Row } from "./table.ts";
+import { num, printRows, ratio, Table } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
 import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
@@ -295,15 +295,7 @@ function kib(bytes: number): string {
 
 // ---- output --------------------------------------------------------------------------------
 
-const rows: Row[] = [];
-
-function section(title: string): void {
-  rows.push([title, "", ""]);
-}
-
-function row(label: string, value: string, note = ""): void {
-  rows.push(["  " + label, value, note]);
-}
+const table = new Table();
 
 // ---- the figures ---------------------------------------------------------------------------
 
@@ -402,66 +394,72 @@ async function main(args: string[]): Promise<void> {
       `dv6 bench${quick ? " --quick" : ""}: best of ${S.reps}; ${CPUS} CPUs, ${SCHED}; ` +
         `deno ${Deno.version.deno}, v8 ${Deno.version.v8}; build ${build}`,
     );
-    section(`1. step throughput (${num(S.getpids)} getpid() calls, journaled to a file)`);
-    row("getpid calls/s", num(getpidRate));
-    row("machine steps/s", num(stepRate), `(${num(steps)} steps per run)`);
-    row("bare generator resumes/s", num(bareRate), `(${num(S.getpids)} resumes)`);
-    row(
+    table.section(`1. step throughput (${num(S.getpids)} getpid() calls, journaled to a file)`);
+    table.row("getpid calls/s", num(getpidRate));
+    table.row("machine steps/s", num(stepRate), `(${num(steps)} steps per run)`);
+    table.row("bare generator resumes/s", num(bareRate), `(${num(S.getpids)} resumes)`);
+    table.row(
       "ratio getpid-rate / bare-rate",
       ratio(r1),
       `target >= ${TARGET_RATIO}: ${r1 >= TARGET_RATIO ? "met" : "NOT met"}`,
     );
-    row(
+    table.row(
       "for reference: getpid calls/s, no journal",
       num(best(unjournaledRates)),
       `(ratio to bare ${ratio(best(unjournaledRates) / bareRate)})`,
     );
-    section("2. replay with verification (JournalVerifier over the file)");
-    row("replay steps/s", num(replayRate));
-    row("ratio replay-rate / record-rate (steps)", ratio(replayRate / stepRate));
-    section("3. journal bytes per step on disk");
-    row("bytes per step", num(bytesPerStep, 3), `(${num(fileBytes)} bytes / ${num(steps)} steps)`);
-    section(`4. fork and spawn (${num(S.forkRounds)} round trips per run)`);
-    row(`fork+exit+wait round trips/s, ${num(h0)} calls of history`, num(forkRates[0]));
-    row(`fork+exit+wait round trips/s, ${num(h1)} calls of history`, num(forkRates[1]));
-    row(
+    table.section("2. replay with verification (JournalVerifier over the file)");
+    table.row("replay steps/s", num(replayRate));
+    table.row("ratio replay-rate / record-rate (steps)", ratio(replayRate / stepRate));
+    table.section("3. journal bytes per step on disk");
+    table.row(
+      "bytes per step",
+      num(bytesPerStep, 3),
+      `(${num(fileBytes)} bytes / ${num(steps)} steps)`,
+    );
+    table.section(`4. fork and spawn (${num(S.forkRounds)} round trips per run)`);
+    table.row(`fork+exit+wait round trips/s, ${num(h0)} calls of history`, num(forkRates[0]));
+    table.row(`fork+exit+wait round trips/s, ${num(h1)} calls of history`, num(forkRates[1]));
+    table.row(
       `ratio fork rate ${num(h1)} / ${num(h0)} history`,
       ratio(forkRates[1] / forkRates[0]),
       "(the cost of re-running the history)",
     );
-    row("spawn+wait round trips/s", num(spawnRate), `(${num(S.spawnRounds)} per run)`);
-    row(`ratio spawn rate / fork rate (${num(h0)} history)`, ratio(spawnRate / forkRates[0]));
-    section("5. pipe throughput (journaled to a file)");
-    row(
+    table.row("spawn+wait round trips/s", num(spawnRate), `(${num(S.spawnRounds)} per run)`);
+    table.row(`ratio spawn rate / fork rate (${num(h0)} history)`, ratio(spawnRate / forkRates[0]));
+    table.section("5. pipe throughput (journaled to a file)");
+    table.row(
       "cat FILE | wc: simulated bytes per host second",
       num(pipeRate),
       `(${kib(S.pipeBytes)}, ${num(pipeSteps)} steps)`,
     );
-    row(
+    table.row(
       "cat FILE to the console (UART): bytes per host second",
       num(uartRate),
       `(${kib(S.uartBytes)}, ${num(uartSteps)} steps)`,
     );
-    row("ratio UART rate / pipe rate", ratio(uartRate / pipeRate));
-    section(`6. script session: ${num(S.sessionLines)} lines of echo, pipes, background jobs`);
-    row(
+    table.row("ratio UART rate / pipe rate", ratio(uartRate / pipeRate));
+    table.section(
+      `6. script session: ${num(S.sessionLines)} lines of echo, pipes, background jobs`,
+    );
+    table.row(
       "host seconds per 1,000 commands, first block",
       first.toFixed(3),
       `(blocks of ${num(S.sessionBlock)} lines)`,
     );
-    row("host seconds per 1,000 commands, last block", last.toFixed(3));
-    row(
+    table.row("host seconds per 1,000 commands, last block", last.toFixed(3));
+    table.row(
       "ratio last block / first block",
       ratio(last / first),
       `(> 1: the cost grows with history; best of ${S.sessionReps})`,
     );
-    row(
+    table.row(
       "machine steps per command",
       num(sessionSteps / S.sessionLines),
       `(${num(sessionSteps)} steps)`,
     );
-    section(`7. cold start: dv6 -c "echo hi" as a new process`);
-    row(
+    table.section(`7. cold start: dv6 -c "echo hi" as a new process`);
+    table.row(
       "whole-process wall time, ms",
       num(least(coldMs)),
       `(best of ${S.coldStarts}: deno run -A main.ts -c "echo hi")`,
@@ -470,7 +468,7 @@ async function main(args: string[]): Promise<void> {
     // 10 and 11: make -j's (bench/make.ts, also `deno task bench:make` alone).
     const ipc = await ipcFigures(quick, tmp, build, 8);
     const make = await makeFigures(quick, tmp, build, 10);
-    printRows([...rows, ...ipc, ...make]);
+    printRows([...table.rows, ...ipc, ...make]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });

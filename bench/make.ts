@@ -17,7 +17,7 @@
 // As bench/main.ts: `--quick` shrinks everything for the smoke test. One run per figure (the
 // virtual figures are deterministic; the host ones are per job over many jobs).
 
-import { num, ratio, type Row, runAlone } from "./table.ts";
+import { num, ratio, type Row, runAlone, Table } from "./table.ts";
 import { JournalWriter } from "../kernel/journal.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import { FileSink, headerFor, machineFrom } from "../shell/host.ts";
@@ -108,13 +108,11 @@ export function makeFigures(
   first = 1,
 ): Promise<Row[]> {
   const S = quick ? QUICK : FULL;
-  const rows: Row[] = [];
-  const section = (t: string) => rows.push([t, "", ""]);
-  const row = (label: string, value: string, note = "") => rows.push(["  " + label, value, note]);
+  const table = new Table();
 
   // 1: every size and style, for both kinds of job.
   for (const [kind, recipe] of [["echo", ECHO], ["echo; sleep 1", SLEEPY]] as const) {
-    section(
+    table.section(
       `${first}${kind === "echo" ? "a" : "b"}. make -j${SLOTS}, independent jobs, each ` +
         `\`${recipe}\``,
     );
@@ -124,7 +122,7 @@ export function makeFigures(
       const serial = build(files, makeCmd(1, "pipe"), tmp, buildId);
       const length = serial.ticks / n;
       const ideal = (n * length) / SLOTS;
-      row(
+      table.row(
         `${num(n)} jobs, -j1: makespan, ticks`,
         num(serial.ticks),
         `(job length ${num(length, 4)} ticks; ideal at -j${SLOTS}: ${num(ideal, 1)} ticks)`,
@@ -133,12 +131,12 @@ export function makeFigures(
         const b = build(files, makeCmd(SLOTS, style), tmp, buildId);
         if (b.jobs !== n) throw new Error(`${style}: ${b.jobs} jobs, not ${n}`);
         (perJob[style] ??= []).push(b.ms / n);
-        row(
+        table.row(
           `${num(n)} jobs, ${style}: host ms per job`,
           num(b.ms / n, 3),
           `(${num(b.ms)} ms in all)`,
         );
-        row(
+        table.row(
           `${num(n)} jobs, ${style}: makespan / ideal`,
           ratio(b.ticks / ideal),
           `(${num(b.ticks)} ticks, at most ${b.atOnce} at once; ` +
@@ -148,7 +146,7 @@ export function makeFigures(
     }
     for (const style of STYLES) {
       const [small, large] = perJob[style];
-      row(
+      table.row(
         `${style}: ratio host ms per job, ${num(S.jobs[1])} / ${num(S.jobs[0])} jobs`,
         ratio(large / small),
         "(flat: about 1)",
@@ -165,10 +163,10 @@ export function makeFigures(
     Makefile: `all: ${top}\n${top}: sub\n\t@${SLEEPY}\nsub:\n\t-+@$(MAKE) -s -f sub.mk\n`,
     "sub.mk": `all: ${sub}\nkiller:\n\t@pkill -n -x make\n${names("s", half)}:\n\t@${SLEEPY}\n`,
   };
-  section(
+  table.section(
     `${first + 1}. make -j${SLOTS} -k, ${num(S.killJobs)} jobs, a sub-make killed halfway`,
   );
-  row(
+  table.row(
     "the build",
     "",
     `(a sub-make of ${num(half)} jobs, then ${num(half)} jobs of the top-level make, ` +
@@ -179,19 +177,19 @@ export function makeFigures(
     const b = build(files, makeCmd(SLOTS, style, " -k"), tmp, buildId);
     killed[style] = b;
     const leak = /Exiting with (\d+) jobserver tokens available; should be (\d+)!/.exec(b.out);
-    row(
+    table.row(
       `${style}: makespan, ticks`,
       num(b.ticks),
       `(${num(b.jobs)} jobs; ` +
         (leak === null ? "no tokens lost)" : `${Number(leak[2]) - Number(leak[1])} tokens lost)`),
     );
   }
-  row(
+  table.row(
     "ratio makespan pipe / sysvsem",
     ratio(killed.pipe.ticks / killed.sysvsem.ticks),
     "(what the leak costs)",
   );
-  return Promise.resolve(rows);
+  return Promise.resolve(table.rows);
 }
 
 if (import.meta.main) {

@@ -6,6 +6,19 @@ import { buildId } from "../shell/host.ts";
 /** [label, value, note]; a section title has an empty value and note. */
 export type Row = [string, string, string];
 
+/** Rows being written: section titles, and figures indented under them. */
+export class Table {
+  readonly rows: Row[] = [];
+
+  section(title: string): void {
+    this.rows.push([title, "", ""]);
+  }
+
+  row(label: string, value: string, note = ""): void {
+    this.rows.push(["  " + label, value, note]);
+  }
+}
+
 export function num(x: number, digits = 0): string {
   return x.toLocaleString("en-US", {
     minimumFractionDigits: digits,

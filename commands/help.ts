@@ -2,9 +2,8 @@
 // ones). It lists /bin by reading its directory entries, as ls does.
 
 import type { Program } from "../kernel/abi.ts";
-import { DIRSIZ } from "../kernel/param.ts";
 import { O_RDONLY } from "../kernel/sysnum.ts";
-import { type Call, fprintf } from "./ulib.ts";
+import { type Call, fprintf, readdirent } from "./ulib.ts";
 import type { Sys } from "./usys.ts";
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -45,21 +44,13 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   wc: "count lines, words and bytes",
 };
 
-const DIRENT = 16;
-const decoder = new TextDecoder();
-
 /** The names in a directory, in directory order, without "." and "..". */
 function* names(sys: Sys, path: string): Call<string[] | null> {
   const fd = yield* sys.open(path, O_RDONLY);
   if (fd < 0) return null;
   const out: string[] = [];
-  const de = new Uint8Array(DIRENT);
-  while ((yield* sys.read(fd, de, DIRENT)) === DIRENT) {
-    if ((de[0] | (de[1] << 8)) === 0) continue;
-    const raw = de.subarray(2, 2 + DIRSIZ);
-    const nul = raw.indexOf(0);
-    const name = decoder.decode(nul < 0 ? raw : raw.subarray(0, nul));
-    if (name !== "." && name !== "..") out.push(name);
+  for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
+    if (de.inum !== 0 && de.name !== "." && de.name !== "..") out.push(de.name);
   }
   yield* sys.close(fd);
   return out;

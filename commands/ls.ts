@@ -6,11 +6,8 @@
 import type { Program } from "../kernel/abi.ts";
 import { DIRSIZ } from "../kernel/param.ts";
 import { O_RDONLY, T_DEVICE, T_DIR, T_FILE } from "../kernel/sysnum.ts";
-import { type Call, fprintf, printf, stat, strlen } from "./ulib.ts";
+import { type Call, fprintf, printf, readdirent, stat, strlen } from "./ulib.ts";
 import type { Sys } from "./usys.ts";
-
-const DIRENT = 16; // struct dirent: ushort inum; char name[DIRSIZ]
-const decoder = new TextDecoder();
 
 // fstat's answer, as xv6's struct stat: [dev, ino, type, nlink, size].
 const ST_INO = 1, ST_TYPE = 2, ST_SIZE = 4;
@@ -47,13 +44,9 @@ function* ls(sys: Sys, path: string): Call<void> {
         yield* printf(sys, 1, "ls: path too long\n");
         break;
       }
-      const de = new Uint8Array(DIRENT);
-      while ((yield* sys.read(fd, de, DIRENT)) === DIRENT) {
-        const inum = de[0] | (de[1] << 8);
-        if (inum === 0) continue;
-        const raw = de.subarray(2, 2 + DIRSIZ);
-        const nul = raw.indexOf(0);
-        const buf = path + "/" + decoder.decode(nul < 0 ? raw : raw.subarray(0, nul));
+      for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
+        if (de.inum === 0) continue;
+        const buf = path + "/" + de.name;
         const est = yield* stat(sys, buf);
         if (est === -1) {
           yield* printf(sys, 1, "ls: cannot stat %s\n", buf);

@@ -22,7 +22,6 @@
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 
 import type { Program } from "../kernel/abi.ts";
-import { DIRSIZ } from "../kernel/param.ts";
 import {
   O_APPEND,
   O_CREATE,
@@ -80,7 +79,7 @@ import {
   words,
 } from "./makeparse.ts";
 import { analyze, statsLine, timeline } from "./makestats.ts";
-import { type Call, stat } from "./ulib.ts";
+import { type Call, readdirent, stat } from "./ulib.ts";
 import type { SpawnAction, Sys } from "./usys.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -489,10 +488,6 @@ interface Make {
   startTick: number;
 }
 
-const decoder = new TextDecoder();
-/** A directory entry: xv6's struct dirent (ushort inum; char name[DIRSIZ]). */
-const DIRENT = 16;
-
 export default function* make(sys: Sys, argv: string[]): Program {
   const envMap = new Map<string, string>();
   for (const e of sys.env) {
@@ -815,20 +810,15 @@ function* readFile(sys: Sys, path: string): Call<string | null> {
 
 /** Reads a file to its end, as text. */
 function* readAll(sys: Sys, fd: number): Call<string> {
-  const chunks: Uint8Array[] = [];
+  const text = new TextDecoder();
   const buf = new Uint8Array(512);
+  let s = "";
   for (;;) {
     const n = yield* sys.read(fd, buf, buf.length);
     if (n <= 0) break;
-    chunks.push(buf.slice(0, n));
+    s += text.decode(buf.subarray(0, n), { stream: true });
   }
-  const all = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return decoder.decode(all);
+  return s + text.decode();
 }
 
 function* readMakefiles(mk: Make): Call<void> {
@@ -981,16 +971,8 @@ function* listDir(sys: Sys, dir: string): Call<string[]> {
   const st = yield* sys.fstat(fd);
   const names: string[] = [];
   if (st !== -1 && st[2] === T_DIR) {
-    const buf = new Uint8Array(DIRENT * 32);
-    for (;;) {
-      const n = yield* sys.read(fd, buf, buf.length);
-      if (n < DIRENT) break;
-      for (let off = 0; off + DIRENT <= n; off += DIRENT) {
-        if ((buf[off] | (buf[off + 1] << 8)) === 0) continue;
-        const raw = buf.subarray(off + 2, off + 2 + DIRSIZ);
-        const nul = raw.indexOf(0);
-        names.push(decoder.decode(nul < 0 ? raw : raw.subarray(0, nul)));
-      }
+    for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
+      if (de.inum !== 0) names.push(de.name);
     }
   }
   yield* sys.close(fd);
@@ -1661,15 +1643,10 @@ function* getcwd(sys: Sys): Call<string> {
 function* entryName(sys: Sys, dir: string, ino: number): Call<string | null> {
   const fd = yield* sys.open(dir, O_RDONLY);
   if (fd < 0) return null;
-  const de = new Uint8Array(16);
   let found: string | null = null;
-  while ((yield* sys.read(fd, de, 16)) === 16) {
-    if ((de[0] | (de[1] << 8)) !== ino) continue;
-    const raw = de.subarray(2, 2 + DIRSIZ);
-    const nul = raw.indexOf(0);
-    const name = decoder.decode(nul < 0 ? raw : raw.subarray(0, nul));
-    if (name === "." || name === "..") continue;
-    found = name;
+  for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
+    if (de.inum !== ino || de.name === "." || de.name === "..") continue;
+    found = de.name;
     break;
   }
   yield* sys.close(fd);

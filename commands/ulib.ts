@@ -4,6 +4,7 @@
 
 import type { UserStep, Val } from "../kernel/abi.ts";
 import { errnoText } from "../kernel/errno.ts";
+import { DIRSIZ } from "../kernel/param.ts";
 import { O_RDONLY } from "../kernel/sysnum.ts";
 import type { Sys } from "./usys.ts";
 
@@ -198,4 +199,16 @@ export function* exit(sys: Sys, status: number): Call<never> {
 /** C's _exit(status): ends the process at once; no exit handler runs. */
 export function _exit(sys: Sys, status: number): Call<never> {
   return sys.exit(status);
+}
+
+/** xv6's struct dirent: ushort inum; char name[DIRSIZ]. A directory reads as an array of them. */
+const DIRENT = 16;
+
+/** The next entry of directory fd (inum 0: a free slot), or null at its end. */
+export function* readdirent(sys: Sys, fd: number): Call<{ inum: number; name: string } | null> {
+  const de = new Uint8Array(DIRENT);
+  if ((yield* sys.read(fd, de, DIRENT)) !== DIRENT) return null;
+  const raw = de.subarray(2, 2 + DIRSIZ);
+  const nul = raw.indexOf(0);
+  return { inum: de[0] | (de[1] << 8), name: decoder.decode(nul < 0 ? raw : raw.subarray(0, nul)) };
 }

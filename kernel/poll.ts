@@ -53,7 +53,7 @@ export function* poll(
     const revents: number[] = [];
     let ready = 0;
     for (const [fd, events] of fds) {
-      const f = fd >= 0 && fd < NOFILE ? p.ofile[fd] : null;
+      const f = p.file(fd);
       // POLLERR, POLLHUP and POLLNVAL are reported whether asked for or not.
       const r = fd < 0
         ? 0

@@ -67,6 +67,11 @@ export class Proc implements Chan {
   constructor(readonly slot: number) {
     this.lock = new Spinlock(`proc[${slot}]`);
   }
+
+  /** The open file behind descriptor fd, or null (a number out of range, or nothing open). */
+  file(fd: number): File | null {
+    return fd >= 0 && fd < NOFILE ? this.ofile[fd] : null;
+  }
 }
 
 /** A process that has not exited. */

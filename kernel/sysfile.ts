@@ -38,8 +38,7 @@ import {
 
 // Fetch the nth argument as a file descriptor and return the corresponding file.
 function argfd(p: Proc, a: Val[], i: number): File {
-  const fd = argint(a, i);
-  const f = fd >= 0 && fd < NOFILE ? p.ofile[fd] : null;
+  const f = p.file(argint(a, i));
   if (f === null) throw new BadArg();
   return f;
 }

@@ -7,7 +7,6 @@ import { ERRNO } from "./errno.ts";
 import type { KGen } from "./event.ts";
 import { FD_DEVICE, FD_INODE } from "./file.ts";
 import type { Machine } from "./machine.ts";
-import { NOFILE } from "./param.ts";
 import { poll } from "./poll.ts";
 import type { Proc } from "./proc.ts";
 import { psemop } from "./psem.ts";
@@ -181,7 +180,7 @@ const sys_psemop: SyscallFn = (m, p, a) => {
 
 // The file behind a descriptor, for locking: -EBADF if none (or not a file).
 function lockable(p: Proc, fd: number) {
-  const f = fd >= 0 && fd < NOFILE ? p.ofile[fd] : null;
+  const f = p.file(fd);
   return f !== null && (f.type === FD_INODE || f.type === FD_DEVICE) ? f : null;
 }
 
@@ -208,7 +207,7 @@ const sys_fcntl: SyscallFn = (m, p, a) => {
 // O_NONBLOCK (the others are ignored, as Linux ignores them). The flags belong to the open
 // file, so every descriptor of it, in every process, sees the change.
 function statusFlags(p: Proc, fd: number, cmd: number, arg: Val): number {
-  const f = fd >= 0 && fd < NOFILE ? p.ofile[fd] : null;
+  const f = p.file(fd);
   if (cmd === F_SETFL && typeof arg !== "number") throw new BadArg();
   if (f === null) return -ERRNO.EBADF;
   if (cmd === F_GETFL) {

@@ -111,6 +111,17 @@ export class FileSink implements Sink {
   }
 }
 
+/** The chunks as one array. */
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return all;
+}
+
 /** Console output to a host stream, buffered: programs write a byte at a time. */
 export class Output {
   private chunks: Uint8Array[] = [];
@@ -128,12 +139,7 @@ export class Output {
 
   flush(): void {
     if (this.bytes === 0) return;
-    const all = new Uint8Array(this.bytes);
-    let off = 0;
-    for (const c of this.chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
+    const all = concat(this.chunks);
     this.chunks = [];
     this.bytes = 0;
     for (let done = 0; done < all.length;) done += this.out.writeSync(all.subarray(done));

@@ -7,7 +7,7 @@ import { JournalReader, JournalWriter } from "../kernel/journal.ts";
 import type { Machine, MachineEnd } from "../kernel/machine.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import type { Sys } from "../commands/usys.ts";
-import { type BootOptions, headerFor, machineFrom } from "../shell/host.ts";
+import { type BootOptions, concat, headerFor, machineFrom } from "../shell/host.ts";
 import { replayJournal, type ReplayResult } from "../shell/replay.ts";
 
 export type Programs = Readonly<Record<string, ProgramMain<Sys>>>;
@@ -35,14 +35,7 @@ export class Bytes {
     this.chunks.push(b.slice());
   };
   get bytes(): Uint8Array {
-    const n = this.chunks.reduce((s, c) => s + c.length, 0);
-    const all = new Uint8Array(n);
-    let off = 0;
-    for (const c of this.chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    return all;
+    return concat(this.chunks);
   }
   get text(): string {
     return new TextDecoder().decode(this.bytes);
