@@ -15,10 +15,10 @@
 // As bench/main.ts: each figure is the best of several repetitions, every ratio is computed
 // from figures of this one run, and `--quick` shrinks everything for the smoke test.
 
+import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, ratio, type Row, runAlone, Table } from "./table.ts";
 import type { Program } from "../kernel/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
-import { JournalWriter } from "../kernel/journal.ts";
 import type { StepLog } from "../kernel/machine.ts";
 import {
   AT_LOAD,
@@ -31,7 +31,6 @@ import {
   SHM_CREAT,
 } from "../kernel/sysnum.ts";
 import type { Sys } from "../commands/usys.ts";
-import { FileSink, headerFor, machineFrom } from "../shell/host.ts";
 import { BENCH_PROGRAMS, MARK, MarkerWatch } from "./programs.ts";
 
 interface Sizes {
@@ -68,9 +67,6 @@ const QUICK: Sizes = {
 
 /** The issue's target for dv6-rate / Linux-rate. */
 const TARGET_RATIO = 1;
-
-const CPUS = 3;
-const SCHED = "rr";
 
 // ---- bench programs ------------------------------------------------------------------------
 
@@ -164,15 +160,6 @@ class SemSleeps implements StepLog {
   }
 }
 
-/** A step log that keeps nothing (the runs without a journal). */
-const NO_LOG: StepLog = {
-  beforeStep() {},
-  step() {},
-  input() {},
-  end() {},
-  nextInputAt: () => Infinity,
-};
-
 interface Timed {
   /** Host milliseconds between the markers. */
   ms: number;
@@ -190,26 +177,21 @@ function timed(
   nproc?: number,
   journal = true,
 ): Timed {
-  const header = headerFor(
-    { initArgv: ["init", ...argv], cpus: CPUS, sched: SCHED, nproc },
+  let watch: MarkerWatch | null = null, count: SemSleeps | null = null;
+  const r = boot({
+    argv,
+    tmp,
     build,
-  );
-  const path = `${tmp}/ipc-${argv[0]}.log`;
-  const sink = journal ? new FileSink(path) : null;
-  let out = "";
-  const text = new TextDecoder();
-  const watch = new MarkerWatch(sink === null ? NO_LOG : new JournalWriter(sink, header));
-  const count = new SemSleeps(watch);
-  const m = machineFrom(header, count, (b) => out += text.decode(b), PROGRAMS);
-  const end = m.run();
-  if (sink !== null) {
-    sink.close();
-    Deno.removeSync(path);
+    nproc,
+    journal,
+    programs: PROGRAMS,
+    watch: (log) => (count = new SemSleeps(watch = new MarkerWatch(log))),
+  });
+  const w = watch as MarkerWatch | null, c = count as SemSleeps | null;
+  if (r.end?.kind !== "halt" || r.end.status !== 0 || w?.windows !== 1) {
+    throw new Error(`bench run '${argv.join(" ")}' failed: ${JSON.stringify(r.end)}\n${r.out}`);
   }
-  if (end?.kind !== "halt" || end.status !== 0 || watch.windows !== 1) {
-    throw new Error(`bench run '${argv.join(" ")}' failed: ${JSON.stringify(end)}\n${out}`);
-  }
-  return { ms: watch.ms, steps: m.steps, out, sleeps: count.sleeps };
+  return { ms: w.ms, steps: r.m.steps, out: r.out, sleeps: c!.sleeps };
 }
 
 /** Builds bench/semop_bench.c with cc in `tmp`: the binary's path, or why it could not. */

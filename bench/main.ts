@@ -20,6 +20,7 @@
 
 import { ipcFigures } from "./ipc.ts";
 import { makeFigures } from "./make.ts";
+import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, printRows, ratio, Table } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
@@ -75,10 +76,6 @@ const QUICK: Sizes = {
 /** The issue's target for getpid-rate / bare-rate. */
 const TARGET_RATIO = 0.1;
 
-// The machine every run boots: dv6's defaults (3 CPUs, round-robin).
-const CPUS = 3;
-const SCHED = "rr";
-
 let build = "bench";
 let tmp = "";
 let journalSeq = 0;
@@ -97,31 +94,26 @@ interface Recorded {
  * `journal` false), and runs it to its end. Fails unless the program exits 0. `markers` adds
  * the MarkerWatch (one more check per step), for the runs timed between markers. */
 function record(argv: string[], markers = false, journal = true): Recorded {
-  const header = headerFor({ initArgv: ["init", ...argv], cpus: CPUS, sched: SCHED }, build);
-  const path = `${tmp}/j${journalSeq++}.log`;
-  let out = "";
-  const text = new TextDecoder();
-  const output = (b: Uint8Array) => {
-    out += text.decode(b);
-  };
-  const t0 = performance.now();
-  const sink = journal ? new FileSink(path) : null;
-  const writer = sink === null ? undefined : new JournalWriter(sink, header);
-  const watch = markers && writer !== undefined ? new MarkerWatch(writer) : null;
-  const m = machineFrom(header, watch ?? writer, output, BENCH_PROGRAMS);
-  const end = m.run();
-  sink?.close();
-  const ms = performance.now() - t0;
-  expectHalt0(argv, end, out);
-  const bytes = sink === null ? 0 : Deno.statSync(path).size;
-  if (sink !== null && bytes === 0) throw new Error(`empty journal ${path}`);
+  let watch: MarkerWatch | null = null;
+  const r = boot({
+    argv,
+    tmp,
+    build,
+    programs: BENCH_PROGRAMS,
+    journal,
+    keep: true,
+    watch: markers && journal ? (log) => (watch = new MarkerWatch(log)) : undefined,
+  });
+  expectHalt0(argv, r.end, r.out);
+  if (journal && r.bytes === 0) throw new Error(`empty journal ${r.path}`);
+  const w = watch as MarkerWatch | null;
   return {
-    ms,
-    steps: m.steps,
-    path,
-    bytes,
-    markedMs: watch?.ms ?? 0,
-    windows: watch?.windows ?? 0,
+    ms: r.ms,
+    steps: r.m.steps,
+    path: r.path ?? "",
+    bytes: r.bytes,
+    markedMs: w?.ms ?? 0,
+    windows: w?.windows ?? 0,
   };
 }
 
@@ -192,25 +184,21 @@ function timedRun(
   image: Record<string, Uint8Array>,
   expect: string | number,
 ): { ms: number; steps: number } {
-  const header = headerFor({ initArgv: ["init", ...argv], image, cpus: CPUS, sched: SCHED }, build);
-  const path = `${tmp}/j${journalSeq++}.log`;
-  const sink = new FileSink(path);
-  let out = "", bytes = 0;
-  const text = new TextDecoder();
-  const m = machineFrom(header, new JournalWriter(sink, header), (b) => {
-    bytes += b.length;
-    if (typeof expect === "string") out += text.decode(b);
-  }, BENCH_PROGRAMS);
-  const t0 = performance.now();
-  const end = m.run();
-  sink.close();
-  const ms = performance.now() - t0;
-  Deno.removeSync(path);
-  expectHalt0(argv, end, out);
-  if (typeof expect === "number" ? bytes !== expect : out !== expect) {
-    throw new Error(`bench run '${argv.join(" ")}' printed ${bytes} bytes: ${out.slice(0, 200)}`);
+  let bytes = 0;
+  const count = (b: Uint8Array) => bytes += b.length;
+  const r = boot({
+    argv,
+    image,
+    tmp,
+    build,
+    programs: BENCH_PROGRAMS,
+    output: typeof expect === "number" ? count : undefined,
+  });
+  expectHalt0(argv, r.end, r.out);
+  if (typeof expect === "number" ? bytes !== expect : r.out !== expect) {
+    throw new Error(`bench run '${argv.join(" ")}' printed ${bytes} bytes: ${r.out.slice(0, 200)}`);
   }
-  return { ms, steps: m.steps };
+  return { ms: r.ms, steps: r.m.steps };
 }
 
 /** The session's lines: echo, pipes and background jobs, in turn. */

@@ -17,10 +17,8 @@
 // As bench/main.ts: `--quick` shrinks everything for the smoke test. One run per figure (the
 // virtual figures are deterministic; the host ones are per job over many jobs).
 
+import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, ratio, type Row, runAlone, Table } from "./table.ts";
-import { JournalWriter } from "../kernel/journal.ts";
-import { PROGRAMS } from "../commands/programs.ts";
-import { FileSink, headerFor, machineFrom } from "../shell/host.ts";
 
 interface Sizes {
   /** The two build sizes of figure 1. */
@@ -32,8 +30,6 @@ interface Sizes {
 const FULL: Sizes = { jobs: [1_000, 10_000], killJobs: 1_000 };
 const QUICK: Sizes = { jobs: [40, 80], killJobs: 80 };
 
-const CPUS = 3;
-const SCHED = "rr";
 const SLOTS = 8;
 const STYLES = ["pipe", "sysvsem", "psem"] as const;
 type Style = typeof STYLES[number];
@@ -50,8 +46,6 @@ interface Built {
   out: string;
 }
 
-let seq = 0;
-
 /** Boots dv6 with `files` under /w, runs `cmd` there with the shell, journaled to a file. */
 function build(
   files: Record<string, string>,
@@ -61,22 +55,12 @@ function build(
 ): Built {
   const image: Record<string, Uint8Array> = {};
   for (const [p, c] of Object.entries(files)) image[`/w/${p}`] = encoder.encode(c);
-  const header = headerFor(
-    { initArgv: ["init", "sh", "-c", `cd /w; ${cmd}`], image, cpus: CPUS, sched: SCHED },
-    buildId,
-  );
-  const path = `${tmp}/make-${seq++}.log`;
-  const sink = new FileSink(path);
-  let out = "";
-  const text = new TextDecoder();
-  const m = machineFrom(header, new JournalWriter(sink, header), (b) => {
-    out += text.decode(b);
-  }, PROGRAMS);
-  const t0 = performance.now();
-  const end = m.run();
-  sink.close();
-  const ms = performance.now() - t0;
-  Deno.removeSync(path);
+  const { end, out, ms } = boot({
+    argv: ["sh", "-c", `cd /w; ${cmd}`],
+    image,
+    tmp,
+    build: buildId,
+  });
   const stats = /make: (\d+) jobs in (\d+) ticks, at most (\d+) at once/.exec(out);
   if (end?.kind !== "halt" || stats === null) {
     throw new Error(`bench build '${cmd}' failed: ${JSON.stringify(end)}\n${out.slice(-2000)}`);
