@@ -34,6 +34,10 @@ export class Console implements Device {
   polled = false; // a poller has looked: a line that arrives wakes the pollers too
   /** The foreground process group, which ^C kills; 0 when there is none (a shell prompt). */
   fgpgid = 0;
+  /** Input bytes this handler has dealt with, to the end (a reader woken for a line): the
+   * host compares it with what it typed to tell a reader that waits for more from one that
+   * has not yet been handed what came. */
+  handledBytes = 0;
 
   constructor(private readonly m: Machine) {}
 
@@ -153,6 +157,7 @@ export class Console implements Device {
         }
         break;
     }
+    this.handledBytes++;
     yield* release(m, this.lock);
   }
 }
