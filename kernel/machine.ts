@@ -127,6 +127,12 @@ export class Machine {
   /** Why the last run() stopped short of an end. */
   stall: "input" | "time" | "steps" | null = null;
   private cycleLimit = Infinity;
+  /** The host has typing ready for the console (a script's next line, a line typed ahead at
+   * the REPL): while a process waits for console input, the clock must not jump, or the line
+   * would arrive after idle time no typist would have let pass. */
+  hostTyping = false;
+  /** Bytes of console input that arrived at the UART (see consoleReaderWaits). */
+  private inputBytes = 0;
   irqPending = false; // a device interrupt waits for a hart to claim it
 
   // proc.c
@@ -185,7 +191,8 @@ export class Machine {
 
   /**
    * Runs until the machine ends (halt, panic), or stops short: nothing can run without input
-   * from the host (`stall` "input": every CPU idle, nothing waits for the clock or a device),
+   * from the host (`stall` "input": every CPU idle, nothing waits for the clock or a device;
+   * or `hostTyping` and a process reads the console),
    * the clock reached `cycleLimit` (`stall` "time": the REPL paces the clock to real time), or
    * `maxSteps` steps were taken (`stall` "steps"). Returns the end, or null when it stopped short.
    */
@@ -255,6 +262,7 @@ export class Machine {
 
   /** Input arrives at the device (from the host, or from the journal in a replay). */
   deliverInput(bytes: Uint8Array): void {
+    this.inputBytes += bytes.length;
     this.deviceInterrupt(() => this.uart.receive(bytes));
   }
 
@@ -293,6 +301,15 @@ export class Machine {
   // such event the machine needs input from the host, or never runs again. The jump stops at
   // the cycle limit (real time, in the REPL).
   private idle(): boolean {
+    // A typist types once the prompt is out (the UART sends nothing) and the machine rests
+    // (a CPU the policy holds back is not at rest: its turn comes without the host).
+    if (
+      this.hostTyping && this.uart.txDoneAt === Infinity && this.cpus.every((c) => c.wfi) &&
+      this.consoleReaderWaits()
+    ) {
+      this.stall = "input";
+      return false;
+    }
     const waiting = this.timeouts.length > 0 ||
       this.procs.some((p) =>
         p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
@@ -316,6 +333,13 @@ export class Machine {
     if (target === this.uart.txDoneAt) this.deviceInterrupt(() => this.uart.transmitted());
     else if (target === this.nextTickAt) this.timer();
     return true;
+  }
+
+  /** Does a process wait for console input: asleep in consoleread, with every byte that
+   * arrived already dealt with by the console (else it is about to be woken)? */
+  consoleReaderWaits(): boolean {
+    return this.cons.handledBytes === this.inputBytes &&
+      this.procs.some((p) => p.state === SLEEPING && p.chan === this.cons.readChan);
   }
 
   /** The host stops the machine (the REPL's :quit, or its input ended). */

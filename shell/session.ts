@@ -26,7 +26,7 @@ export class Typist {
 
   /** Type the next piece, if the machine waits for console input. */
   typeInto(m: Machine): boolean {
-    if (this.pending.length === 0 || !consoleReader(m)) return false;
+    if (this.pending.length === 0 || !m.consoleReaderWaits()) return false;
     m.input(this.pending.subarray(0, TYPE_CHUNK_BYTES));
     this.pending = this.pending.subarray(TYPE_CHUNK_BYTES);
     return true;
@@ -37,14 +37,9 @@ const SLICE_STEPS = 20_000;
 /** After the script ends, how many ^Ds a program that keeps reading gets before dv6 stops. */
 const MAX_EOFS = 16;
 
-/** Does a process wait for console input? */
-export function consoleReader(m: Machine): boolean {
-  return m.procs.some((p) => p.state === SLEEPING && p.chan === m.cons.readChan);
-}
-
 /** Is the shell at its prompt: a console reader, and no foreground job? */
 export function atPrompt(m: Machine): boolean {
-  return m.cons.fgpgid === 0 && consoleReader(m);
+  return m.cons.fgpgid === 0 && m.consoleReaderWaits();
 }
 
 /** Processes blocked on something other than console input (or their children: a process
@@ -64,11 +59,12 @@ export function typeScript(m: Machine, lines: readonly string[]): MachineEnd {
   let next = 0, eofs = 0;
   for (;;) {
     // In slices, so that a line is typed when the shell reads, even while background jobs
-    // keep the machine busy.
+    // keep the machine busy; while lines remain, the clock does not jump past a reader.
+    m.hostTyping = typist.typing || next < lines.length;
     const end = m.run(SLICE_STEPS);
     if (end !== null) return end;
     const busy = m.stall === "steps";
-    if (!consoleReader(m)) {
+    if (!m.consoleReaderWaits()) {
       if (busy) continue;
       return m.deadlock(); // nobody will ever read what we type
     }

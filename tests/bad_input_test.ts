@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Machine } from "../kernel/machine.ts";
 import { headerFor, machineFrom } from "../shell/host.ts";
-import { consoleReader, typeScript } from "../shell/session.ts";
+import { typeScript } from "../shell/session.ts";
 import { Bytes } from "./harness.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -63,7 +63,7 @@ function replMachine(): { m: Machine; out: Bytes } {
 function typeWhenAsked(m: Machine, bytes: Uint8Array): void {
   assert.equal(m.run(), null, "the machine runs on");
   assert.equal(m.stall, "input");
-  assert.ok(consoleReader(m), "someone reads the console");
+  assert.ok(m.consoleReaderWaits(), "someone reads the console");
   m.input(bytes);
 }
 
