@@ -111,6 +111,13 @@ export class FileSink implements Sink {
   }
 }
 
+/** Why a host operation failed, in the operating system's words: "No such file or
+ * directory", without Deno's "(os error 2): open '...'" tail (the caller names the path). */
+export function hostErrorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/ \(os error \d+\).*$/s, "");
+}
+
 /** The chunks as one array. */
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

@@ -1,15 +1,21 @@
 // The REPL: the host terminal attached to the machine's console. Lines are edited on the host
 // (node:readline: history, tab completion of programs and paths of the simulated file system)
-// and typed into the UART when the machine waits for console input. The clock follows real
-// time (--hz ticks per second). Lines starting with ':' are monitor commands for the host.
-// Every session is journaled, so a panic or a hang met by hand leaves a crash log to replay.
+// and typed into the UART as soon as a process reads the console, whatever else runs. The
+// clock follows real time (--hz ticks per second). Lines starting with ':' are monitor
+// commands for the host. Every session is journaled, so a panic or a hang met by hand leaves
+// a crash log to replay.
+//
+// The host never blocks on the machine nor the machine on the host: the machine runs in
+// slices, and between two slices the host takes keys and lines, types what the machine may
+// read, and shows what it wrote. While nothing happens, nothing is written to the terminal.
 
 import * as readline from "node:readline";
+import { PassThrough } from "node:stream";
 import process from "node:process";
 import { JournalWriter } from "../kernel/journal.ts";
 import type { Machine } from "../kernel/machine.ts";
 import { TICK_CYCLES } from "../kernel/param.ts";
-import { STATE_NAMES, UNUSED } from "../kernel/proc.ts";
+import { type Proc, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "../kernel/proc.ts";
 import { T_DIR } from "../kernel/sysnum.ts";
 import {
   type BootOptions,
@@ -18,12 +24,16 @@ import {
   dataFile,
   FileSink,
   headerFor,
+  hostErrorText,
   machineFrom,
 } from "./host.ts";
-import { consoleReader, Typist } from "./session.ts";
+import { Typist } from "./session.ts";
 
 export const HISTORY_LINES = 1000;
 const KEEP_SESSIONS = 5;
+/** Steps the machine runs between two looks at the host (about 3 host ms). */
+const SLICE_STEPS = 20_000;
+/** How long the host sleeps when the clock is ahead of real time. */
 const SLICE_MS = 10;
 
 const HELP = `monitor commands (the machine never sees these lines):
@@ -32,7 +42,7 @@ const HELP = `monitor commands (the machine never sees these lines):
   :journal PATH  save the journal so far (replay it with: dv6 replay PATH)
   :quit          stop the machine and leave dv6
 Ctrl-C is ^C at the console (it stops the foreground command); Ctrl-P prints the process
-list; Ctrl-D on an empty line leaves dv6, as :quit does.`;
+list; Ctrl-D on an empty line leaves dv6 (with jobs running, the second Ctrl-D), as :quit does.`;
 
 export interface ReplOptions {
   journal?: string;
@@ -41,6 +51,7 @@ export interface ReplOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const CTRL_C = 0x03, CTRL_D = 0x04, TAB = 0x09, CTRL_P = 0x10;
 
 /** The process table with what the kernel knows: CPU, state, channel, group, killed. */
 export function kernelPs(m: Machine): string {
@@ -62,8 +73,21 @@ export function kernelPs(m: Machine): string {
   return rows.join("\n");
 }
 
-// Programs in /bin and paths of the simulated file system, relative to the shell's cwd.
-function completer(m: Machine, line: string): [string[], string] {
+/** Processes that would die with the machine: all but init and whoever reads the console. */
+function runningJobs(m: Machine): Proc[] {
+  return m.procs.filter((p) =>
+    p.pid > 1 && p.state !== UNUSED && p.state !== ZOMBIE &&
+    !(p.state === SLEEPING && p.chan === m.cons.readChan)
+  );
+}
+
+/**
+ * Tab completion of programs in /bin (the first word) and of paths of the simulated file
+ * system, relative to the console reader's cwd. As bash does: a unique match gets a space
+ * after it (a directory a `/`); readline inserts the common prefix on the first Tab and lists
+ * the candidates on the second.
+ */
+export function completer(m: Machine, line: string): [string[], string] {
   const word = line.slice(line.lastIndexOf(" ") + 1);
   const first = !line.trimStart().includes(" ");
   const reader = m.procs.find((p) => p.chan === m.cons.readChan) ?? m.initproc;
@@ -76,7 +100,9 @@ function completer(m: Machine, line: string): [string[], string] {
   const names = dir.entries
     .filter((e) => e !== null && e.name !== "." && e.name !== "..")
     .map((e) => prefix + e!.name + (e!.ip.type === T_DIR ? "/" : ""))
-    .filter((n) => n.startsWith(word));
+    .filter((n) => n.startsWith(word))
+    .sort();
+  if (names.length === 1 && !names[0].endsWith("/")) names[0] += " ";
   return [names, word];
 }
 
@@ -101,54 +127,88 @@ function pruneSessions(): void {
   }
 }
 
+/** A promise the host loop sleeps on until a key, a line, or a timer wakes it. */
+class Waker {
+  private resolve: (() => void) | null = null;
+  wake = (): void => {
+    this.resolve?.();
+    this.resolve = null;
+  };
+  sleep(ms: number): Promise<void> {
+    return new Promise((ok) => {
+      const timer = ms === Infinity ? undefined : setTimeout(this.wake, ms);
+      this.resolve = () => {
+        clearTimeout(timer);
+        ok();
+      };
+    });
+  }
+}
+
+/**
+ * The terminal's screen at a tty: the machine's partial last line (its prompt) is readline's
+ * prompt, so that line editing redraws it; complete lines of output go above the line being
+ * edited, which is drawn again below them, intact.
+ */
+class Screen {
+  /** The machine's output since the last complete line: shown as readline's prompt. */
+  partial = "";
+  constructor(
+    private readonly rl: readline.Interface,
+    private readonly write: (s: string) => void,
+  ) {}
+
+  /** Writes `text` (complete lines) above the edited line, and the prompt `partial` below. */
+  above(text: string): void {
+    const out = process.stdout;
+    // The edited line may wrap: from its last row up to its first, then clear what is below.
+    const rows = this.rl.getCursorPos().rows;
+    if (rows > 0) readline.moveCursor(out, 0, -rows);
+    readline.cursorTo(out, 0);
+    readline.clearScreenDown(out);
+    if (text !== "") this.write(text);
+    // readline moves up by the rows it drew last time before it draws again: it is to draw
+    // on the row we now stand on.
+    (this.rl as unknown as { prevRows: number }).prevRows = 0;
+    this.rl.setPrompt(this.partial);
+    this.rl.prompt(true);
+  }
+
+  /** Machine output: complete lines above, the rest becomes the prompt. */
+  output(text: string): void {
+    const all = this.partial + text;
+    const nl = all.lastIndexOf("\n");
+    if (nl < 0) {
+      this.partial = all;
+      this.above("");
+    } else {
+      this.partial = all.slice(nl + 1);
+      this.above(all.slice(0, nl + 1));
+    }
+  }
+}
+
 export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
-  const tty = Deno.stdin.isTerminal();
+  const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   const header = headerFor({ ...o, initArgv: ["init"] }, await buildId());
   const journalPath = r.journal ?? dataFile("session");
   if (r.journal === undefined) pruneSessions();
   const sink = new FileSink(journalPath);
   const writer = new JournalWriter(sink, header);
-  let atLineStart = true;
-  const write = (s: string) => {
-    if (s === "") return;
-    Deno.stdout.writeSync(encoder.encode(s));
-    atLineStart = s.endsWith("\n");
-  };
-  // The monitor's own lines start on a line of their own; without a terminal, the machine's
-  // partial line (its prompt) is shown again after them.
-  let partial = "";
-  const say = (s: string) => {
-    write((atLineStart || tty ? "" : "\n") + s + "\n");
-    if (!tty) write(partial);
-  };
 
-  // Console output: at a terminal, complete lines go out at once and the partial last line (the
-  // prompt) goes to readline as its prompt, so that line editing redraws it; without one, all
-  // of it goes out as it comes (a transcript, echo included).
-  let tail = "";
+  // Console output waits here during a slice, and goes out once after it: one redraw a slice.
+  let pending = "";
   const m = machineFrom(header, writer, (bytes, echo) => {
-    if (!tty) {
-      // A transcript, echo included.
-      const text = decoder.decode(bytes, { stream: true });
-      const nl = text.lastIndexOf("\n");
-      partial = nl < 0 ? partial + text : text.slice(nl + 1);
-      return write(text);
-    }
-    if (echo) return; // readline already shows what was typed
-    const text = tail + decoder.decode(bytes, { stream: true });
-    const nl = text.lastIndexOf("\n");
-    if (nl >= 0) {
-      readline.clearLine(process.stdout, 0);
-      readline.cursorTo(process.stdout, 0);
-      write(text.slice(0, nl + 1));
-      tail = text.slice(nl + 1);
-      rl.prompt(true);
-    } else tail = text;
+    // At a terminal readline already shows what was typed; a transcript shows the echo.
+    if (!(tty && echo)) pending += decoder.decode(bytes, { stream: true });
   });
 
+  // Keys come from stdin raw; those that are the console's (^C, ^P, and ^D on an empty line)
+  // go to the machine, the rest to readline.
+  const keys = new PassThrough();
   const historyPath = `${dataDir()}/history`;
   const rl = readline.createInterface({
-    input: process.stdin,
+    input: keys,
     output: tty ? process.stdout : undefined,
     terminal: tty,
     prompt: "",
@@ -156,71 +216,177 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     historySize: HISTORY_LINES,
     completer: (line: string) => completer(m, line),
   });
+  rl.on("SIGTSTP", () => {}); // the machine has no job control; dv6 is not suspended
+  let atLineStart = true; // of a transcript (no terminal)
+  const transcript = (s: string) => {
+    if (s === "") return;
+    Deno.stdout.writeSync(encoder.encode(s));
+    atLineStart = s.endsWith("\n");
+  };
+  const screen = new Screen(rl, transcript);
+  const flush = () => {
+    if (pending === "") return;
+    if (tty) screen.output(pending);
+    else {
+      const nl = pending.lastIndexOf("\n");
+      screen.partial = nl < 0 ? screen.partial + pending : pending.slice(nl + 1);
+      transcript(pending);
+    }
+    pending = "";
+  };
+  // The monitor's own lines start on a line of their own; without a terminal, the machine's
+  // partial line (its prompt) is shown again after them.
+  const say = (s: string) => {
+    flush();
+    if (tty) screen.above(s + "\n");
+    else transcript((atLineStart ? "" : "\n") + s + "\n" + screen.partial);
+  };
+
+  const waker = new Waker();
   const queue: string[] = [];
   const typist = new Typist();
   let inputEnded = false;
   let quit = false;
-  const ctrlC = () => m.input(Uint8Array.of(3));
-  rl.on("SIGINT", ctrlC);
-  if (!tty) Deno.addSignalListener("SIGINT", ctrlC);
-  rl.on("close", () => inputEnded = true);
-  // A monitor command runs when it is typed at a terminal, or in its turn among piped lines.
-  const monitor = (line: string) => {
-    const [cmd, arg] = line.slice(1).trim().split(/\s+/, 2);
-    if (cmd === "help") say(HELP);
-    else if (cmd === "ps") say(kernelPs(m));
-    else if (cmd === "journal" && arg) {
-      writer.flush();
-      Deno.writeFileSync(arg, Deno.readFileSync(journalPath));
-      Deno.writeFileSync(arg, writer.stopFrame(), { append: true });
-      say(`journal saved to ${arg} (${m.steps} steps)`);
-    } else if (cmd === "quit") quit = true;
-    else say(`unknown monitor command ':${line.slice(1)}' (try :help)`);
-    if (tty) rl.prompt(true);
-  };
-  rl.on("line", (line: string) => {
-    // The prompt went out with the line; what the machine writes next starts afresh.
-    tail = "";
-    rl.setPrompt("");
-    if (tty && line.trim() !== "") {
-      Deno.writeTextFileSync(historyPath, line + "\n", { append: true });
+  let warnedJobs = false;
+
+  const ctrlC = () => {
+    if (tty) {
+      // The console drops the line being edited, and so does the host's editor; the line
+      // stays on the screen, with the ^C the kernel prints after it.
+      screen.partial += rl.line;
+      rl.write(null, { ctrl: true, name: "e" });
+      rl.write(null, { ctrl: true, name: "u" });
     }
-    if (tty && line.startsWith(":")) monitor(line);
-    else queue.push(line);
+    m.input(Uint8Array.of(CTRL_C));
+    waker.wake();
+  };
+  const ctrlD = () => {
+    const jobs = runningJobs(m);
+    if (jobs.length > 0 && !warnedJobs) {
+      warnedJobs = true;
+      say(
+        `dv6: jobs are running (${
+          jobs.map((p) => `${p.pid} ${p.name}`).join(", ")
+        }); Ctrl-D again leaves, and they stop with the machine`,
+      );
+    } else {
+      quit = true;
+      waker.wake();
+    }
+  };
+  Deno.addSignalListener("SIGINT", ctrlC); // a kill -INT from outside, or no terminal
+  if (tty) Deno.stdin.setRaw(true);
+  const reading = (async () => {
+    try {
+      for await (const chunk of Deno.stdin.readable) {
+        if (!tty) {
+          keys.write(chunk);
+          continue;
+        }
+        for (const b of chunk) {
+          if (b === CTRL_C) ctrlC();
+          else if (b === CTRL_P) {
+            m.input(Uint8Array.of(CTRL_P));
+            waker.wake();
+          } else if (b === CTRL_D && rl.line === "") ctrlD();
+          else {
+            keys.write(Uint8Array.of(b));
+            // readline applies a completion a moment after the Tab (it awaits the completer):
+            // keys typed behind the Tab wait for it, or they would land before it.
+            if (b === TAB) await new Promise((ok) => setTimeout(ok, 0));
+          }
+        }
+      }
+    } catch {
+      // stdin went away: as its end
+    }
+    keys.end();
+  })();
+  rl.on("close", () => {
+    inputEnded = true;
+    waker.wake();
   });
 
-  write(`dv6: ${header.ncpu} cpus, ${r.hz} ticks/s; journal ${journalPath}; :help for help\n`);
+  // A monitor command runs when it is typed at a terminal, or in its turn among piped lines.
+  const monitor = (line: string) => {
+    const [cmd, ...args] = line.slice(1).trim().split(/\s+/);
+    if (cmd === "help") say(HELP);
+    else if (cmd === "ps") say(kernelPs(m));
+    else if (cmd === "journal") {
+      if (args.length !== 1 || args[0] === "") say("usage: :journal PATH");
+      else say(saveJournal(args[0]));
+    } else if (cmd === "quit") {
+      quit = true;
+      waker.wake();
+    } else say(`unknown monitor command ':${line.slice(1)}' (try :help)`);
+  };
+  const saveJournal = (path: string): string => {
+    writer.flush();
+    try {
+      Deno.writeFileSync(path, Deno.readFileSync(journalPath));
+      Deno.writeFileSync(path, writer.stopFrame(), { append: true });
+    } catch (e) {
+      return `:journal: cannot write ${path}: ${hostErrorText(e)}`;
+    }
+    return `journal saved to ${path} (${m.steps} steps)`;
+  };
+  rl.on("line", (line: string) => {
+    if (tty) {
+      if (line.trim() !== "") Deno.writeTextFileSync(historyPath, line + "\n", { append: true });
+      // A monitor command's answer comes with the machine's prompt again below it.
+      if (line.startsWith(":")) return monitor(line);
+      // The prompt went out with the line; what the machine writes next starts afresh.
+      screen.partial = "";
+      rl.setPrompt("");
+    }
+    queue.push(line);
+    waker.wake();
+  });
+
+  transcript(
+    `dv6: ${header.ncpu} cpus, ${r.hz} ticks/s; journal ${journalPath}; :help for help\n`,
+  );
   // The clock follows real time from here; while the machine waits for input it stands still.
   let t0 = performance.now(), base = m.cycles;
-  while (m.end === null && !quit) {
+  for (;;) {
+    // Type what a reader may read: piped monitor lines in their turn, then the next line.
+    if (!typist.typing && m.consoleReaderWaits()) {
+      while (queue.length > 0 && queue[0].startsWith(":")) monitor(queue.shift()!);
+      if (queue.length > 0) typist.line(queue.shift()!);
+    }
+    typist.typeInto(m);
+    if (quit || m.end !== null) break;
+    // Input that ended leaves once everything typed was read (a script's end, as ^D).
+    if (inputEnded && queue.length === 0 && !typist.typing && m.consoleReaderWaits()) break;
+    m.hostTyping = typist.typing || queue.length > 0;
     const limit = base + ((performance.now() - t0) * r.hz * TICK_CYCLES) / 1000;
-    m.run(200_000, limit);
+    m.run(SLICE_STEPS, limit);
+    flush();
     if (m.end !== null) break;
-    if (m.stall === "input") {
+    if (m.stall === "steps") {
+      await waker.sleep(0); // let keys and lines in
+    } else if (m.stall === "input") {
+      if (typist.typing || (queue.length > 0 && m.consoleReaderWaits())) continue;
+      if (inputEnded) break; // nothing will run again, and nothing more is coming
+      writer.flush();
+      await waker.sleep(Infinity);
       t0 = performance.now();
       base = m.cycles;
-      while (queue.length > 0 && queue[0].startsWith(":")) monitor(queue.shift()!);
-      if (quit) break;
-      if (!typist.typing && queue.length > 0 && consoleReader(m)) typist.line(queue.shift()!);
-      if (typist.typeInto(m)) continue;
-      else if (inputEnded && queue.length === 0) break;
-      else {
-        if (tty && tail !== "") {
-          rl.setPrompt(tail);
-          rl.prompt(true);
-        }
-        writer.flush();
-      }
-    }
-    if (m.stall !== "steps") await new Promise((ok) => setTimeout(ok, SLICE_MS));
+    } else await waker.sleep(SLICE_MS);
   }
-  if (!atLineStart) write("\n");
+  flush();
   const end = m.end ?? m.stop();
   sink.close();
+  // The host's prompt starts on a line of its own.
+  if (tty) {
+    transcript("\n"); // after the prompt readline shows
+    Deno.stdin.setRaw(false);
+  } else if (!atLineStart) transcript("\n");
   rl.close();
-  if (!tty) Deno.removeSignalListener("SIGINT", ctrlC);
+  Deno.removeSignalListener("SIGINT", ctrlC);
+  void reading;
   if (end.kind === "panic" || end.kind === "deadlock") {
-    write(
+    transcript(
       `\ndv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${journalPath}\n`,
     );
     return end.kind === "panic" ? 3 : 4;
