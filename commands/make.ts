@@ -1376,6 +1376,13 @@ function* startJob(mk: Make, n: Node): Call<number> {
     yield* logJob(mk, `S ${job.id} ${yield* mk.sys.uptime()} ${n.name}`);
   }
   yield* runNext(mk, job);
+  // One job slot and no jobserver (GNU's job_slots == 1): make runs things one at a time, so it
+  // waits for the job here, as GNU's new_job does. Nothing else is printed or looked at while
+  // the job runs: the next recipe of a -n build comes after a recursive make's output, and an
+  // error found in the next prerequisite is reported with no job left to wait for.
+  if (mk.js === null && mk.limit === 1) {
+    while (n.state === RUNNING && (yield* reapChild(mk)));
+  }
   return n.state === DONE ? (n.failed ? VISIT_FAIL : VISIT_OK) : VISIT_PENDING;
 }
 
@@ -1511,6 +1518,15 @@ function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
   return true;
 }
 
+/** Waits for a child to end (or takes one a $(shell) reaped) and handles it; false if there
+ * is none. */
+function* reapChild(mk: Make): Call<boolean> {
+  const [pid, status] = mk.reaps.shift() ?? (yield* mk.sys.wait());
+  if (pid < 0) return false;
+  yield* reaped(mk, pid, status);
+  return true;
+}
+
 /** A child ended: a job's line, or the token helper. */
 function* reaped(mk: Make, pid: number, status: number): Call<void> {
   const js = mk.js;
@@ -1583,11 +1599,7 @@ function* die(mk: Make, status: number): Call<number> {
     mk.waitingPrinted = true;
     yield* error(mk, "*** Waiting for unfinished jobs....");
   }
-  while (mk.jobs.size > 0 || mk.reaps.length > 0) {
-    const [pid, st] = mk.reaps.shift() ?? (yield* sys.wait());
-    if (pid < 0) break;
-    yield* reaped(mk, pid, st);
-  }
+  while ((mk.jobs.size > 0 || mk.reaps.length > 0) && (yield* reapChild(mk)));
   const js = mk.js;
   if (js !== null) {
     yield* stopHelper(sys, js);

@@ -421,6 +421,48 @@ const CASES: Case[] = [
     status: 0,
   },
   {
+    name: "-j1: the next recipe is printed once a recursive make has finished, -n or not",
+    files: {
+      Makefile: "all: sub after\nsub:\n\t+$(MAKE) -f sub.mk\nafter:\n\techo after\n",
+      "sub.mk": "x: y\n\techo x\ny:\n\techo y\n",
+    },
+    cmd: "make -n; make",
+    out: "make -f sub.mk\nmake[1]: Entering directory '/w'\necho y\necho x\n" +
+      "make[1]: Leaving directory '/w'\necho after\n" +
+      "make -f sub.mk\nmake[1]: Entering directory '/w'\necho y\ny\necho x\nx\n" +
+      "make[1]: Leaving directory '/w'\necho after\nafter\n",
+    status: 0,
+  },
+  {
+    name: "-j1: a missing prerequisite is found once the job before it has ended (no Waiting)",
+    files: { Makefile: "all: a missing b\na:\n\tsleep 1; echo a\nb:\n\techo b\n" },
+    cmd: "make; make -k; make -j2",
+    out:
+      "sleep 1; echo a\na\nmake: *** No rule to make target 'missing', needed by 'all'.  Stop.\n" +
+      "sleep 1; echo a\na\nmake: *** No rule to make target 'missing', needed by 'all'.\n" +
+      "echo b\nb\nmake: Target 'all' not remade because of errors.\n" +
+      // -j2: the job still runs when make finds the missing file.
+      "sleep 1; echo a\nmake: *** No rule to make target 'missing', needed by 'all'.  Stop.\n" +
+      "make: *** Waiting for unfinished jobs....\na\n",
+    status: 2,
+  },
+  {
+    name: "-j1: a sub-make fails; with -k the next recipe runs after its messages",
+    files: {
+      Makefile: "all: sub after\nsub:\n\t$(MAKE) -f sub.mk\nafter:\n\techo after\n",
+      "sub.mk": "x:\n\texit 3\n",
+    },
+    cmd: "make; make -k",
+    out: "make -f sub.mk\nmake[1]: Entering directory '/w'\nexit 3\n" +
+      "make[1]: *** [sub.mk:2: x] Error 3\nmake[1]: Leaving directory '/w'\n" +
+      "make: *** [Makefile:3: sub] Error 2\n" +
+      "make -f sub.mk\nmake[1]: Entering directory '/w'\nexit 3\n" +
+      "make[1]: *** [sub.mk:2: x] Error 3\nmake[1]: Leaving directory '/w'\n" +
+      "make: *** [Makefile:3: sub] Error 2\necho after\nafter\n" +
+      "make: Target 'all' not remade because of errors.\n",
+    status: 2,
+  },
+  {
     name: "define, and the text functions",
     files: {
       // (dv6's sh, as xv6's, takes at most 9 words a command)
