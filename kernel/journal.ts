@@ -16,13 +16,16 @@ import { EV, type Event } from "./event.ts";
 import type { Machine, MachineEnd, StepLog } from "./machine.ts";
 import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE, SYS, SYSNAME } from "./sysnum.ts";
 
-export const FORMAT = 1;
+/** Format 2 added the host clock's ticks (R_TICK); a format-1 journal is read as it was. */
+export const FORMAT = 2;
+const FORMATS_READ = [1, 2];
 const MAGIC = [0x44, 0x56, 0x36, 0x4a]; // "DV6J"
 const FRAME_BYTES = 1 << 16; // records per frame, in uncompressed bytes (about)
 
 // Record kinds beyond the step events (EV.*, 1..15). Part of the format: append only.
 const R_INPUT = 16; // host input delivered before the next step: cycles, bytes
 const R_END = 17; // the run ended: halt, stop, panic or deadlock
+const R_TICK = 18; // a tick of the host's clock delivered before the next step: cycles
 const END_KINDS = ["halt", "stop", "panic", "deadlock"] as const;
 
 /** What the journal needs to rebuild the machine. Nothing host-specific goes in it. */
@@ -44,6 +47,7 @@ export interface JournalHeader {
 export type JournalRecord =
   | { type: "step"; cpu: number; pid: number; intr: number; ev: DecodedEvent }
   | { type: "input"; cycles: number; bytes: Uint8Array }
+  | { type: "tick"; cycles: number }
   | { type: "end"; end: MachineEnd };
 
 export type DecodedEvent =
@@ -164,6 +168,11 @@ class RecordEncoder {
     this.raw(bytes);
   }
 
+  tick(cycles: number): void {
+    this.byte(R_TICK);
+    this.uint(cycles);
+  }
+
   end(end: MachineEnd): void {
     this.byte(R_END);
     this.byte(END_KINDS.indexOf(end.kind));
@@ -262,6 +271,7 @@ class RecordDecoder {
   record(): JournalRecord {
     const b = this.byte();
     if (b === R_INPUT) return { type: "input", cycles: this.uint(), bytes: this.raw() };
+    if (b === R_TICK) return { type: "tick", cycles: this.uint() };
     if (b === R_END) {
       const kind = END_KINDS[this.byte()];
       if (kind === "halt") return { type: "end", end: { kind, status: this.int() } };
@@ -340,6 +350,10 @@ export class JournalWriter implements StepLog {
     this.enc.input(cycles, bytes);
   }
 
+  tick(cycles: number): void {
+    this.enc.tick(cycles);
+  }
+
   nextInputAt(): number {
     return Infinity;
   }
@@ -376,8 +390,10 @@ export class JournalReader {
     if (bytes.length < 5 || MAGIC.some((b, i) => bytes[i] !== b)) {
       throw new JournalError("not a dv6 journal (bad magic)");
     }
-    if (bytes[4] !== FORMAT) {
-      throw new JournalError(`journal format ${bytes[4]}, this dv6 reads format ${FORMAT}`);
+    if (!FORMATS_READ.includes(bytes[4])) {
+      throw new JournalError(
+        `journal format ${bytes[4]}, this dv6 reads formats ${FORMATS_READ.join(" and ")}`,
+      );
     }
     this.off = 5;
     const h = this.nextFrame();
@@ -481,19 +497,25 @@ export class JournalVerifier implements StepLog {
     return this.dec.record();
   }
 
+  // The next record, if it is something the host delivered (input, a tick of its clock).
+  private peekHost(): Extract<JournalRecord, { type: "input" | "tick" }> | null {
+    const r = this.peek(R_INPUT) ?? this.peek(R_TICK);
+    return r?.type === "input" || r?.type === "tick" ? r : null;
+  }
+
   beforeStep(m: Machine): void {
-    for (let r = this.peek(R_INPUT); r?.type === "input"; r = this.peek(R_INPUT)) {
+    for (let r = this.peekHost(); r !== null; r = this.peekHost()) {
       if (r.cycles !== m.cycles) return; // due later (or missed: the next step diverges)
       this.off = this.dec.pos;
-      m.deliverInput(r.bytes);
+      if (r.type === "input") m.deliverInput(r.bytes);
+      else m.deliverTick();
     }
     const r = this.peek(R_END);
     if (r?.type === "end" && r.end.kind === "stop") m.stop(); // the host stopped it here
   }
 
   nextInputAt(): number {
-    const r = this.peek(R_INPUT);
-    return r?.type === "input" ? r.cycles : Infinity;
+    return this.peekHost()?.cycles ?? Infinity;
   }
 
   /** The re-run stopped for want of input: end it as the recording ended there (the host
@@ -513,6 +535,10 @@ export class JournalVerifier implements StepLog {
 
   input(): void {
     // A replay takes its input from the journal only.
+  }
+
+  tick(): void {
+    // and its clock's ticks.
   }
 
   end(end: MachineEnd): void {
@@ -571,6 +597,8 @@ export function describe(r: JournalRecord): string {
   switch (r.type) {
     case "input":
       return `input ${showVal(r.bytes)} at cycle ${r.cycles}`;
+    case "tick":
+      return `tick of the host's clock at cycle ${r.cycles}`;
     case "end":
       return r.end.kind === "halt"
         ? `halt ${r.end.status}`

@@ -6,6 +6,12 @@
 // journal. The clock advances one cycle per step; every TICK_CYCLES cycles each CPU gets a
 // timer interrupt. When every CPU is idle, the clock jumps to the next timed event (a tick,
 // or the UART finishing a byte).
+//
+// A machine on the host's clock (the REPL) counts time in the host's ticks instead: the host
+// delivers one every 1/hz real seconds, journaled at the step it came; it raises the timer
+// interrupt, and CPU 0's clock interrupt counts the ticks that came (the timer still also
+// interrupts every TICK_CYCLES cycles, to preempt and to wake idle CPUs). So computation runs at the host's speed while `sleep 10`
+// still takes a real second, and a replay is exact.
 
 import type { Image } from "./abi.ts";
 import { Console } from "./console.ts";
@@ -70,8 +76,10 @@ export interface StepLog {
   /** `intr`: the interrupt taken at the start of the step (INTR_NONE, INTR_TIMER, INTR_DEVICE). */
   step(cpu: number, pid: number, intr: number, ev: Event): void;
   input(cycles: number, bytes: Uint8Array): void;
+  /** A tick of the host's clock, delivered before the next step. */
+  tick(cycles: number): void;
   end(end: MachineEnd): void;
-  /** The cycle of the next recorded input (a replay), or Infinity. */
+  /** The cycle of the next recorded input or tick (a replay), or Infinity. */
   nextInputAt(): number;
 }
 
@@ -87,6 +95,8 @@ export interface KernelOptions {
   /** none: a process killed inside a robust semaphore's fast path leaks a token; pcrange: the
    * kernel completes the adjustment at exit. Default pcrange. */
   robustFast?: "none" | "pcrange";
+  /** Ticks come from the host's clock (tick()), not from counting cycles. */
+  hostClock?: boolean;
 }
 
 export interface MachineConfig {
@@ -123,10 +133,13 @@ export class Machine {
   cycles = 0; // the virtual clock
   steps = 0;
   private nextTickAt = TICK_CYCLES;
+  /** Time is the host's ticks (see the top of this file). */
+  readonly hostClock: boolean;
+  /** Ticks of the host's clock that came and clockintr has not yet counted. */
+  hostTicks = 0;
   end: MachineEnd | null = null;
   /** Why the last run() stopped short of an end. */
   stall: "input" | "time" | "steps" | null = null;
-  private cycleLimit = Infinity;
   /** The host has typing ready for the console (a script's next line, a line typed ahead at
    * the REPL): while a process waits for console input, the clock must not jump, or the line
    * would arrive after idle time no typist would have let pass. */
@@ -174,6 +187,7 @@ export class Machine {
     this.fs = new FileSystem(Object.keys(cfg.programs), { ...BOOT_FILES, ...cfg.image });
     this.uart = new Uart(this, cfg.options?.brokenSleep ?? false);
     this.robustFast = cfg.options?.robustFast ?? "pcrange";
+    this.hostClock = cfg.options?.hostClock ?? false;
     this.cons = new Console(this);
     this.devsw[CONSOLE] = this.cons;
     const nproc = cfg.nproc ?? NPROC;
@@ -192,17 +206,15 @@ export class Machine {
   /**
    * Runs until the machine ends (halt, panic), or stops short: nothing can run without input
    * from the host (`stall` "input": every CPU idle, nothing waits for the clock or a device;
-   * or `hostTyping` and a process reads the console),
-   * the clock reached `cycleLimit` (`stall` "time": the REPL paces the clock to real time), or
-   * `maxSteps` steps were taken (`stall` "steps"). Returns the end, or null when it stopped short.
+   * or `hostTyping` and a process reads the console), nothing can run before the host's clock
+   * ticks (`stall` "time"), or `maxSteps` steps were taken (`stall` "steps"). Returns the end,
+   * or null when it stopped short.
    */
-  run(maxSteps = Infinity, cycleLimit = Infinity): MachineEnd | null {
+  run(maxSteps = Infinity): MachineEnd | null {
     const stepLimit = this.steps + maxSteps;
-    this.cycleLimit = cycleLimit;
     this.stall = null;
     while (this.end === null) {
       if (this.steps >= stepLimit) this.stall = "steps";
-      else if (this.cycles >= cycleLimit) this.stall = "time";
       else if (this.step()) continue;
       return null;
     }
@@ -260,6 +272,20 @@ export class Machine {
     this.deliverInput(bytes);
   }
 
+  /** A tick of the host's clock (a machine on it: the REPL). Journaled, so a replay delivers
+   * it at the same step. */
+  tick(): void {
+    if (!this.hostClock) throw new Error("tick(): this machine counts its own ticks");
+    this.log?.tick(this.cycles);
+    this.deliverTick();
+  }
+
+  /** The host's tick arrives (from the host, or from the journal in a replay). */
+  deliverTick(): void {
+    this.hostTicks++;
+    this.raiseTimer();
+  }
+
   /** Input arrives at the device (from the host, or from the journal in a replay). */
   deliverInput(bytes: Uint8Array): void {
     this.inputBytes += bytes.length;
@@ -286,9 +312,14 @@ export class Machine {
     this.log?.end(end);
   }
 
-  // The timer interrupt: raised on every CPU (each hart has its own timer); an idle CPU wakes.
+  // The timer interrupt, every TICK_CYCLES cycles: raised on every CPU (each hart has its own
+  // timer); an idle CPU wakes.
   private timer(): void {
     this.nextTickAt += TICK_CYCLES;
+    this.raiseTimer();
+  }
+
+  private raiseTimer(): void {
     for (const c of this.cpus) {
       c.timerPending = true;
       c.wfi = false;
@@ -297,9 +328,9 @@ export class Machine {
 
   // No CPU may step (every CPU is idle, or the policy holds back the busy ones): the clock
   // jumps to the next timed event (the UART finishing a byte, a tick if anything waits for
-  // one, a held-back CPU's turn), or to the next recorded input of a replay. With no
-  // such event the machine needs input from the host, or never runs again. The jump stops at
-  // the cycle limit (real time, in the REPL).
+  // one or a runnable process for an idle CPU to find, a held-back CPU's turn), or to the next
+  // recorded input or tick of a replay. With no such event the machine needs input from the
+  // host, or (on the host's clock) its next tick.
   private idle(): boolean {
     // A typist types once the prompt is out (the UART sends nothing) and the machine rests
     // (a CPU the policy holds back is not at rest: its turn comes without the host).
@@ -310,23 +341,18 @@ export class Machine {
       this.stall = "input";
       return false;
     }
-    const waiting = this.timeouts.length > 0 ||
-      this.procs.some((p) =>
-        p.state === RUNNABLE || (p.state === SLEEPING && p.chan === this.ticksChan)
-      );
+    const needsTick = this.timeouts.length > 0 ||
+      this.procs.some((p) => p.state === SLEEPING && p.chan === this.ticksChan);
+    const runnable = this.procs.some((p) => p.state === RUNNABLE);
+    const timerDue = runnable || (!this.hostClock && needsTick);
     const event = Math.min(
       this.uart.txDoneAt,
-      waiting ? this.nextTickAt : Infinity,
+      timerDue ? this.nextTickAt : Infinity,
       this.cpus.some((c) => !c.wfi) ? this.policy.wakeAt() : Infinity,
     );
     const target = Math.min(event, this.log?.nextInputAt() ?? Infinity);
     if (target === Infinity) {
-      this.stall = "input";
-      return false;
-    }
-    if (target > this.cycleLimit) {
-      this.cycles = Math.max(this.cycles, this.cycleLimit);
-      this.stall = "time";
+      this.stall = needsTick ? "time" : "input";
       return false;
     }
     this.cycles = target;

@@ -212,8 +212,13 @@ export function* devintr(m: Machine, fromUser: boolean, device: boolean): KGen {
 }
 
 function* clockintr(m: Machine): KGen {
+  // dv6: on the host's clock (the REPL), time is the host's ticks that came since.
+  if (m.hostClock && m.hostTicks === 0) return;
   yield* acquire(m, m.tickslock);
-  m.ticks++;
+  if (m.hostClock) {
+    m.ticks += m.hostTicks;
+    m.hostTicks = 0;
+  } else m.ticks++;
   yield* wakeup(m, m.ticksChan);
   // dv6: sleeps with a deadline (semtimedop, futex and semaphore timeouts).
   for (const t of m.timeouts.filter((t) => t.at <= m.ticks)) {

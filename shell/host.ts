@@ -56,6 +56,7 @@ export function machineFrom(
     options: {
       brokenSleep: h.options.brokenSleep === true,
       robustFast: h.options.robustFast === "none" ? "none" : "pcrange",
+      hostClock: h.options.clock === "host",
     },
     output,
     log,

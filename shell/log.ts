@@ -52,6 +52,8 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       step++;
     } else if (r.type === "input") {
       if (f.pid === undefined) lines.push(`${"".padStart(8)} input ${showVal(r.bytes, 64)}`);
+    } else if (r.type === "tick") {
+      if (f.pid === undefined) lines.push(`${"".padStart(8)} tick`);
     } else {
       const e = r.end;
       const more = e.kind === "panic" ? e.procdump : e.kind === "deadlock" ? e.report : "";

@@ -286,6 +286,7 @@ $ flock /lk --hold 100 & sleep 1; flock /lk echo got it & sleep 1; ps; kill 33; 
     2     1 sleep       0 sh              wait
    33     2 sleep       0 flock           ticks
    35     2 sleep       0 flock           lock on inode N
+   27     1 sleep       0 sleep           ticks
    37     2 run         0 ps              -
 got it
 $ lockf /r w:0:10 --hold 100 & sleep 2; lockf /r t:0:1; lockf -n /r w:5:1; kill 41; sleep 1; lockf /r t:0:1
