@@ -12,7 +12,8 @@
 //   6. a 10,000-line script session (echo, pipes, background jobs) typed by typeScript, as
 //      `dv6 run` types it: host seconds per 1,000 commands at its start and at its end;
 //   7. cold start: `dv6 -c "echo hi"` as a new process, whole-process wall time;
-// then the robust-IPC figures (8, 9: bench/ipc.ts) and make -j's (10, 11: bench/make.ts).
+// then the robust-IPC figures (8, 9: bench/ipc.ts), make -j's (10, 11: bench/make.ts) and the
+// REPL's round trip through a pseudo-terminal (12: bench/repl.ts).
 //
 // Each figure is the best of several repetitions (the host is shared and noisy), and every
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
@@ -20,6 +21,7 @@
 
 import { ipcFigures } from "./ipc.ts";
 import { makeFigures } from "./make.ts";
+import { replFigures } from "./repl.ts";
 import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, printRows, ratio, Table } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
@@ -456,7 +458,8 @@ async function main(args: string[]): Promise<void> {
     // 10 and 11: make -j's (bench/make.ts, also `deno task bench:make` alone).
     const ipc = await ipcFigures(quick, tmp, build, 8);
     const make = await makeFigures(quick, tmp, build, 10);
-    printRows([...table.rows, ...ipc, ...make]);
+    const repl = await replFigures(quick, tmp, build, 12);
+    printRows([...table.rows, ...ipc, ...make, ...repl]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });

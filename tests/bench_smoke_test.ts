@@ -52,6 +52,9 @@ const LABELS = [
   "completion tick: first / median / last",
   "ticks from start to end: min / median / max",
   "ratio last / median completion",
+  // bench/repl.ts's
+  "12. REPL round trip through a pseudo-terminal",
+  "host ms, median",
 ];
 
 Deno.test("bench --quick runs and prints every figure", async () => {
