@@ -93,7 +93,22 @@ Deno.test({
         { mark: true },
         { send: "cat /demo/\t\t" },
         { expect: "long\\.txt" },
-        { send: "\x15\r" }, // Ctrl-U, then an empty line
+        { send: "\x15echo listed\r" }, // Ctrl-U first
+        { expect: "\\nlisted\\n\\$ $" },
+        // Up is the host's history: the last line again.
+        { mark: true },
+        { send: "\x1b[A\r" },
+        { expect: "^\\$ echo listed\\nlisted\\n\\$ $" },
+        // A background job's output goes above the line being edited, which stays intact. (The
+        // output follows the prompt it came after, as on any terminal.)
+        { mark: true },
+        { send: "(sleep 3; echo late) &\r" },
+        { expect: "\\[\\d+\\]\\n\\$ $" },
+        { send: "echo typing" },
+        { expect: "\\n\\$ late\\necho typing$", timeout: 20 },
+        { send: "\x15" },
+        { expect: "\\n\\$ late\\n ?$" }, // (readline draws an empty line as a space)
+        { send: "\r" },
         { expect: PROMPT },
         // A host error is one line; the session goes on.
         { mark: true },
