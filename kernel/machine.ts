@@ -8,9 +8,9 @@
 // or the UART finishing a byte).
 //
 // A machine on the host's clock (the REPL) counts time in the host's ticks instead: the host
-// delivers one every 1/hz real seconds, journaled at the step it came; it raises the timer
-// interrupt, and CPU 0's clock interrupt counts the ticks that came (the timer still also
-// interrupts every TICK_CYCLES cycles, to preempt and to wake idle CPUs). So computation runs at the host's speed while `sleep 10`
+// delivers one every 1/hz real seconds, journaled at the step it came; it interrupts every
+// CPU, whose timer interrupt counts the ticks that came (CPU 0's advances `ticks`). The timer
+// still also interrupts every TICK_CYCLES cycles, to preempt and to wake idle CPUs. So computation runs at the host's speed while `sleep 10`
 // still takes a real second, and a replay is exact.
 
 import type { Image } from "./abi.ts";
@@ -60,12 +60,28 @@ export class Cpu {
   intrOn = false; // the interrupt-enable bit (sstatus.SIE)
   timerPending = false;
   wfi = false; // idle, waiting for an interrupt
+  /** Ticks of the host's clock that came since this CPU's last timer interrupt. */
+  private hostTicks = 0;
   readonly schedCtx: Context;
   current: Context;
 
   constructor(readonly id: number, m: Machine) {
     this.schedCtx = new Context(null, scheduler(m, this));
     this.current = this.schedCtx;
+  }
+
+  /** A tick of the host's clock came: the timer interrupts this CPU. */
+  hostTick(): void {
+    this.hostTicks++;
+    this.timerPending = true;
+    this.wfi = false;
+  }
+
+  /** The timer interrupt takes the host's ticks that came (on the host's clock). */
+  takeHostTicks(): number {
+    const n = this.hostTicks;
+    this.hostTicks = 0;
+    return n;
   }
 }
 
@@ -135,8 +151,6 @@ export class Machine {
   private nextTickAt = TICK_CYCLES;
   /** Time is the host's ticks (see the top of this file). */
   readonly hostClock: boolean;
-  /** Ticks of the host's clock that came and clockintr has not yet counted. */
-  hostTicks = 0;
   end: MachineEnd | null = null;
   /** Why the last run() stopped short of an end. */
   stall: "input" | "time" | "steps" | null = null;
@@ -282,8 +296,7 @@ export class Machine {
 
   /** The host's tick arrives (from the host, or from the journal in a replay). */
   deliverTick(): void {
-    this.hostTicks++;
-    this.raiseTimer();
+    for (const c of this.cpus) c.hostTick();
   }
 
   /** Input arrives at the device (from the host, or from the journal in a replay). */
@@ -316,10 +329,6 @@ export class Machine {
   // timer); an idle CPU wakes.
   private timer(): void {
     this.nextTickAt += TICK_CYCLES;
-    this.raiseTimer();
-  }
-
-  private raiseTimer(): void {
     for (const c of this.cpus) {
       c.timerPending = true;
       c.wfi = false;

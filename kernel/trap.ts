@@ -201,24 +201,22 @@ function unexpected(m: Machine, p: Proc, e: unknown, pc: number): void {
 // An interrupt, pushed on top of whatever the CPU was running (its scheduler, or a process
 // in user mode or in the kernel with interrupts on): the console device, or the timer.
 export function* devintr(m: Machine, fromUser: boolean, device: boolean): KGen {
+  // The ticks of time a timer interrupt brings: one; on the host's clock, those that came.
+  const ticks = device ? 0 : m.hostClock ? m.cpu.takeHostTicks() : 1;
   if (device) yield* m.uart.intr(m);
-  else if (m.cpu.id === 0) yield* clockintr(m);
+  else if (m.cpu.id === 0) yield* clockintr(m, ticks);
   const p = m.cpu.proc;
   if (p === null) return;
-  if (!device) p.ticks++; // the tick found p running: charge it to p, for ps
+  p.ticks += ticks; // the ticks found p running: charge them to p, for ps
   if (fromUser && (yield* killed(m, p))) yield* killedExit(m);
   // give up the CPU if this is a timer interrupt.
   if (!device && p.state === RUNNING) yield* yield_(m);
 }
 
-function* clockintr(m: Machine): KGen {
-  // dv6: on the host's clock (the REPL), time is the host's ticks that came since.
-  if (m.hostClock && m.hostTicks === 0) return;
+function* clockintr(m: Machine, ticks: number): KGen {
+  if (ticks === 0) return; // dv6: on the host's clock, a timer interrupt that only preempts
   yield* acquire(m, m.tickslock);
-  if (m.hostClock) {
-    m.ticks += m.hostTicks;
-    m.hostTicks = 0;
-  } else m.ticks++;
+  m.ticks += ticks;
   yield* wakeup(m, m.ticksChan);
   // dv6: sleeps with a deadline (semtimedop, futex and semaphore timeouts).
   for (const t of m.timeouts.filter((t) => t.at <= m.ticks)) {

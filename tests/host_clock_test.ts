@@ -39,10 +39,17 @@ Deno.test("on the host's clock, time is the host's ticks: computing does not mak
   assert.equal(m.stall, "steps", "spin computes");
   typeLine(m, "uptime");
   assert.match(out.text, /\$ uptime\nup 0 ticks\n\$ $/);
-  // Three ticks of the host's clock: uptime counts them.
-  for (let i = 0; i < 3; i++) m.tick();
-  typeLine(m, "uptime");
-  assert.match(out.text, /\$ uptime\nup 3 ticks\n\$ $/);
+  // ps charges a process the ticks that found it running: none came.
+  typeLine(m, "ps");
+  assert.match(out.text, /\n +3 +2 run +0 spin /);
+  // Three ticks of the host's clock: uptime counts them; spin ran through them.
+  for (let i = 0; i < 3; i++) {
+    m.tick();
+    m.run(1000);
+  }
+  typeLine(m, "uptime; ps");
+  assert.match(out.text, /\$ uptime; ps\nup 3 ticks\n/);
+  assert.match(out.text, /\n +3 +2 run +3 spin .*\n.*\n\$ $/);
 });
 
 Deno.test("on the host's clock, sleep waits for the host's ticks and nothing else", () => {
