@@ -1,106 +1,64 @@
-// dv6's command line: parses options, builds a machine, hands it to the terminal or a runner.
-// No kernel logic.
+// dv6's command line: reads it (shell/cli.ts), builds a machine, hands it to the terminal or a
+// runner. No kernel logic.
 
 import { JournalError, JournalReader } from "./kernel/journal.ts";
 import { printLog } from "./shell/log.ts";
 import { runExec } from "./shell/exec.ts";
 import { repl } from "./shell/terminal.ts";
-import { type BootOptions, buildId, concat, Output } from "./shell/host.ts";
+import { type BootOptions, buildId, hostErrorText, Output } from "./shell/host.ts";
 import { replayJournal } from "./shell/replay.ts";
+import { type CommandLine, parseCommandLine, usage, UsageError, VERSION } from "./shell/cli.ts";
 
 export const EXIT_USAGE = 2;
 
-const USAGE = `usage: dv6 [options]                          the REPL: a shell on a live machine
-       dv6 run FILE [options]                 type FILE's lines into the shell (- for stdin)
-       dv6 -c LINE [options]                  run one command line
-       dv6 exec PROGRAM [ARGS...] [options]   run one program, exit with its status
-       dv6 replay LOG                         re-run a journal, checking every step
-       dv6 log LOG [--pid P] [--from STEP] [--to STEP]
-
-options:
-  --cpus N           CPUs (default 3)
-  --nproc N          process table size (default 64)
-  --sched rr|random  scheduling policy (default rr)
-  --seed S           seed of the random policy (default 0)
-  --journal LOG      record every step to LOG
-  --fs DIR           copy a host directory into the file system's root
-  --broken-sleep     the UART writer sleeps the lecture's broken way (lost wakeups)
-  --robust-fast none|pcrange   the kernel's defence for robust semaphores' fast path
-                     (pcrange, the default: complete a killed process's adjustment)
-  --hz N             REPL: clock ticks per real second (default 10)
-  --                 (exec) the rest are the program's arguments
-`;
-
-class UsageError extends Error {}
-
-interface Parsed {
-  positionals: string[];
-  values: Map<string, string>;
-  flags: Set<string>;
-}
-
-/** Splits dv6's own options (anywhere on the line) from the rest, which belongs to the program.
- * After `--`, everything is the program's. */
-function parse(
-  args: string[],
-  known: readonly string[],
-  knownFlags: readonly string[] = [],
-): Parsed {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    const [name, inline] = a.startsWith("--") ? a.slice(2).split(/=(.*)/s, 2) : [null, null];
-    if (name !== null && knownFlags.includes(name) && inline === undefined) {
-      flags.add(name);
-      continue;
-    }
-    if (name === null || !known.includes(name)) {
-      positionals.push(a);
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`option --${name} needs a value`);
-    values.set(name, value);
+/** A host file that cannot be used: one line, no usage. */
+class HostError extends Error {
+  constructor(what: string, e: unknown) {
+    super(`${what}: ${hostErrorText(e)}`);
   }
-  return { positionals, values, flags };
 }
 
-function intOption(p: Parsed, name: string, min: number, max: number): number | undefined {
-  const v = p.values.get(name);
+/** What `read` returns; if it fails, a HostError that says `what` could not be done. */
+function onHost<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new HostError(what, e);
+  }
+}
+
+type Command = Extract<CommandLine, { kind: "command" }>;
+
+function intOption(c: Command, name: string, min: number, max: number): number | undefined {
+  const v = c.values.get(name);
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^-?\d+$/.test(v) || n < min || n > max) {
-    throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not '${v}'`);
+    throw new UsageError(
+      `--${name} takes a whole number from ${min} to ${max}, not '${v}'`,
+      c.command,
+    );
   }
   return n;
 }
 
-const BOOT_OPTIONS = ["cpus", "nproc", "sched", "seed", "journal", "fs", "hz", "robust-fast"];
-const BOOT_FLAGS = ["broken-sleep"];
-
-function bootOptions(p: Parsed): BootOptions {
-  const sched = p.values.get("sched") ?? "rr";
+function bootOptions(c: Command): BootOptions {
+  const sched = c.values.get("sched") ?? "rr";
   if (sched !== "rr" && sched !== "random") {
-    throw new UsageError(`--sched is rr or random, not '${sched}'`);
+    throw new UsageError(`--sched is rr or random, not '${sched}'`, c.command);
   }
-  const fs = p.values.get("fs");
-  const robustFast = p.values.get("robust-fast") ?? "pcrange";
+  const fs = c.values.get("fs");
+  const robustFast = c.values.get("robust-fast") ?? "pcrange";
   if (robustFast !== "none" && robustFast !== "pcrange") {
-    throw new UsageError(`--robust-fast is none or pcrange, not '${robustFast}'`);
+    throw new UsageError(`--robust-fast is none or pcrange, not '${robustFast}'`, c.command);
   }
   const options: Record<string, string | boolean> = { robustFast };
-  if (p.flags.has("broken-sleep")) options.brokenSleep = true;
+  if (c.flags.has("broken-sleep")) options.brokenSleep = true;
   return {
-    cpus: intOption(p, "cpus", 1, 64),
-    nproc: intOption(p, "nproc", 2, 4096),
+    cpus: intOption(c, "cpus", 1, 64),
+    nproc: intOption(c, "nproc", 2, 4096),
     sched,
-    seed: intOption(p, "seed", 0, 0xffffffff),
+    seed: intOption(c, "seed", 0, 0xffffffff),
     image: fs === undefined ? undefined : readHostDir(fs),
     options,
   };
@@ -110,51 +68,37 @@ function bootOptions(p: Parsed): BootOptions {
 function readHostDir(dir: string): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
   const walk = (rel: string) => {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = [...Deno.readDirSync(`${dir}/${rel}`)];
-    } catch (e) {
-      throw new UsageError(`--fs: cannot read ${dir}/${rel}: ${(e as Error).message}`);
-    }
-    for (const e of entries) {
-      const path = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory) walk(path);
-      else if (e.isFile) files["/" + path] = Deno.readFileSync(`${dir}/${path}`);
+    const path = rel === "" ? dir : `${dir}/${rel}`;
+    for (const e of onHost(`--fs: cannot read ${path}`, () => [...Deno.readDirSync(path)])) {
+      const name = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory) walk(name);
+      else if (e.isFile) {
+        const file = `${dir}/${name}`;
+        files["/" + name] = onHost(`--fs: cannot read ${file}`, () => Deno.readFileSync(file));
+      }
     }
   };
   walk("");
   return files;
 }
 
-function readScript(file: string): string[] {
+/** A script's lines (- for stdin), without their line ends: \n, or a DOS file's \r\n. */
+async function readScript(file: string): Promise<string[]> {
   let text: string;
   try {
-    text = file === "-" ? new TextDecoder().decode(readAllStdin()) : Deno.readTextFileSync(file);
+    text = file === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(file);
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new HostError(`cannot read ${file}`, e);
   }
-  const lines = text.split("\n");
+  const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === "") lines.pop();
   return lines;
 }
 
-function readAllStdin(): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(1 << 16);
-  for (let n = Deno.stdin.readSync(buf); n !== null && n > 0; n = Deno.stdin.readSync(buf)) {
-    chunks.push(buf.slice(0, n));
-  }
-  return concat(chunks);
-}
-
 function readJournal(path: string): JournalReader {
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(path);
-  } catch (e) {
-    throw new JournalError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  return new JournalReader(bytes);
+  return new JournalReader(onHost(`cannot read ${path}`, () => Deno.readFileSync(path)));
 }
 
 async function replay(path: string): Promise<number> {
@@ -190,55 +134,42 @@ async function replay(path: string): Promise<number> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const [cmd, ...rest] = args;
-  if (cmd === undefined || cmd.startsWith("--")) {
-    const p = parse(args, BOOT_OPTIONS, BOOT_FLAGS);
-    if (p.positionals.length > 0) throw new UsageError(`unknown argument '${p.positionals[0]}'`);
-    return await repl(bootOptions(p), {
-      journal: p.values.get("journal"),
-      hz: intOption(p, "hz", 1, 1_000_000) ?? 10,
-    });
+  const line = parseCommandLine(args);
+  if (line.kind === "version") {
+    console.log(`dv6 ${VERSION} (build ${await buildId()})`);
+    return 0;
   }
-  switch (cmd) {
+  if (line.kind === "help") {
+    console.log(usage(line.command));
+    return 0;
+  }
+  const [operand] = line.operands;
+  switch (line.command) {
+    case "repl":
+      return await repl(bootOptions(line), {
+        journal: line.values.get("journal"),
+        hz: intOption(line, "hz", 1, 1_000_000) ?? 10,
+      });
     case "exec": {
-      const p = parse(rest, BOOT_OPTIONS, BOOT_FLAGS);
-      if (p.positionals.length === 0) throw new UsageError("exec needs a PROGRAM");
-      const o = bootOptions(p);
-      o.initArgv = ["init", ...p.positionals];
-      return await runExec(o, p.values.get("journal"));
+      const o = bootOptions(line);
+      o.initArgv = ["init", ...line.operands];
+      return await runExec(o, line.values.get("journal"));
     }
     case "run":
     case "-c": {
-      const p = parse(rest, BOOT_OPTIONS, BOOT_FLAGS);
-      if (p.positionals.length !== 1) {
-        throw new UsageError(cmd === "run" ? "run needs one FILE" : "-c needs one LINE");
-      }
-      const lines = cmd === "run" ? readScript(p.positionals[0]) : [p.positionals[0]];
-      const o = bootOptions(p);
+      const o = bootOptions(line);
+      const lines = line.command === "run" ? await readScript(operand) : [operand];
       o.initArgv = ["init", "sh"];
-      return await runExec(o, p.values.get("journal"), lines);
+      return await runExec(o, line.values.get("journal"), lines);
     }
-    case "replay": {
-      const p = parse(rest, []);
-      if (p.positionals.length !== 1) throw new UsageError("replay needs one LOG");
-      return await replay(p.positionals[0]);
-    }
-    case "log": {
-      const p = parse(rest, ["pid", "from", "to"]);
-      if (p.positionals.length !== 1) throw new UsageError("log needs one LOG");
-      return printLog(readJournal(p.positionals[0]), {
-        pid: intOption(p, "pid", 0, Number.MAX_SAFE_INTEGER),
-        from: intOption(p, "from", 0, Number.MAX_SAFE_INTEGER),
-        to: intOption(p, "to", 0, Number.MAX_SAFE_INTEGER),
+    case "replay":
+      return await replay(operand);
+    case "log":
+      return printLog(readJournal(operand), {
+        pid: intOption(line, "pid", 0, Number.MAX_SAFE_INTEGER),
+        from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),
+        to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
       });
-    }
-    case "help":
-    case "--help":
-    case "-h":
-      console.log(USAGE);
-      return 0;
-    default:
-      throw new UsageError(cmd === undefined ? "a command is needed" : `unknown command '${cmd}'`);
   }
 }
 
@@ -248,9 +179,9 @@ if (import.meta.main) {
     status = await main(Deno.args);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`dv6: ${e.message}\n${USAGE}`);
+      console.error(`dv6: ${e.message}\n${usage(e.command)}`);
       status = EXIT_USAGE;
-    } else if (e instanceof JournalError) {
+    } else if (e instanceof HostError || e instanceof JournalError) {
       console.error(`dv6: ${e.message}`);
       status = EXIT_USAGE;
     } else throw e;

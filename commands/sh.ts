@@ -33,7 +33,8 @@
 //     redirections as its file actions (so a block's `$?` starts at 0).
 // A builtin in a pipeline or in the background runs in a child shell as well, as in sh.
 //
-// Statuses: a command's exit status; 127 if it cannot be run (`exec NAME failed`); 1 if a
+// Statuses: a command's exit status; 127 if it cannot be run (`exec NAME failed`); 126 if the
+// process table is full (`sh: fork: EAGAIN (Resource temporarily unavailable)`); 1 if a
 // redirection's file cannot be opened (`open FILE failed`) or the line does not parse. A
 // pipeline's status is its last command's; a background job's is 0. A killed process ends
 // with status -1, as in xv6 (kill makes it exit(-1); xv6 has no signals, so there is no
@@ -49,6 +50,8 @@
 // whenever it waits for a foreground job; `wait` waits for all of them.
 
 import type { Program } from "../kernel/abi.ts";
+import { ERRNO } from "../kernel/errno.ts";
+import { MAXARG } from "../kernel/param.ts";
 import {
   O_RDONLY,
   O_RDWR,
@@ -75,7 +78,7 @@ import {
   splitLines,
   type Stage,
 } from "./shparse.ts";
-import { type Call, fprintf, gets, strlen } from "./ulib.ts";
+import { type Call, fprintf, gets, perror, strlen } from "./ulib.ts";
 import type { SpawnAction, Sys } from "./usys.ts";
 
 /** The longest line the shell reads, in bytes. */
@@ -83,6 +86,12 @@ export const MAXLINE = 1024;
 
 /** The status of a command that cannot be run. */
 export const STATUS_NOT_FOUND = 127;
+
+/** The status of a command for which no process could be made (bash's). */
+const STATUS_CANNOT_FORK = 126;
+
+/** How a program's file starts (an ELF header's magic, as the kernel's mkfs writes it). */
+const PROGRAM_MAGIC = "\x7fELF";
 
 const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
 
@@ -358,7 +367,7 @@ function* runJob(shell: Shell, job: Job): Call<void> {
         ? SPAWN_SETPGROUP | SPAWN_FOREGROUND
         : 0;
       pid = yield* sys.spawn(path, args, actions, flags, leader, env);
-      if (pid < 0) st = yield* whyNot(sys, args[0], opens);
+      if (pid < 0) st = yield* whyNot(sys, args[0], path, args, opens);
     }
     if (pid > 0) {
       pids.add(pid);
@@ -414,14 +423,37 @@ function* openAll(sys: Sys, opens: Open[]): Call<number> {
 }
 
 /**
- * Why a spawn failed, told as xv6's child would: it applies the redirections first, so a file
- * that cannot be opened is reported as `open FILE failed` (status 1); otherwise the program
- * could not be run: `exec NAME failed` (status 127).
+ * Why a spawn failed. spawn is fork and exec in one call, and says -1 whichever half failed, so
+ * the shell looks: a redirection's file that cannot be opened is reported as xv6's child
+ * reports it, `open FILE failed` (status 1); a program that is not there, or too many
+ * arguments, as xv6's sh reports a failed exec, `exec NAME failed` (status 127); otherwise
+ * the fork half failed, for want of a free process slot: `sh: fork: EAGAIN (...)`, as bash
+ * says it (with status 126, as bash gives).
  */
-function* whyNot(sys: Sys, name: string, opens: Open[]): Call<number> {
+function* whyNot(
+  sys: Sys,
+  name: string,
+  path: string,
+  args: string[],
+  opens: Open[],
+): Call<number> {
   if ((yield* openAll(sys, opens)) !== 0) return 1;
-  yield* fprintf(sys, 2, "exec %s failed\n", name);
-  return STATUS_NOT_FOUND;
+  if (args.length > MAXARG || !(yield* isProgram(sys, path))) {
+    yield* fprintf(sys, 2, "exec %s failed\n", name);
+    return STATUS_NOT_FOUND;
+  }
+  yield* perror(sys, "sh: fork", ERRNO.EAGAIN);
+  return STATUS_CANNOT_FORK;
+}
+
+/** Whether `path` is a program: a file that starts as the kernel's programs do. */
+function* isProgram(sys: Sys, path: string): Call<boolean> {
+  const fd = yield* sys.open(path, O_RDONLY);
+  if (fd < 0) return false;
+  const head = new Uint8Array(PROGRAM_MAGIC.length);
+  const n = yield* sys.read(fd, head);
+  yield* sys.close(fd);
+  return n === head.length && head.every((b, i) => b === PROGRAM_MAGIC.charCodeAt(i));
 }
 
 /** Runs a builtin in the shell itself; returns its status (`exit` does not return). */

@@ -1,5 +1,6 @@
 // The dv6 command line, run as a child process: exec, replay and log, their exit statuses,
-// crash logs, and clear one-line errors (never a host stack trace) for bad journals and usage.
+// crash logs, options anywhere on the line, --help and --version, and clear one-line errors
+// (never a host stack trace) for bad journals, host files and usage.
 
 import assert from "node:assert/strict";
 import { SYS } from "../kernel/sysnum.ts";
@@ -434,4 +435,222 @@ Deno.test({
       assert.match(r.err, /^dv6: .*no\/such\/dir\/j\.log.*\n$/);
     });
   },
+});
+
+/** The journal header of a run recorded to `f`, for what the options made of the machine. */
+const headerAt = (f: string) => headerOf(Deno.readFileSync(f));
+
+Deno.test("dv6's options stand anywhere on the line, before the command too", async (t) => {
+  await withTemp(async (home) => {
+    const f = `${home}/j.log`;
+    await t.step("--cpus 2 run FILE", async () => {
+      Deno.writeTextFileSync(`${home}/s.sh`, "echo hi\n");
+      const r = await dv6(["--cpus", "2", "run", `${home}/s.sh`, "--journal", f], { home });
+      assert.deepEqual(r, { code: 0, out: "$ echo hi\nhi\n$ \x04\n", err: "" });
+      assert.equal(headerAt(f).ncpu, 2);
+    });
+    await t.step("--seed 3 -c LINE", async () => {
+      const r = await dv6(["--seed", "3", "--journal", f, "-c", "echo hi", "--sched=random"], {
+        home,
+      });
+      assert.deepEqual(r, { code: 0, out: "$ echo hi\nhi\n$ \x04\n", err: "" });
+      assert.equal(headerAt(f).seed, 3);
+      assert.equal(headerAt(f).sched, "random");
+    });
+    await t.step("--cpus 2 exec echo hi", async () => {
+      const r = await dv6(["--cpus", "2", "--journal", f, "exec", "echo", "hi"], { home });
+      assert.deepEqual(r, { code: 0, out: "hi\n", err: "" });
+      assert.equal(headerAt(f).ncpu, 2);
+    });
+  });
+});
+
+Deno.test("dv6 exec: after PROGRAM, what dv6 does not know is the program's", async (t) => {
+  await withTemp(async (home) => {
+    const f = `${home}/j.log`;
+    await t.step("unknown options, in their places, between dv6's", async () => {
+      const r = await dv6(["exec", "echo", "-n", "--cpus", "1", "--x=1", "a", "--journal", f], {
+        home,
+      });
+      assert.deepEqual(r, { code: 0, out: "-n --x=1 a\n", err: "" });
+      assert.equal(headerAt(f).ncpu, 1);
+      assert.deepEqual(headerAt(f).initArgv, ["init", "echo", "-n", "--x=1", "a"]);
+    });
+    await t.step("sh -c LINE", async () => {
+      const r = await dv6(["exec", "sh", "-c", "echo a b; echo c"], { home });
+      assert.deepEqual(r, { code: 0, out: "a b\nc\n", err: "" });
+    });
+    await t.step("--help and --version after PROGRAM are the program's", async () => {
+      const r = await dv6(["exec", "echo", "hi", "--help", "--version", "-h"], { home });
+      assert.deepEqual(r, { code: 0, out: "hi --help --version -h\n", err: "" });
+    });
+    await t.step("everything after -- is the program's", async () => {
+      const r = await dv6(["exec", "--cpus", "1", "--", "echo", "--cpus", "2", "--"], { home });
+      assert.deepEqual(r, { code: 0, out: "--cpus 2 --\n", err: "" });
+    });
+  });
+});
+
+Deno.test("dv6 --help, -h and dv6 help print the usage, status 0", async () => {
+  await withTemp(async (home) => {
+    const outs = await Promise.all(
+      [["--help"], ["-h"], ["help"], ["--cpus", "2", "--help"]].map((a) => dv6(a, { home })),
+    );
+    for (const r of outs) {
+      assert.equal(r.code, 0);
+      assert.equal(r.err, "");
+      assert.equal(r.out, outs[0].out);
+    }
+    const out = outs[0].out;
+    assert.ok(out.startsWith("usage: dv6 [options] "), out);
+    for (const c of ["run FILE", "-c LINE", "exec PROGRAM", "replay LOG", "log LOG", "help"]) {
+      assert.ok(out.includes(`\n       dv6 ${c}`), `${c} in:\n${out}`);
+    }
+    for (const o of ["--cpus N", "--journal LOG", "--broken-sleep", "--hz N", "--pid P"]) {
+      assert.ok(out.includes(`\n  ${o} `), `${o} in:\n${out}`);
+    }
+    assert.ok(out.includes("\n  -h, --help "), out);
+    assert.ok(out.includes("\n  --version "), out);
+  });
+});
+
+Deno.test("every command has its own --help: its usage, status 0", async (t) => {
+  await withTemp(async (home) => {
+    const commands: [string, string, string[]][] = [
+      ["run", "usage: dv6 run FILE [options]\n", ["--cpus N", "--journal LOG"]],
+      ["-c", "usage: dv6 -c LINE [options]\n", ["--cpus N", "--fs DIR"]],
+      ["exec", "usage: dv6 exec PROGRAM [ARGS...] [options]\n", ["--seed S"]],
+      ["replay", "usage: dv6 replay LOG\n", []],
+      ["log", "usage: dv6 log LOG [options]\n", ["--pid P", "--from STEP", "--to STEP"]],
+    ];
+    for (const [command, first, options] of commands) {
+      await t.step(command, async () => {
+        const [r, also, help] = await Promise.all([
+          dv6([command, "--help"], { home }),
+          dv6([command, "-h", "some-operand", "--cpus", "2"], { home }),
+          dv6(["help", command], { home }),
+        ]);
+        assert.equal(r.code, 0);
+        assert.equal(r.err, "");
+        assert.ok(r.out.startsWith(first), r.out);
+        for (const o of [...options, "-h, --help"]) {
+          assert.ok(r.out.includes(`\n  ${o} `), `${o} in:\n${r.out}`);
+        }
+        if (command !== "log") assert.ok(!r.out.includes("--pid"), r.out);
+        if (command === "replay") assert.ok(!r.out.includes("--cpus"), r.out);
+        assert.deepEqual(also, r);
+        assert.deepEqual(help, r);
+      });
+    }
+  });
+});
+
+Deno.test("dv6 --version: the version and the build id journals record", async () => {
+  await withTemp(async (home) => {
+    const f = `${home}/j.log`;
+    const [r, j] = await Promise.all([
+      dv6(["--version"], { home }),
+      dv6(["exec", "echo", "--journal", f], { home }),
+    ]);
+    assert.equal(j.code, 0);
+    assert.equal(r.code, 0);
+    assert.equal(r.err, "");
+    const m = /^dv6 \d+\.\d+\.\d+ \(build ([0-9a-f]{16})\)\n$/.exec(r.out);
+    assert.ok(m !== null, r.out);
+    assert.equal(m[1], headerAt(f).build);
+  });
+});
+
+Deno.test("dv6 options that are wrong name themselves: exit 2, the command's usage", async (t) => {
+  await withTemp(async (home) => {
+    const cases: [string[], string, string][] = [
+      [["run", "--bogus", "FILE"], "unknown option '--bogus'", "usage: dv6 run FILE"],
+      [["run", "--bogus"], "unknown option '--bogus'", "usage: dv6 run FILE"],
+      [["--bogus"], "unknown option '--bogus'", "usage: dv6 [options]"],
+      [["--bogus=1", "exec", "echo"], "unknown option '--bogus'", "usage: dv6 exec PROGRAM"],
+      [["exec", "-x", "echo"], "unknown option '-x'", "usage: dv6 exec PROGRAM"],
+      [["log", "x.log", "--cpus", "2"], "log takes no option '--cpus'", "usage: dv6 log LOG"],
+      [["replay", "--pid", "1", "x.log"], "replay takes no option '--pid'", "usage: dv6 replay"],
+      [["-c", "echo", "--hz", "5"], "-c takes no option '--hz'", "usage: dv6 -c LINE"],
+      [["--pid", "1"], "the REPL takes no option '--pid'", "usage: dv6 [options]"],
+      [["-c", "x", "--broken-sleep=yes"], "option --broken-sleep takes no value", "usage: dv6 -c"],
+      [["run", "f", "--journal"], "option --journal needs a value", "usage: dv6 run FILE"],
+      [["-c"], "-c needs one LINE", "usage: dv6 -c LINE"],
+      [["run", "a", "b"], "run needs one FILE", "usage: dv6 run FILE"],
+      [["help", "frob"], "unknown command 'frob'", "usage: dv6 [options]"],
+    ];
+    for (const [args, message, usage] of cases) {
+      await t.step(args.join(" "), async () => {
+        const r = await dv6(args, { home });
+        assertClean(r);
+        assert.equal(r.code, 2);
+        assert.equal(r.out, "");
+        assert.ok(r.err.startsWith(`dv6: ${message}\n${usage}`), r.err);
+      });
+    }
+  });
+});
+
+Deno.test("host files that cannot be used: one line, exit 2, no usage", async (t) => {
+  await withTemp(async (home) => {
+    const file = `${home}/file`;
+    Deno.writeTextFileSync(file, "not a directory\n");
+    const cases: [string[], RegExp][] = [
+      [["exec", "echo", "--journal", `${home}/no/dir/j.log`], /journal .*no\/dir\/j\.log/],
+      [["exec", "echo", "--journal", home], /journal .*: Is a directory/],
+      [["-c", "echo", "--journal", home], /journal .*: Is a directory/],
+      [["--journal", home], /journal .*: Is a directory/],
+      [["exec", "echo", "--fs", file], /^dv6: --fs: cannot read .*\/file: Not a directory\n$/],
+      [["exec", "echo", "--fs", `${home}/none`], /^dv6: --fs: cannot read .*\/none: No such/],
+      [["run", `${home}/none.sh`], /^dv6: cannot read .*\/none\.sh: No such file or directory\n$/],
+      [["run", home], /^dv6: cannot read .*: Is a directory\n$/],
+      [["replay", home], /^dv6: cannot read .*: Is a directory\n$/],
+      [["log", home], /^dv6: cannot read .*: Is a directory\n$/],
+      [
+        ["log", `${home}/none.log`],
+        /^dv6: cannot read .*\/none\.log: No such file or directory\n$/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      await t.step(args.join(" ").replaceAll(home, "TMP"), async () => {
+        const r = await dv6(args, { home });
+        assertClean(r);
+        assert.equal(r.code, 2);
+        assert.equal(r.out, "");
+        assert.match(r.err, /^dv6: [^\n]+\n$/);
+        assert.match(r.err, message);
+      });
+    }
+  });
+});
+
+Deno.test("dv6 run of a CRLF script runs as its LF twin", async () => {
+  await withTemp(async (home) => {
+    const lines = ["echo one", "echo two | wc", "nosuch", "echo $?"];
+    Deno.writeTextFileSync(`${home}/lf.sh`, lines.map((l) => l + "\n").join(""));
+    Deno.writeTextFileSync(`${home}/crlf.sh`, lines.map((l) => l + "\r\n").join(""));
+    const [lf, crlf] = await Promise.all(
+      ["lf", "crlf"].map((n) => dv6(["run", `${home}/${n}.sh`], { home })),
+    );
+    assert.ok(lf.out.includes("\n127\n"), lf.out);
+    assert.deepEqual(crlf, lf);
+  });
+});
+
+Deno.test("a full process table: the shell says fork failed, as bash does", async (t) => {
+  await withTemp(async (home) => {
+    await t.step("--nproc 2: init and sh fill it", async () => {
+      const r = await dv6(["--nproc", "2", "-c", "echo hi"], { home });
+      assert.deepEqual(r, {
+        code: 126,
+        out: "$ echo hi\nsh: fork: EAGAIN (Resource temporarily unavailable)\n$ \x04\n",
+        err: "",
+      });
+    });
+    await t.step("a program that is not there is still exec's failure", async () => {
+      const r = await dv6(["--nproc", "2", "-c", "nosuch; /README"], { home });
+      assert.equal(r.out, "$ nosuch; /README\nexec nosuch failed\nexec /README failed\n$ \x04\n");
+      assert.equal(r.code, 127);
+    });
+  });
 });
