@@ -45,6 +45,7 @@ const NO_LOG: StepLog = {
   beforeStep() {},
   step() {},
   input() {},
+  tick() {},
   end() {},
   nextInputAt: () => Infinity,
 };

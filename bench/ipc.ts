@@ -19,7 +19,6 @@ import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, ratio, type Row, runAlone, Table } from "./table.ts";
 import type { Program } from "../kernel/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
-import type { StepLog } from "../kernel/machine.ts";
 import {
   AT_LOAD,
   AT_STORE,
@@ -32,6 +31,7 @@ import {
 } from "../kernel/sysnum.ts";
 import type { Sys } from "../commands/usys.ts";
 import { BENCH_PROGRAMS, MARK, MarkerWatch } from "./programs.ts";
+import { StepWatch } from "./watch.ts";
 
 interface Sizes {
   reps: number;
@@ -138,25 +138,11 @@ const PROGRAMS = { ...BENCH_PROGRAMS, semloop, contend };
 
 // ---- running -------------------------------------------------------------------------------
 
-/** Passes every step on, and counts the times a process went to sleep in a semop. */
-class SemSleeps implements StepLog {
+/** Counts the times a process went to sleep in a semop. */
+class SemSleeps extends StepWatch {
   sleeps = 0;
-  constructor(private readonly inner: StepLog) {}
-  beforeStep(m: Parameters<StepLog["beforeStep"]>[0]): void {
-    this.inner.beforeStep(m);
-  }
-  step(cpu: number, pid: number, intr: number, ev: Event): void {
-    this.inner.step(cpu, pid, intr, ev);
+  protected watch(_cpu: number, _pid: number, _intr: number, ev: Event): void {
     if (ev.k === EV.SWTCH && ev.why.startsWith("semop ")) this.sleeps++;
-  }
-  input(cycles: number, bytes: Uint8Array): void {
-    this.inner.input(cycles, bytes);
-  }
-  end(end: Parameters<StepLog["end"]>[0]): void {
-    this.inner.end(end);
-  }
-  nextInputAt(): number {
-    return this.inner.nextInputAt();
   }
 }
 

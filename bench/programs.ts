@@ -7,7 +7,7 @@
 
 import type { Program, ProgramMain } from "../kernel/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
-import type { StepLog } from "../kernel/machine.ts";
+import { StepWatch } from "./watch.ts";
 import { SYS } from "../kernel/sysnum.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import type { Sys } from "../commands/usys.ts";
@@ -76,21 +76,14 @@ export const BENCH_PROGRAMS: Readonly<Record<string, ProgramMain<Sys>>> = {
  * A step log that passes every step on to `inner` and adds up the host time spent between
  * pairs of markers (close(MARK) returning to user mode): start, end, start, end, ...
  */
-export class MarkerWatch implements StepLog {
+export class MarkerWatch extends StepWatch {
   /** Milliseconds spent inside marked windows. */
   ms = 0;
   /** Windows closed so far. */
   windows = 0;
   private openedAt = -1;
 
-  constructor(private readonly inner: StepLog) {}
-
-  beforeStep(m: Parameters<StepLog["beforeStep"]>[0]): void {
-    this.inner.beforeStep(m);
-  }
-
-  step(cpu: number, pid: number, intr: number, ev: Event): void {
-    this.inner.step(cpu, pid, intr, ev);
+  protected watch(_cpu: number, _pid: number, _intr: number, ev: Event): void {
     if (ev.k === EV.SYSCALL && ev.n === SYS.close && ev.a[0] === MARK) {
       const now = performance.now();
       if (this.openedAt < 0) this.openedAt = now;
@@ -100,17 +93,5 @@ export class MarkerWatch implements StepLog {
         this.openedAt = -1;
       }
     }
-  }
-
-  input(cycles: number, bytes: Uint8Array): void {
-    this.inner.input(cycles, bytes);
-  }
-
-  nextInputAt(): number {
-    return this.inner.nextInputAt();
-  }
-
-  end(end: Parameters<StepLog["end"]>[0]): void {
-    this.inner.end(end);
   }
 }
