@@ -51,7 +51,6 @@
 
 import type { Program } from "../kernel/abi.ts";
 import { ERRNO } from "../kernel/errno.ts";
-import { MAXARG } from "../kernel/param.ts";
 import {
   O_RDONLY,
   O_RDWR,
@@ -89,9 +88,6 @@ export const STATUS_NOT_FOUND = 127;
 
 /** The status of a command for which no process could be made (bash's). */
 const STATUS_CANNOT_FORK = 126;
-
-/** How a program's file starts (an ELF header's magic, as the kernel's mkfs writes it). */
-const PROGRAM_MAGIC = "\x7fELF";
 
 const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
 
@@ -367,7 +363,7 @@ function* runJob(shell: Shell, job: Job): Call<void> {
         ? SPAWN_SETPGROUP | SPAWN_FOREGROUND
         : 0;
       pid = yield* sys.spawn(path, args, actions, flags, leader, env);
-      if (pid < 0) st = yield* whyNot(sys, args[0], path, args, opens);
+      if (pid < 0) st = yield* whyNot(sys, args[0], pid, opens);
     }
     if (pid > 0) {
       pids.add(pid);
@@ -423,37 +419,20 @@ function* openAll(sys: Sys, opens: Open[]): Call<number> {
 }
 
 /**
- * Why a spawn failed. spawn is fork and exec in one call, and says -1 whichever half failed, so
- * the shell looks: a redirection's file that cannot be opened is reported as xv6's child
- * reports it, `open FILE failed` (status 1); a program that is not there, or too many
- * arguments, as xv6's sh reports a failed exec, `exec NAME failed` (status 127); otherwise
- * the fork half failed, for want of a free process slot: `sh: fork: EAGAIN (...)`, as bash
- * says it (with status 126, as bash gives).
+ * Why a spawn failed (it returns -errno, as posix_spawn): no free process slot is the fork
+ * half failing, `sh: fork: EAGAIN (...)`, as bash says it (status 126, as bash gives);
+ * otherwise xv6's child would have applied the redirections first, so a file that cannot be
+ * opened is reported as `open FILE failed` (status 1), and a program that cannot be run as
+ * xv6's sh reports a failed exec, `exec NAME failed` (status 127).
  */
-function* whyNot(
-  sys: Sys,
-  name: string,
-  path: string,
-  args: string[],
-  opens: Open[],
-): Call<number> {
-  if ((yield* openAll(sys, opens)) !== 0) return 1;
-  if (args.length > MAXARG || !(yield* isProgram(sys, path))) {
-    yield* fprintf(sys, 2, "exec %s failed\n", name);
-    return STATUS_NOT_FOUND;
+function* whyNot(sys: Sys, name: string, err: number, opens: Open[]): Call<number> {
+  if (err === -ERRNO.EAGAIN) {
+    yield* perror(sys, "sh: fork", err);
+    return STATUS_CANNOT_FORK;
   }
-  yield* perror(sys, "sh: fork", ERRNO.EAGAIN);
-  return STATUS_CANNOT_FORK;
-}
-
-/** Whether `path` is a program: a file that starts as the kernel's programs do. */
-function* isProgram(sys: Sys, path: string): Call<boolean> {
-  const fd = yield* sys.open(path, O_RDONLY);
-  if (fd < 0) return false;
-  const head = new Uint8Array(PROGRAM_MAGIC.length);
-  const n = yield* sys.read(fd, head);
-  yield* sys.close(fd);
-  return n === head.length && head.every((b, i) => b === PROGRAM_MAGIC.charCodeAt(i));
+  if ((yield* openAll(sys, opens)) !== 0) return 1;
+  yield* fprintf(sys, 2, "exec %s failed\n", name);
+  return STATUS_NOT_FOUND;
 }
 
 /** Runs a builtin in the shell itself; returns its status (`exit` does not return). */

@@ -161,8 +161,9 @@ export class Sys {
   }
 
   /**
-   * fork and exec in one call, like posix_spawn: the child's pid, or -1 if the program cannot
-   * be run or a file action fails (then no child is made). The child gets the caller's open
+   * fork and exec in one call, like posix_spawn: the child's pid, or -errno and no child:
+   * -EAGAIN when the process table is full, -ENOENT when `path` is no program or a file
+   * action's file cannot be opened, -EBADF when a file action names a closed fd. The child gets the caller's open
    * files, then `actions` are applied to its fds in order (see SPAWN_OPEN, SPAWN_DUP2,
    * SPAWN_CLOSE in kernel/sysnum.ts). With SPAWN_SETPGROUP in `flags` the child joins process
    * group `pgroup` (0: a new group whose id is the child's pid); with SPAWN_FOREGROUND its group

@@ -5,6 +5,7 @@ import type { Image, Program } from "./abi.ts";
 import { EV, event, type KGen, WFI_EVENT } from "./event.ts";
 import { type File, fileclose, filedup } from "./file.ts";
 import type { Inode } from "./fs.ts";
+import { ERRNO } from "./errno.ts";
 import { History } from "./history.ts";
 import { exitPsem, type PsemReg, type Word } from "./psem.ts";
 import { exitSem } from "./sem.ts";
@@ -172,12 +173,13 @@ export function setImage(
 }
 
 // A new child of the current process: it shares the parent's open files, cwd and process
-// group, `init` gives it its program (and may fail: then the child is freed), and it becomes
-// RUNNABLE. Returns the child's pid, or -1.
-function* makeChild(m: Machine, init: (np: Proc) => KGen<boolean>): KGen<number> {
+// group, `init` gives it its program (and may fail with an errno: then the child is freed),
+// and it becomes RUNNABLE. Returns the child's pid, -EAGAIN when the process table is full
+// (as Linux's fork), or -errno from `init`.
+function* makeChild(m: Machine, init: (np: Proc) => KGen<number>): KGen<number> {
   const p = m.myproc();
   const np = yield* allocproc(m);
-  if (np === null) return -1;
+  if (np === null) return -ERRNO.EAGAIN;
 
   // increment reference counts on open file descriptors.
   for (let i = 0; i < NOFILE; i++) {
@@ -192,12 +194,13 @@ function* makeChild(m: Machine, init: (np: Proc) => KGen<boolean>): KGen<number>
   const pid = np.pid;
   yield* release(m, np.lock);
 
-  if (!(yield* init(np))) {
+  const errno = yield* init(np);
+  if (errno !== 0) {
     yield* closeFiles(m, np);
     yield* acquire(m, np.lock);
     freeproc(np);
     yield* release(m, np.lock);
-    return -1;
+    return -errno;
   }
 
   yield* acquire(m, m.waitLock);
@@ -211,28 +214,29 @@ function* makeChild(m: Machine, init: (np: Proc) => KGen<boolean>): KGen<number>
 }
 
 // Create a new process, copying the parent: its program and what the program has seen since
-// exec, which the child re-runs up to this fork before its first step.
-export function fork(m: Machine): KGen<number> {
+// exec, which the child re-runs up to this fork before its first step. -1 if it cannot (xv6).
+export function* fork(m: Machine): KGen<number> {
   const p = m.myproc();
   // deno-lint-ignore require-yield
-  return makeChild(m, function* (np) {
+  const pid = yield* makeChild(m, function* (np) {
     np.main = p.main;
     np.argv = p.argv;
     np.forked = p.history.prefix(p.history.length);
-    return true;
+    return 0;
   });
+  return pid < 0 ? -1 : pid;
 }
 
 /** fork and exec in one call (posix_spawn): the child starts `main` without re-running the
- * parent; `setup` then adjusts it (file actions, process group) before it runs, and may fail.
- * Returns the child's pid, or -1. */
+ * parent; `setup` then adjusts it (file actions, process group) before it runs, and may fail
+ * with an errno. Returns the child's pid, or -errno (EAGAIN: the process table is full). */
 export function spawn(
   m: Machine,
   main: Image,
   argv: string[],
   path: string,
   env: readonly string[],
-  setup: (np: Proc) => KGen<boolean>,
+  setup: (np: Proc) => KGen<number>,
 ): KGen<number> {
   return makeChild(m, function* (np) {
     setImage(m, np, main, argv, path, env);

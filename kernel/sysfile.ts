@@ -2,6 +2,7 @@
 // don't trust user code, and calls into file.c, pipe.c and fs.c.
 
 import type { Val } from "./abi.ts";
+import { ERRNO } from "./errno.ts";
 import type { KGen } from "./event.ts";
 import {
   FD_DEVICE,
@@ -157,27 +158,28 @@ export function argactions(a: Val[], i: number): (number | string)[][] {
   return v as (number | string)[][];
 }
 
-/** Apply spawn()'s file actions to the new process np, in order, as its first acts. False if
- * one fails (a file that cannot be opened, a descriptor that is not open). */
-export function* fileActions(m: Machine, np: Proc, actions: (number | string)[][]): KGen<boolean> {
+/** Apply spawn()'s file actions to the new process np, in order, as its first acts. 0, or the
+ * errno of the one that fails (ENOENT: a file that cannot be opened; EBADF: a descriptor that
+ * is not open), which posix_spawn returns. */
+export function* fileActions(m: Machine, np: Proc, actions: (number | string)[][]): KGen<number> {
   for (const act of actions) {
     const fd = act[1] as number;
     if (act[0] === SPAWN_OPEN) {
       const f = yield* openFile(m, np.cwd!, act[2] as string, act[3] as number);
-      if (f === null) return false;
+      if (f === null) return ERRNO.ENOENT;
       yield* install(m, np, fd, f);
     } else if (act[0] === SPAWN_DUP2) {
       const f = np.ofile[fd], newfd = act[2] as number;
-      if (f === null) return false;
+      if (f === null) return ERRNO.EBADF;
       if (fd !== newfd) yield* install(m, np, newfd, yield* filedup(m, f));
     } else {
       const f = np.ofile[fd];
-      if (f === null) return false;
+      if (f === null) return ERRNO.EBADF;
       np.ofile[fd] = null;
       yield* fileclose(m, f);
     }
   }
-  return true;
+  return 0;
 }
 
 const sys_mkdir: SyscallFn = (m, p, a) => {

@@ -3,6 +3,7 @@
 // it when that path may yield (take a lock, sleep).
 
 import type { Image, Val } from "./abi.ts";
+import { ERRNO } from "./errno.ts";
 import { EV, event, type KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import { MAXARG } from "./param.ts";
@@ -117,12 +118,13 @@ function* spawnCall(
   pgroup: number,
 ): KGen<Val> {
   const main = yield* loadProgram(m, p, path);
-  if (main === null) return -1;
+  if (main === null) return -ERRNO.ENOENT;
   return yield* spawn(m, main, argv, path, env, function* (np) {
-    if (!(yield* fileActions(m, np, actions))) return false;
+    const errno = yield* fileActions(m, np, actions);
+    if (errno !== 0) return errno;
     if (flags & SPAWN_SETPGROUP) np.pgid = pgroup === 0 ? np.pid : pgroup;
     if (flags & SPAWN_FOREGROUND) m.cons.fgpgid = np.pgid;
-    return true;
+    return 0;
   });
 }
 
