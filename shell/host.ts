@@ -100,7 +100,7 @@ export class FileSink implements Sink {
     try {
       this.file = Deno.openSync(path, { write: true, create: true, truncate: true });
     } catch (e) {
-      throw new JournalError(`cannot write the journal ${path}: ${(e as Error).message}`);
+      throw new JournalError(`cannot write the journal ${path}: ${hostErrorText(e)}`);
     }
   }
   write(bytes: Uint8Array): void {
