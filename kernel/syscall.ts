@@ -57,5 +57,14 @@ export function argstrs(a: Val[], i: number): string[] {
   return v as string[];
 }
 
-/** The system calls by number (xv6's syscalls[]); trap.ts dispatches through it. */
-export const SYSCALLS: Record<number, SyscallFn> = { ...SYSPROC, ...SYSFILE, ...SYSIPC };
+// The system calls by number (xv6's syscalls[]), made at the first call rather than when this
+// module loads: sysproc, sysfile and sysipc import the helpers above from here, so whichever
+// of these modules loads first, the others' tables may not exist yet at that moment (ES
+// modules, unlike C's linker, have an evaluation order).
+let syscalls: Record<number, SyscallFn> | null = null;
+
+/** The handler of system call `n` (trap.ts dispatches through it), or undefined. */
+export function syscallFn(n: number): SyscallFn | undefined {
+  syscalls ??= { ...SYSPROC, ...SYSFILE, ...SYSIPC };
+  return syscalls[n];
+}

@@ -21,7 +21,7 @@ import {
   yield_,
 } from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
-import { BadArg, isKGen, SYSCALLS } from "./syscall.ts";
+import { BadArg, isKGen, syscallFn } from "./syscall.ts";
 import { ATOMIC, CRIT_ENTER, CRIT_LEAVE, CRIT_NONE, SYS } from "./sysnum.ts";
 
 // A process's kernel thread. A new process's very first scheduling by scheduler() will swtch
@@ -149,7 +149,7 @@ function runUser(m: Machine, p: Proc, ret: Val): SysReq | null | number {
 // xv6's syscall(): the handler's answer, or the kernel path to run for it. A bad argument
 // makes the call fail (-1), as a bad user pointer does in xv6.
 function syscall(m: Machine, p: Proc, n: number, a: Val[]): Val | KGen<Val> {
-  const fn = SYSCALLS[n];
+  const fn = syscallFn(n);
   if (fn === undefined) {
     m.cons.kprint(`${p.pid} ${p.name}: unknown sys call ${n}\n`);
     return -1;
