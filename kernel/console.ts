@@ -13,6 +13,8 @@ import type { Machine } from "./machine.ts";
 import { ERRNO } from "./errno.ts";
 import { pollwakeup } from "./poll.ts";
 import { killpg, procdump, sleep, wakeup } from "./proc.ts";
+import { panic } from "./printf.ts";
+import { acquiresleep, holdingsleep, releasesleep, Sleeplock } from "./sleeplock.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 import { POLLIN, POLLOUT } from "./sysnum.ts";
 
@@ -24,6 +26,8 @@ const encoder = new TextEncoder();
 
 export class Console implements Device {
   readonly lock = new Spinlock("cons");
+  /** Held across a write() (Linux's atomic_write_lock); ps shows its waiters' channel. */
+  readonly writeLock = new Sleeplock("console write");
   // input
   private readonly buf = new Uint8Array(INPUT_BUF_SIZE);
   private r = 0; // Read index
@@ -53,9 +57,18 @@ export class Console implements Device {
     this.m.uart.putcSync(encoder.encode(s), false);
   }
 
-  // user write()s to the console go here.
+  // user write()s to the console go here. dv6: one write() is one piece of output, as Linux's
+  // tty layer makes it (atomic_write_lock): the writer holds a sleep lock while it puts its
+  // bytes through the UART, sleeping for room in the ring, so concurrent writers' bytes never
+  // interleave (xv6 lets them, byte by byte). A writer killed meanwhile still finishes, as
+  // uartputc's sleep does not check killed, and lets go before it dies at the return to user
+  // mode; one waiting for the lock gets its turn, then dies the same way.
   *write(m: Machine, src: Uint8Array): KGen<number> {
+    yield* acquiresleep(m, this.writeLock);
     for (let i = 0; i < src.length; i++) yield* m.uart.putc(m, src[i]);
+    // (as xv6's iunlock() and brelse() check their sleep locks before letting go)
+    if (!(yield* holdingsleep(m, this.writeLock))) panic("consolewrite");
+    yield* releasesleep(m, this.writeLock);
     return src.length;
   }
 

@@ -4,7 +4,9 @@
 // transcript must be exactly the one below. A holder is killed "in the middle" on the line
 // that starts it (the next line is only typed once the machine is idle), with --hold TICKS so
 // that a wrong pid costs 100 ticks rather than a run that never ends. Pids are deterministic
-// under rr; the transcripts depend on the schedule (background output, ps).
+// under rr; the transcripts depend on the schedule (background output, ps). The shell prints
+// a background job's `[PID]` line with xv6's printf, a write() per byte, so the job's own first
+// line (one write) can come out inside it: `[40` then `]`.
 
 import assert from "node:assert/strict";
 import type { MachineEnd } from "../kernel/machine.ts";
@@ -196,8 +198,8 @@ const MUTEX_SCRIPT = [
 
 const MUTEX = `$ mutex m create --robust
 $ mutex m lock --hold 100 & sleep 2; mutex m lock --consistent --unlock & sleep 2; ps; kill 4; sleep 1
-[4]
-0
+[40
+]
 [6]
   PID  PPID STATE   TICKS NAME            WCHAN
     1     0 sleep       0 init            wait
@@ -209,8 +211,8 @@ EOWNERDEAD
 $ mutex m lock --unlock
 0
 $ mutex m lock --hold 100 & sleep 2; kill 12; sleep 1; mutex m lock --unlock
-[12]
-0
+[10
+2]
 EOWNERDEAD
 $ mutex m lock
 ENOTRECOVERABLE

@@ -18,9 +18,9 @@ export function* say(sys: Sys, ...parts: (string | number)[]): Call<void> {
 }
 
 /**
- * What processes wrote to fd 1, one write() after another, from the journal's records. Console
- * output from concurrent processes interleaves byte by byte (as on xv6's UART); a write()'s
- * record holds its bytes whole, so a one-write report line stays a line here.
+ * What processes wrote to fd 1, one write() after another, from the journal's records: a
+ * write()'s record holds its bytes whole, so a one-write report line stays a line here (as on
+ * the console, which puts each write() through the UART whole).
  */
 export function said(r: { journal: Uint8Array }): string {
   const dec = new TextDecoder();
