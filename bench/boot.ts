@@ -1,11 +1,11 @@
 // One benchmark run: dv6 booted with its defaults (3 CPUs, round-robin), init running a
 // program, journaled to a file in the bench's temp directory (or not at all), run to its end.
 
-import type { ProgramMain } from "../kernel/abi.ts";
+import type { ProgramMain } from "../kernel/uapi/abi.ts";
 import { JournalWriter } from "../kernel/journal.ts";
 import type { Machine, MachineEnd, StepLog } from "../kernel/machine.ts";
 import { PROGRAMS } from "../commands/programs.ts";
-import type { Sys } from "../commands/usys.ts";
+import type { Sys } from "../commands/lib/usys.ts";
 import { FileSink, headerFor, machineFrom } from "../shell/host.ts";
 
 export const CPUS = 3;

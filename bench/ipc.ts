@@ -17,7 +17,7 @@
 
 import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, ratio, type Row, runAlone, Table } from "./table.ts";
-import type { Program } from "../kernel/abi.ts";
+import type { Program } from "../kernel/uapi/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
 import {
   AT_LOAD,
@@ -28,8 +28,8 @@ import {
   SETALL,
   SETVAL,
   SHM_CREAT,
-} from "../kernel/sysnum.ts";
-import type { Sys } from "../commands/usys.ts";
+} from "../kernel/uapi/ipc.ts";
+import type { Sys } from "../commands/lib/usys.ts";
 import { BENCH_PROGRAMS, MARK, MarkerWatch } from "./programs.ts";
 import { StepWatch } from "./watch.ts";
 

@@ -5,12 +5,12 @@
 // close(MARK): a bad descriptor makes close fail at once (no lock, no extra step), and nothing
 // else in these runs calls close. The bench's step log watches for its return (markerWatch).
 
-import type { Program, ProgramMain } from "../kernel/abi.ts";
+import type { Program, ProgramMain } from "../kernel/uapi/abi.ts";
 import { EV, type Event } from "../kernel/event.ts";
 import { StepWatch } from "./watch.ts";
-import { SYS } from "../kernel/sysnum.ts";
+import { SYS } from "../kernel/uapi/syscall.ts";
 import { PROGRAMS } from "../commands/programs.ts";
-import type { Sys } from "../commands/usys.ts";
+import type { Sys } from "../commands/lib/usys.ts";
 
 /** The marker's argument: an fd no process can have. */
 export const MARK = -7;

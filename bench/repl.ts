@@ -5,7 +5,7 @@
 // terminal sluggish). Driven by tests/pty_driver.py, as the end-to-end tests are.
 
 import { num, ratio, type Row, runAlone, Table } from "./table.ts";
-import { dv6Command, HAVE_PTY, playPty, type PtyAction } from "../tests/pty.ts";
+import { dv6Command, HAVE_PTY, playPty, type PtyAction } from "../tests/e2e/pty.ts";
 
 const FULL = { trips: 50 };
 const QUICK = { trips: 3 };

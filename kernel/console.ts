@@ -10,13 +10,13 @@
 import type { Chan, KGen } from "./event.ts";
 import type { Device } from "./file.ts";
 import type { Machine } from "./machine.ts";
-import { ERRNO } from "./errno.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import { pollwakeup } from "./poll.ts";
 import { killpg, procdump, sleep, wakeup } from "./proc.ts";
 import { panic } from "./printf.ts";
 import { acquiresleep, holdingsleep, releasesleep, Sleeplock } from "./sleeplock.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
-import { POLLIN, POLLOUT } from "./sysnum.ts";
+import { POLLIN, POLLOUT } from "./uapi/poll.ts";
 
 const BACKSPACE = 0x100;
 const C = (x: string) => x.charCodeAt(0) - "@".charCodeAt(0); // Control-x

@@ -1,7 +1,7 @@
 // What a step did: every kernel path yields one of these at an interleaving point, and the
 // machine hands it to the journal as the step's record.
 
-import type { Val } from "./abi.ts";
+import type { Val } from "./uapi/abi.ts";
 import type { Context } from "./machine.ts";
 
 // Kinds of step record. Values are part of the journal format: append, never renumber.

@@ -7,7 +7,7 @@ import type { Machine } from "./machine.ts";
 import { NFILE } from "./param.ts";
 import { type Pipe, pipeclose, pipepoll, piperead, pipewrite } from "./pipe.ts";
 import { panic } from "./printf.ts";
-import { POLLIN, POLLNVAL, POLLOUT } from "./sysnum.ts";
+import { POLLIN, POLLNVAL, POLLOUT } from "./uapi/poll.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 
 export const FD_NONE = 0, FD_PIPE = 1, FD_INODE = 2, FD_DEVICE = 3;

@@ -3,7 +3,7 @@
 // process (byte ranges, released when the process closes any descriptor of the file, or
 // exits; a wait that would deadlock fails with EDEADLK).
 
-import { ERRNO } from "./errno.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { Chan, KGen } from "./event.ts";
 import type { File } from "./file.ts";
 import type { Inode } from "./fs.ts";
@@ -20,7 +20,7 @@ import {
   LOCK_NB,
   LOCK_SH,
   LOCK_UN,
-} from "./sysnum.ts";
+} from "./uapi/fcntl.ts";
 
 /** A flock() lock: held by an open file. */
 interface FileLock {

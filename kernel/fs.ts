@@ -2,9 +2,9 @@
 // entries, files, devices), standing in for xv6's kernel/fs.c over a disk. Its operations
 // run under one spinlock ("fs"), so each is atomic with respect to the other CPUs.
 
-import { DIRSIZ } from "./param.ts";
+import { DIRSIZ } from "./uapi/param.ts";
 import { Spinlock } from "./spinlock.ts";
-import { T_DEVICE, T_DIR, T_FILE } from "./sysnum.ts";
+import { T_DEVICE, T_DIR, T_FILE } from "./uapi/stat.ts";
 
 /** Extra files for the boot image: path → contents. Directories are made as needed. */
 export type FsImage = Readonly<Record<string, string | Uint8Array>>;

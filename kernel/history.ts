@@ -5,7 +5,7 @@
 // Calls are kept in fixed-size chunks: recording one is two stores (no array growth on the
 // hot path), and a fork shares the parent's full chunks instead of copying them.
 
-import type { Val } from "./abi.ts";
+import type { Val } from "./uapi/abi.ts";
 
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;

@@ -11,10 +11,12 @@
 // of the re-run and compares the bytes with the recorded ones.
 
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
-import type { Val } from "./abi.ts";
+import type { Val } from "./uapi/abi.ts";
 import { EV, type Event } from "./event.ts";
+
+// The kinds of step event, which a journal's records carry (for readers such as dv6 log).
+export { EV };
 import type { Machine, MachineEnd, StepLog } from "./machine.ts";
-import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE, SYS, SYSNAME } from "./sysnum.ts";
 
 /** Format 2 added the host clock's ticks (R_TICK); a format-1 journal is read as it was. */
 export const FORMAT = 2;
@@ -453,8 +455,14 @@ export class JournalReader {
 }
 
 /** Raised by a replay at the first step that differs from its record. */
+/** A replayed step that differs from its record. `recorded` is the record, or why there is
+ * none to compare with (the journal ended, or its record cannot be read). */
 export class Divergence extends Error {
-  constructor(readonly step: number, readonly recorded: string, readonly replayed: string) {
+  constructor(
+    readonly step: number,
+    readonly recorded: JournalRecord | string,
+    readonly replayed: JournalRecord,
+  ) {
     super(`replay diverged at step ${step}`);
   }
 }
@@ -561,93 +569,16 @@ export class JournalVerifier implements StepLog {
       return;
     }
     const table = enc.strings.slice(0, known);
-    const replayed = describe(new RecordDecoder(live.slice(0, n), table.slice()).record());
-    let recorded: string;
+    const replayed = new RecordDecoder(live.slice(0, n), table.slice()).record();
+    let recorded: JournalRecord | string;
     if (!have) recorded = `(end of journal${this.reader.broken ? `: ${this.reader.broken}` : ""})`;
     else {
       try {
-        recorded = describe(new RecordDecoder(f.subarray(off), table.slice()).record());
+        recorded = new RecordDecoder(f.subarray(off), table.slice()).record();
       } catch (e) {
         recorded = `(unreadable record: ${(e as Error).message})`;
       }
     }
     throw new Divergence(this.steps, recorded, replayed);
-  }
-}
-
-const INTR_NAMES = ["", "timer interrupt; ", "device interrupt; "];
-const ATOMIC_NAMES = ["load", "store", "add", "cas", "xchg"];
-
-/** Escape and shorten a value for one line of `dv6 log`, strace style. */
-export function showVal(v: Val, max = 32): string {
-  if (v === undefined) return "";
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") {
-    return JSON.stringify(v.length > max ? v.slice(0, max) : v) + (v.length > max ? "..." : "");
-  }
-  if (v instanceof Uint8Array) {
-    const s = decoder.decode(v.subarray(0, max));
-    return JSON.stringify(s) + (v.length > max ? "..." : "");
-  }
-  return "[" + v.map((x) => showVal(x, max)).join(", ") + "]";
-}
-
-/** A record as text (without its step number and process name). */
-export function describe(r: JournalRecord): string {
-  switch (r.type) {
-    case "input":
-      return `input ${showVal(r.bytes)} at cycle ${r.cycles}`;
-    case "tick":
-      return `tick of the host's clock at cycle ${r.cycles}`;
-    case "end":
-      return r.end.kind === "halt"
-        ? `halt ${r.end.status}`
-        : r.end.kind === "stop"
-        ? "stopped by the host"
-        : r.end.kind === "panic"
-        ? `panic: ${r.end.message}`
-        : `deadlock`;
-    case "step":
-      return `cpu${r.cpu} pid ${r.pid}: ${INTR_NAMES[r.intr] ?? ""}${describeEvent(r.ev)}`;
-  }
-}
-
-export function describeEvent(ev: DecodedEvent): string {
-  switch (ev.k) {
-    case EV.ACQUIRE:
-      return `acquire ${ev.lock}`;
-    case EV.RELEASE:
-      return `release ${ev.lock}`;
-    case EV.SWTCH:
-      return ev.to === 0
-        ? `swtch -> scheduler${ev.why ? ` (sleep on ${ev.why})` : ""}`
-        : `swtch -> pid ${ev.to}`;
-    case EV.SYSCALL:
-      return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")}) = ${
-        showVal(ev.r)
-      }`;
-    case EV.EXIT: {
-      const call = `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
-      // exit and halt enter exit(); any other call ended in a process that was killed; 0: the
-      // process was killed (or faulted) outside any call.
-      if (ev.n === 0) return "killed";
-      return ev.n === SYS.exit || ev.n === SYS.halt ? call : `${call} = ${showVal(ev.r)} (killed)`;
-    }
-    case EV.ATOMIC: {
-      const [op, h, i, a1, a2, mark] = ev.a;
-      const args = op === AT_CAS ? `, ${a1}, ${a2}` : op === AT_LOAD ? "" : `, ${a1}`;
-      const crit = mark === CRIT_ENTER
-        ? " [enter critical section]"
-        : mark === CRIT_LEAVE
-        ? " [leave]"
-        : "";
-      return `atomic ${ATOMIC_NAMES[op as number] ?? op}(shm ${h}[${i}]${args}) = ${
-        showVal(ev.r)
-      }${crit}`;
-    }
-    case EV.USER:
-      return "user";
-    case EV.WFI:
-      return "wfi";
   }
 }

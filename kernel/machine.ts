@@ -13,12 +13,13 @@
 // still also interrupts every TICK_CYCLES cycles, to preempt and to wake idle CPUs. So computation runs at the host's speed while `sleep 10`
 // still takes a real second, and a replay is exact.
 
-import type { Image } from "./abi.ts";
+import type { Image } from "./uapi/abi.ts";
 import { Console } from "./console.ts";
 import { EV, type Event, type KGen } from "./event.ts";
 import { type Device, FileTable } from "./file.ts";
 import { FileSystem, type FsImage } from "./fs.ts";
-import { CONSOLE, NCPU, NPROC, TICK_CYCLES } from "./param.ts";
+import { NCPU, NPROC, TICK_CYCLES } from "./param.ts";
+import { CONSOLE } from "./uapi/param.ts";
 import { makePolicy, type Policy } from "./policy.ts";
 import { KernelPanic } from "./printf.ts";
 import {
@@ -33,7 +34,6 @@ import {
 } from "./proc.ts";
 import { LockTable } from "./flock.ts";
 import { PollTable } from "./poll.ts";
-import { BOOT_FILES } from "./mkfs.ts";
 import { SemTable } from "./sem.ts";
 import { SharedMemory } from "./shm.ts";
 import { Spinlock } from "./spinlock.ts";
@@ -42,6 +42,11 @@ import { devintr } from "./trap.ts";
 
 /** A CPU's execution context: a stack of kernel generators (a trap handler sits on top of the
  * code it interrupted), owned by a process or by the CPU's scheduler. */
+// What the host side (shell/) may know of the kernel beyond the Machine: the process states
+// it shows, the boot image's type.
+export { type Proc, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "./proc.ts";
+export type { FsImage } from "./fs.ts";
+
 export class Context {
   readonly stack: KGen[] = [];
   /** True while the owning process is in user mode (between two kernel entries). */
@@ -121,7 +126,7 @@ export interface MachineConfig {
   sched?: string; // "rr" | "random"
   seed?: number;
   programs: Readonly<Record<string, Image>>;
-  /** Extra files for the boot image. */
+  /** The boot image's files besides /bin (the host's mkfs makes them). */
   image?: FsImage;
   /** argv of init: ["init"] starts the shell; ["init", PROG, ...] runs PROG and halts. */
   initArgv?: string[];
@@ -198,7 +203,7 @@ export class Machine {
     this.makeSys = cfg.makeSys;
     this.output = cfg.output ?? (() => {});
     this.log = cfg.log ?? null;
-    this.fs = new FileSystem(Object.keys(cfg.programs), { ...BOOT_FILES, ...cfg.image });
+    this.fs = new FileSystem(Object.keys(cfg.programs), cfg.image ?? {});
     this.uart = new Uart(this, cfg.options?.brokenSleep ?? false);
     this.robustFast = cfg.options?.robustFast ?? "pcrange";
     this.hostClock = cfg.options?.hostClock ?? false;

@@ -6,11 +6,11 @@
 import type { Chan, KGen } from "./event.ts";
 import { FD_PIPE, type File, filealloc, fileclose } from "./file.ts";
 import type { Machine } from "./machine.ts";
-import { PIPESIZE } from "./param.ts";
+import { PIPESIZE } from "./uapi/param.ts";
 import { pollwakeup } from "./poll.ts";
 import { sleep, wakeup } from "./proc.ts";
-import { ERRNO } from "./errno.ts";
-import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "./sysnum.ts";
+import { ERRNO } from "./uapi/errno.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "./uapi/poll.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 
 export class Pipe {

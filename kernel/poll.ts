@@ -11,12 +11,12 @@
 import type { KGen } from "./event.ts";
 import { filepoll } from "./file.ts";
 import type { Machine } from "./machine.ts";
-import { NOFILE } from "./param.ts";
+import { NOFILE } from "./uapi/param.ts";
 import { timedSleep, wakeup } from "./proc.ts";
 import type { Proc } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
-import { ERRNO } from "./errno.ts";
-import { POLLERR, POLLHUP, POLLNVAL } from "./sysnum.ts";
+import { ERRNO } from "./uapi/errno.ts";
+import { POLLERR, POLLHUP, POLLNVAL } from "./uapi/poll.ts";
 
 export class PollTable {
   readonly lock = new Spinlock("poll");

@@ -1,16 +1,16 @@
 // Processes, as in xv6's kernel/proc.c: the process table, fork/exit/wait/kill, sleep/wakeup,
 // the per-CPU scheduler and procdump.
 
-import type { Image, Program } from "./abi.ts";
+import type { Image, Program } from "./uapi/abi.ts";
 import { EV, event, type KGen, WFI_EVENT } from "./event.ts";
 import { type File, fileclose, filedup } from "./file.ts";
 import type { Inode } from "./fs.ts";
-import { ERRNO } from "./errno.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import { History } from "./history.ts";
 import { exitPsem, type PsemReg, type Word } from "./psem.ts";
 import { exitSem } from "./sem.ts";
 import { Context, type Cpu, type Machine } from "./machine.ts";
-import { NOFILE } from "./param.ts";
+import { NOFILE } from "./uapi/param.ts";
 import { panic } from "./printf.ts";
 import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 import { forkret } from "./trap.ts";

@@ -8,13 +8,13 @@
 //   steps leaks a token, unless the kernel's defence (boot option --robust-fast=pcrange) sees
 //   at exit that it stopped inside the critical section and completes the adjustment.
 
-import { ERRNO } from "./errno.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import type { Proc } from "./proc.ts";
 import type { SharedObject } from "./shm.ts";
 import { acquire, release } from "./spinlock.ts";
-import { PSEM_POST, PSEM_TRYWAIT } from "./sysnum.ts";
+import { PSEM_POST, PSEM_TRYWAIT } from "./uapi/ipc.ts";
 
 /** The largest value a semaphore can hold (SEM_VALUE_MAX). */
 export const SEM_VALUE_MAX = 0x7fffffff;

@@ -4,7 +4,7 @@
 // SEM_UNDO keeps a per-process adjustment that exit applies, clamped to 0..SEMVMX.
 
 import type { Chan, KGen } from "./event.ts";
-import { ERRNO } from "./errno.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { Machine } from "./machine.ts";
 import { type Proc, timedSleep, wakeup } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
@@ -18,7 +18,7 @@ import {
   SEMMNI,
   SEMMSL,
   SEMVMX,
-} from "./sysnum.ts";
+} from "./uapi/ipc.ts";
 
 interface Sem {
   val: number; // semval

@@ -4,7 +4,7 @@
 // words, and Linux's robust futex list, which the kernel walks when a process exits.
 
 import type { Chan, KGen } from "./event.ts";
-import { ERRNO } from "./errno.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { Machine } from "./machine.ts";
 import { type Proc, timedSleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
@@ -19,7 +19,7 @@ import {
   FUTEX_WAITERS,
   SHM_CREAT,
   SHM_EXCL,
-} from "./sysnum.ts";
+} from "./uapi/ipc.ts";
 
 /** Most words one object may have. */
 export const SHM_MAX_WORDS = 1 << 16;

@@ -2,7 +2,7 @@
 // pass anything, so every argument is checked and a bad one makes the call return -1 (as a
 // bad user pointer does in xv6).
 
-import type { Val } from "./abi.ts";
+import type { Val } from "./uapi/abi.ts";
 import type { KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import type { Proc } from "./proc.ts";

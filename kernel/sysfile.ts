@@ -1,8 +1,8 @@
 // File-system system calls, as in xv6's kernel/sysfile.c. Mostly argument checking, since we
 // don't trust user code, and calls into file.c, pipe.c and fs.c.
 
-import type { Val } from "./abi.ts";
-import { ERRNO } from "./errno.ts";
+import type { Val } from "./uapi/abi.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { KGen } from "./event.ts";
 import {
   FD_DEVICE,
@@ -17,7 +17,7 @@ import {
 } from "./file.ts";
 import type { Inode } from "./fs.ts";
 import type { Machine } from "./machine.ts";
-import { NOFILE } from "./param.ts";
+import { NOFILE } from "./uapi/param.ts";
 import { pipealloc } from "./pipe.ts";
 import type { Proc } from "./proc.ts";
 import { argbytes, argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
@@ -31,11 +31,9 @@ import {
   SPAWN_CLOSE,
   SPAWN_DUP2,
   SPAWN_OPEN,
-  SYS,
-  T_DEVICE,
-  T_DIR,
-  T_FILE,
-} from "./sysnum.ts";
+} from "./uapi/fcntl.ts";
+import { T_DEVICE, T_DIR, T_FILE } from "./uapi/stat.ts";
+import { SYS } from "./uapi/syscall.ts";
 
 // Fetch the nth argument as a file descriptor and return the corresponding file.
 function argfd(p: Proc, a: Val[], i: number): File {

@@ -2,8 +2,8 @@
 // robust POSIX semaphores, file locks, file status flags, poll). Like Linux's raw calls, they
 // return -errno.
 
-import type { Val } from "./abi.ts";
-import { ERRNO } from "./errno.ts";
+import type { Val } from "./uapi/abi.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { KGen } from "./event.ts";
 import { FD_DEVICE, FD_INODE } from "./file.ts";
 import type { Machine } from "./machine.ts";
@@ -21,6 +21,12 @@ import {
   F_SETLK,
   F_SETLKW,
   F_UNLCK,
+  O_APPEND,
+  O_NONBLOCK,
+  O_RDWR,
+  O_WRONLY,
+} from "./uapi/fcntl.ts";
+import {
   GETALL,
   GETNCNT,
   GETPID,
@@ -28,18 +34,14 @@ import {
   GETZCNT,
   IPC_RMID,
   IPC_STAT,
-  O_APPEND,
-  O_NONBLOCK,
-  O_RDWR,
-  O_WRONLY,
   PSEM_POST,
   SEM_INFO,
   SEMOPM,
   SEMVMX,
   SETALL,
   SETVAL,
-  SYS,
-} from "./sysnum.ts";
+} from "./uapi/ipc.ts";
+import { SYS } from "./uapi/syscall.ts";
 
 /** A timeout argument in ticks (-1: none) as a deadline. */
 function deadline(m: Machine, ticks: number): number {

@@ -2,11 +2,11 @@
 // function fetches its arguments, then returns the result, or the kernel path that computes
 // it when that path may yield (take a lock, sleep).
 
-import type { Image, Val } from "./abi.ts";
-import { ERRNO } from "./errno.ts";
+import type { Image, Val } from "./uapi/abi.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import { EV, event, type KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
-import { MAXARG } from "./param.ts";
+import { MAXARG } from "./uapi/param.ts";
 import {
   exit,
   fork,
@@ -24,7 +24,9 @@ import {
 import { acquire, release } from "./spinlock.ts";
 import { argint, argstr, argstrs, BadArg, locked, type SyscallFn } from "./syscall.ts";
 import { argactions, fileActions } from "./sysfile.ts";
-import { SPAWN_FOREGROUND, SPAWN_SETPGROUP, SYS, T_FILE } from "./sysnum.ts";
+import { SPAWN_FOREGROUND, SPAWN_SETPGROUP } from "./uapi/fcntl.ts";
+import { T_FILE } from "./uapi/stat.ts";
+import { SYS } from "./uapi/syscall.ts";
 
 function* exitCall(m: Machine, a: Val[], status: number): KGen<Val> {
   // exit never returns to user mode: the step that enters it is its record.

@@ -5,7 +5,7 @@
 // the program yields a system call, then handles the call in the kernel (usertrap ->
 // syscall), and yields once more on its way back to user mode.
 
-import type { SysReq, Val } from "./abi.ts";
+import type { SysReq, Val } from "./uapi/abi.ts";
 import { EV, event, type KGen, USER_EVENT } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import type { History } from "./history.ts";
@@ -22,7 +22,8 @@ import {
 } from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
 import { BadArg, isKGen, syscallFn } from "./syscall.ts";
-import { ATOMIC, CRIT_ENTER, CRIT_LEAVE, CRIT_NONE, SYS } from "./sysnum.ts";
+import { ATOMIC, CRIT_ENTER, CRIT_LEAVE, CRIT_NONE } from "./uapi/ipc.ts";
+import { SYS } from "./uapi/syscall.ts";
 
 // A process's kernel thread. A new process's very first scheduling by scheduler() will swtch
 // here (xv6's forkret); then it loops between user mode and the kernel (usertrap, usertrapret).

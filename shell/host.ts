@@ -4,10 +4,11 @@
 
 import { FORMAT, JournalError, type JournalHeader, type Sink } from "../kernel/journal.ts";
 import { Machine, type StepLog } from "../kernel/machine.ts";
-import type { ProgramMain } from "../kernel/abi.ts";
+import type { ProgramMain } from "../kernel/uapi/abi.ts";
 import { NCPU, NPROC } from "../kernel/param.ts";
 import { PROGRAMS } from "../commands/programs.ts";
-import { Sys } from "../commands/usys.ts";
+import { Sys } from "../commands/lib/usys.ts";
+import { BOOT_FILES } from "./mkfs.ts";
 
 export interface BootOptions {
   cpus?: number;
@@ -42,7 +43,8 @@ export function machineFrom(
   output?: (bytes: Uint8Array, echo: boolean) => void,
   programs: Readonly<Record<string, ProgramMain<Sys>>> = PROGRAMS,
 ): Machine {
-  const image: Record<string, Uint8Array> = {};
+  // The boot image: mkfs's files, then the header's (--fs), which may replace them.
+  const image: Record<string, string | Uint8Array> = { ...BOOT_FILES };
   for (const [path, b64] of Object.entries(h.image)) image[path] = fromBase64(b64);
   return new Machine({
     ncpu: h.ncpu,
@@ -73,19 +75,26 @@ function fromBase64(s: string): Uint8Array {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 }
 
-const SOURCE_DIRS = ["kernel", "commands", "shell"];
+const SOURCE_DIRS = ["kernel/", "commands/", "shell/"];
 
-/** A hash of the kernel's and the programs' sources: journals say which build made them. */
+/** The .ts files under `dir` (a folder of the repository, ending in /), sorted. */
+function sourceFiles(root: URL, dir: string): string[] {
+  const files: string[] = [];
+  for (const e of Deno.readDirSync(new URL(dir, root))) {
+    if (e.isDirectory) files.push(...sourceFiles(root, `${dir}${e.name}/`));
+    else if (e.isFile && e.name.endsWith(".ts")) files.push(dir + e.name);
+  }
+  return files.sort();
+}
+
+/** A hash of the kernel's, the programs' and the host side's sources: journals say which
+ * build made them. */
 export async function buildId(): Promise<string> {
   const root = new URL("../", import.meta.url);
   const parts: string[] = [];
   for (const dir of SOURCE_DIRS) {
-    const names: string[] = [];
-    for (const e of Deno.readDirSync(new URL(dir + "/", root))) {
-      if (e.isFile && e.name.endsWith(".ts")) names.push(e.name);
-    }
-    for (const name of names.sort()) {
-      parts.push(`${dir}/${name}\n`, Deno.readTextFileSync(new URL(`${dir}/${name}`, root)));
+    for (const file of sourceFiles(root, dir)) {
+      parts.push(`${file}\n`, Deno.readTextFileSync(new URL(file, root)));
     }
   }
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("")));

@@ -1,9 +1,17 @@
 // dv6 log: a journal's steps as readable lines, strace-like:
 //   STEP  CPU  PID NAME            EVENT
 
-import { EV } from "../kernel/event.ts";
-import { describe, describeEvent, type JournalReader, showVal } from "../kernel/journal.ts";
-import { SYS } from "../kernel/sysnum.ts";
+import {
+  type DecodedEvent,
+  EV,
+  type JournalReader,
+  type JournalRecord,
+} from "../kernel/journal.ts";
+import type { Val } from "../kernel/uapi/abi.ts";
+import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE } from "../kernel/uapi/ipc.ts";
+import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
+
+const decoder = new TextDecoder();
 
 export interface LogFilter {
   pid?: number;
@@ -67,4 +75,81 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
     return 2;
   }
   return 0;
+}
+
+const INTR_NAMES = ["", "timer interrupt; ", "device interrupt; "];
+const ATOMIC_NAMES = ["load", "store", "add", "cas", "xchg"];
+
+/** Escape and shorten a value for one line of `dv6 log`, strace style. */
+export function showVal(v: Val, max = 32): string {
+  if (v === undefined) return "";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") {
+    return JSON.stringify(v.length > max ? v.slice(0, max) : v) + (v.length > max ? "..." : "");
+  }
+  if (v instanceof Uint8Array) {
+    const s = decoder.decode(v.subarray(0, max));
+    return JSON.stringify(s) + (v.length > max ? "..." : "");
+  }
+  return "[" + v.map((x) => showVal(x, max)).join(", ") + "]";
+}
+
+/** A record as text (without its step number and process name). */
+export function describe(r: JournalRecord): string {
+  switch (r.type) {
+    case "input":
+      return `input ${showVal(r.bytes)} at cycle ${r.cycles}`;
+    case "tick":
+      return `tick of the host's clock at cycle ${r.cycles}`;
+    case "end":
+      return r.end.kind === "halt"
+        ? `halt ${r.end.status}`
+        : r.end.kind === "stop"
+        ? "stopped by the host"
+        : r.end.kind === "panic"
+        ? `panic: ${r.end.message}`
+        : `deadlock`;
+    case "step":
+      return `cpu${r.cpu} pid ${r.pid}: ${INTR_NAMES[r.intr] ?? ""}${describeEvent(r.ev)}`;
+  }
+}
+
+export function describeEvent(ev: DecodedEvent): string {
+  switch (ev.k) {
+    case EV.ACQUIRE:
+      return `acquire ${ev.lock}`;
+    case EV.RELEASE:
+      return `release ${ev.lock}`;
+    case EV.SWTCH:
+      return ev.to === 0
+        ? `swtch -> scheduler${ev.why ? ` (sleep on ${ev.why})` : ""}`
+        : `swtch -> pid ${ev.to}`;
+    case EV.SYSCALL:
+      return `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")}) = ${
+        showVal(ev.r)
+      }`;
+    case EV.EXIT: {
+      const call = `${SYSNAME[ev.n] ?? `sys${ev.n}`}(${ev.a.map((x) => showVal(x)).join(", ")})`;
+      // exit and halt enter exit(); any other call ended in a process that was killed; 0: the
+      // process was killed (or faulted) outside any call.
+      if (ev.n === 0) return "killed";
+      return ev.n === SYS.exit || ev.n === SYS.halt ? call : `${call} = ${showVal(ev.r)} (killed)`;
+    }
+    case EV.ATOMIC: {
+      const [op, h, i, a1, a2, mark] = ev.a;
+      const args = op === AT_CAS ? `, ${a1}, ${a2}` : op === AT_LOAD ? "" : `, ${a1}`;
+      const crit = mark === CRIT_ENTER
+        ? " [enter critical section]"
+        : mark === CRIT_LEAVE
+        ? " [leave]"
+        : "";
+      return `atomic ${ATOMIC_NAMES[op as number] ?? op}(shm ${h}[${i}]${args}) = ${
+        showVal(ev.r)
+      }${crit}`;
+    }
+    case EV.USER:
+      return "user";
+    case EV.WFI:
+      return "wfi";
+  }
 }

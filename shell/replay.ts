@@ -3,17 +3,18 @@
 
 import { Divergence, type JournalReader, JournalVerifier } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
-import type { ProgramMain } from "../kernel/abi.ts";
-import type { Sys } from "../commands/usys.ts";
+import type { ProgramMain } from "../kernel/uapi/abi.ts";
+import type { Sys } from "../commands/lib/usys.ts";
 import { machineFrom } from "./host.ts";
+import { describe } from "./log.ts";
 
 export interface ReplayResult {
   /** Steps that matched their records. */
   steps: number;
   /** How the re-run ended, when it reached the recorded end. */
   end: MachineEnd | null;
-  /** The first step that differed from its record. */
-  divergence: Divergence | null;
+  /** The first step that differed from its record, both sides as `dv6 log` shows them. */
+  divergence: { step: number; message: string; recorded: string; replayed: string } | null;
   /** The journal stopped before an end record: why (damaged, cut short). */
   truncated: string | null;
 }
@@ -37,7 +38,14 @@ export function replayJournal(
   } catch (e) {
     if (!(e instanceof Divergence)) throw e;
     if (v.exhausted) return { steps: v.steps, end: null, divergence: null, truncated: truncated() };
-    return { steps: v.steps, end: null, divergence: e, truncated: null };
+    const recorded = typeof e.recorded === "string" ? e.recorded : describe(e.recorded);
+    const divergence = {
+      step: e.step,
+      message: e.message,
+      recorded,
+      replayed: describe(e.replayed),
+    };
+    return { steps: v.steps, end: null, divergence, truncated: null };
   }
   if (v.ended === null) {
     return { steps: v.steps, end: null, divergence: null, truncated: truncated() };

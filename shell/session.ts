@@ -3,7 +3,7 @@
 // machine waits for console input, and print the transcript (what a terminal would show).
 
 import type { Machine, MachineEnd } from "../kernel/machine.ts";
-import { SLEEPING } from "../kernel/proc.ts";
+import { SLEEPING } from "../kernel/machine.ts";
 
 const encoder = new TextEncoder();
 const EOF = Uint8Array.of(4); // ^D

@@ -13,9 +13,16 @@ import * as readline from "node:readline";
 import { PassThrough } from "node:stream";
 import process from "node:process";
 import { JournalWriter } from "../kernel/journal.ts";
-import type { Machine } from "../kernel/machine.ts";
-import { type Proc, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "../kernel/proc.ts";
-import { T_DIR } from "../kernel/sysnum.ts";
+import {
+  type Machine,
+  type Proc,
+  SLEEPING,
+  STATE_NAMES,
+  UNUSED,
+  ZOMBIE,
+} from "../kernel/machine.ts";
+
+import { T_DIR } from "../kernel/uapi/stat.ts";
 import {
   type BootOptions,
   buildId,

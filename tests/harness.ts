@@ -2,11 +2,11 @@
 // end, record its journal in memory, replay a journal. Everything goes through the same
 // public pieces the dv6 command uses (headerFor, machineFrom, the journal).
 
-import type { ProgramMain } from "../kernel/abi.ts";
+import type { ProgramMain } from "../kernel/uapi/abi.ts";
 import { JournalReader, JournalWriter } from "../kernel/journal.ts";
 import type { Machine, MachineEnd } from "../kernel/machine.ts";
 import { PROGRAMS } from "../commands/programs.ts";
-import type { Sys } from "../commands/usys.ts";
+import type { Sys } from "../commands/lib/usys.ts";
 import { type BootOptions, concat, headerFor, machineFrom } from "../shell/host.ts";
 import { replayJournal, type ReplayResult } from "../shell/replay.ts";
 

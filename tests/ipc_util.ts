@@ -3,9 +3,9 @@
 // runs a body, hand-shakes over pipes, polling a semaphore's wait counts).
 
 import assert from "node:assert/strict";
-import type { Val } from "../kernel/abi.ts";
-import { GETNCNT, GETZCNT } from "../kernel/sysnum.ts";
-import type { Call } from "../commands/ulib.ts";
+import type { Val } from "../kernel/uapi/abi.ts";
+import { GETNCNT, GETZCNT } from "../kernel/uapi/ipc.ts";
+import type { Call } from "../commands/lib/ulib.ts";
 import { type Programs, type Run, run, type RunOptions } from "./harness.ts";
 import type { Program, Sys } from "./util.ts";
 

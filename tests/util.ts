@@ -2,12 +2,12 @@
 // journal records, and surgery on journal frames.
 
 import { crc32, inflateRawSync } from "node:zlib";
-import type { Program } from "../kernel/abi.ts";
+import type { Program } from "../kernel/uapi/abi.ts";
 import { EV } from "../kernel/event.ts";
-import { SYS } from "../kernel/sysnum.ts";
+import { SYS } from "../kernel/uapi/syscall.ts";
 import { frame, JournalReader, type JournalRecord } from "../kernel/journal.ts";
-import type { Call } from "../commands/ulib.ts";
-import type { Sys } from "../commands/usys.ts";
+import type { Call } from "../commands/lib/ulib.ts";
+import type { Sys } from "../commands/lib/usys.ts";
 import { type Run, run as harnessRun, type RunOptions } from "./harness.ts";
 
 export type { Program, Sys };

@@ -1,0 +1,132 @@
+// flock [-s|-x|-u] [-n] [-o] [-E CODE] FILE [COMMAND [ARGS...]]
+// flock [-s|-x|-u] [-n] [-o] [-E CODE] FILE -c COMMAND_LINE
+// flock [-s|-x|-u] [-n] [-E CODE] FD
+// flock [-s|-x] [-n] [-E CODE] FILE --hold [TICKS]
+// util-linux's flock(1) over dv6's flock(2). It opens FILE (making it if it does not exist),
+// takes a lock on it (-x exclusive, the default; -s shared; -u unlock), waiting for it unless
+// -n, then runs COMMAND (found in /bin) or `sh -c COMMAND_LINE` and waits for it: the lock
+// belongs to the open file, which the command inherits, so it holds while the command runs
+// (even if flock is killed) and goes when the last descriptor of that open file is closed.
+// -o closes the descriptor in the command, so that only flock holds the lock. The status is
+// the command's (-1 if it was killed, as dv6's sh shows it).
+// With FD (a number) it locks that descriptor, which it inherited, and exits: the lock stays
+// with the open file. dv6's --hold (before FILE or right after it) keeps the lock for TICKS
+// ticks, or until killed.
+//
+// Errors: a lock that -n cannot take prints `flock: EAGAIN (Resource temporarily unavailable)`
+// (EWOULDBLOCK) and exits with CODE (1 by default; util-linux says nothing there, dv6's
+// commands name their errors); a bad FD prints `flock: EBADF (Bad file descriptor)`; a FILE
+// that cannot be opened prints `flock: cannot open lock file FILE`; a COMMAND that cannot be
+// run prints `flock: failed to execute COMMAND` and exits 127; the others exit 1.
+
+import type { Program } from "../../kernel/uapi/abi.ts";
+import { ERRNO } from "../../kernel/uapi/errno.ts";
+import {
+  LOCK_EX,
+  LOCK_NB,
+  LOCK_SH,
+  LOCK_UN,
+  O_CREATE,
+  O_RDONLY,
+  SPAWN_CLOSE,
+} from "../../kernel/uapi/fcntl.ts";
+import { binPath } from "./init.ts";
+import { count, getopt, hold, int32, say, usage } from "../lib/libipc.ts";
+import { perror } from "../lib/ulib.ts";
+import type { SpawnAction, Sys } from "../lib/usys.ts";
+
+const USAGE = "flock [-s|-x|-u] [-n] [-o] [-E CODE] FILE|FD [COMMAND [ARGS...] | -c LINE | " +
+  "--hold [TICKS]]";
+
+const LONG: Readonly<Record<string, string>> = {
+  "--shared": "-s",
+  "--exclusive": "-x",
+  "--unlock": "-u",
+  "--nonblock": "-n",
+  "--nb": "-n",
+  "--close": "-o",
+  "--conflict-exit-code": "-E",
+};
+
+export default function* flock(sys: Sys, argv: string[]): Program {
+  // Options end at FILE (what follows belongs to the command); --hold may stand among them.
+  const args: string[] = [];
+  let holdTicks: number | null = null;
+  let i = 1;
+  for (; i < argv.length; i++) {
+    const a = Object.hasOwn(LONG, argv[i]) ? LONG[argv[i]] : argv[i];
+    if (a === "--hold") {
+      holdTicks = count(argv[i + 1]) ?? -1;
+      if (holdTicks >= 0) i++;
+    } else if (a.startsWith("-") && a !== "-" && a !== "--") {
+      args.push(a);
+      if (a === "-E" && i + 1 < argv.length) args.push(argv[++i]);
+    } else break;
+  }
+  if (argv[i] === "--") i++;
+  const g = getopt(args, "sxeunoE:");
+  const file = argv[i];
+  const after = argv.slice(i + 1);
+  if (g === null || file === undefined) return yield* usage(sys, USAGE);
+  let op = LOCK_EX;
+  let nb = 0;
+  let close = false;
+  let conflict = 1;
+  for (const { name, arg } of g.opts) {
+    if (name === "s") op = LOCK_SH;
+    else if (name === "x" || name === "e") op = LOCK_EX;
+    else if (name === "u") op = LOCK_UN;
+    else if (name === "n") nb = LOCK_NB;
+    else if (name === "o") close = true;
+    else {
+      const c = count(arg);
+      if (c === null || c > 255) return yield* usage(sys, USAGE);
+      conflict = c;
+    }
+  }
+  if (after[0] === "--hold" && holdTicks === null) {
+    holdTicks = count(after[1]) ?? -1;
+    after.splice(0, holdTicks >= 0 ? 2 : 1);
+    if (after.length > 0) return yield* usage(sys, USAGE);
+  }
+  let command = after;
+  if (after[0] === "-c" || after[0] === "--command") {
+    if (after.length !== 2) return yield* usage(sys, USAGE);
+    command = ["sh", "-c", after[1]];
+  }
+  if (holdTicks !== null && command.length > 0) return yield* usage(sys, USAGE);
+
+  // FD, or FILE opened (made if need be; a directory read-only).
+  let fd: number;
+  const n = int32(file);
+  if (command.length === 0 && holdTicks === null && n !== null) {
+    fd = n;
+  } else {
+    fd = yield* sys.open(file, O_RDONLY | O_CREATE);
+    if (fd < 0) fd = yield* sys.open(file, O_RDONLY);
+    if (fd < 0) {
+      yield* say(sys, 2, `flock: cannot open lock file ${file}`);
+      return yield* sys.exit(1);
+    }
+  }
+
+  const r = yield* sys.flock(fd, op | nb);
+  if (r < 0) {
+    yield* perror(sys, "flock", r);
+    return yield* sys.exit(r === -ERRNO.EAGAIN ? conflict : 1);
+  }
+  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (command.length === 0) return yield* sys.exit(0);
+
+  const actions: SpawnAction[] = close ? [[SPAWN_CLOSE, fd]] : [];
+  const pid = yield* sys.spawn(binPath(command[0]), command, actions);
+  if (pid < 0) {
+    yield* say(sys, 2, `flock: failed to execute ${command[0]}`);
+    return yield* sys.exit(127);
+  }
+  for (;;) {
+    const [w, status] = yield* sys.wait();
+    if (w === pid) return yield* sys.exit(status);
+    if (w < 0) return yield* sys.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+// ipcrm -s ID... | -S KEY... | -a: util-linux's ipcrm for System V semaphore sets (dv6 has
+// no System V shared memory or message queues). -s removes a set by id, -S by key (decimal,
+// or hexadecimal with 0x), -a (or --all, --all=sem) every set; options may repeat. A removed
+// set's waiters wake with EIDRM. Silent on success; each failure prints the kernel's error
+// (`ipcrm: EINVAL (Invalid argument)` for an unknown id, `ipcrm: ENOENT (...)` for an unknown
+// key), the others still go on, and the status is then 1.
+
+import type { Program } from "../../kernel/uapi/abi.ts";
+import { ERRNO } from "../../kernel/uapi/errno.ts";
+import { IPC_PRIVATE, IPC_RMID, SEM_INFO } from "../../kernel/uapi/ipc.ts";
+import { getopt, int32, usage } from "../lib/libipc.ts";
+import { type Call, perror } from "../lib/ulib.ts";
+import type { Sys } from "../lib/usys.ts";
+
+const USAGE = "ipcrm [-s ID] [-S KEY] [-a] ...";
+
+/** A key in decimal or 0x hexadecimal, as a C int (so 0xffffffff is -1), or null. */
+function key(s: string): number | null {
+  if (/^0[xX][0-9a-fA-F]{1,8}$/.test(s)) return parseInt(s.slice(2), 16) | 0;
+  if (/^[0-9]{1,10}$/.test(s) && Number(s) <= 0xffffffff) return Number(s) | 0;
+  return null;
+}
+
+/** Removes a set: whether it went. */
+function* remove(sys: Sys, id: number): Call<boolean> {
+  const r = (yield* sys.semctl(id, 0, IPC_RMID)) as number;
+  if (r < 0) yield* perror(sys, "ipcrm", r);
+  return r >= 0;
+}
+
+export default function* ipcrm(sys: Sys, argv: string[]): Program {
+  const args = argv.slice(1).map((a) => a === "--all" || a === "--all=sem" ? "-a" : a);
+  const g = getopt(args, "s:S:a");
+  if (g === null || g.rest.length > 0) return yield* usage(sys, USAGE);
+  // Bad arguments are found before anything is removed.
+  const todo: { id?: number; key?: number; all?: true }[] = [];
+  for (const { name, arg } of g.opts) {
+    if (name === "a") todo.push({ all: true });
+    else if (name === "s") {
+      const id = int32(arg);
+      if (id === null) return yield* usage(sys, USAGE);
+      todo.push({ id });
+    } else {
+      const k = key(arg);
+      if (k === null) return yield* usage(sys, USAGE);
+      todo.push({ key: k });
+    }
+  }
+
+  let ok = true;
+  for (const t of todo) {
+    if (t.all) {
+      const ids = yield* sys.semctl(0, 0, SEM_INFO);
+      for (const id of Array.isArray(ids) ? ids as number[] : []) {
+        ok = (yield* remove(sys, id)) && ok;
+      }
+    } else if (t.key !== undefined) {
+      const id = t.key === IPC_PRIVATE ? -ERRNO.EINVAL : yield* sys.semget(t.key, 0, 0);
+      if (id < 0) {
+        yield* perror(sys, "ipcrm", id);
+        ok = false;
+      } else ok = (yield* remove(sys, id)) && ok;
+    } else ok = (yield* remove(sys, t.id!)) && ok;
+  }
+  return yield* sys.exit(ok ? 0 : 1);
+}

@@ -1,0 +1,156 @@
+// ipcs [-a|-q|-m|-s] and ipcs [-s] -i ID: util-linux's ipcs, with its layout (columns padded
+// to 10, trailing blanks included).
+//
+// Without -i it lists the System V resources of each kind asked for (all by default): dv6 has
+// semaphore sets only, so the message queue and shared memory sections are always empty. The
+// owner is root (dv6 has no users). With -i it details one semaphore set (-i alone means a
+// semaphore set; with -q or -m, that kind has no such id): its key, mode, size and times,
+// then one line per semaphore with its value, ncount, zcount and the pid of its last
+// operation. dv6 has no calendar: times are clock ticks since boot ("tick 42"), and an otime
+// of -1 (no semop yet) is "Not set", as Linux prints a time that was never set.
+
+import type { Program } from "../../kernel/uapi/abi.ts";
+import type { Val } from "../../kernel/uapi/abi.ts";
+import { ERRNO } from "../../kernel/uapi/errno.ts";
+import { GETALL, GETNCNT, GETPID, GETZCNT, IPC_STAT, SEM_INFO } from "../../kernel/uapi/ipc.ts";
+import { fail, getopt, int32, usage } from "../lib/libipc.ts";
+import type { Call } from "../lib/ulib.ts";
+import type { Sys } from "../lib/usys.ts";
+
+const USAGE = "ipcs [-a|-q|-m|-s] | ipcs [-s] -i ID";
+
+/** What IPC_STAT tells of a set. */
+interface SetInfo {
+  id: number;
+  key: number;
+  mode: number;
+  nsems: number;
+  otime: number;
+  ctime: number;
+}
+
+/** The owner of everything: dv6 has no users. */
+const OWNER = "root";
+
+/** A line of fields, each padded to its width (C's %-10s), separated by blanks. */
+function row(widths: number[], ...fields: string[]): string {
+  return fields.map((f, i) => f.padEnd(widths[i])).join(" ") + "\n";
+}
+
+function cols(width: number, ...fields: string[]): string {
+  return row(fields.map(() => width), ...fields);
+}
+
+function hexKey(key: number): string {
+  return "0x" + (key >>> 0).toString(16).padStart(8, "0");
+}
+
+/** C's %#o. */
+function altOctal(n: number): string {
+  return n === 0 ? "0" : "0" + n.toString(8);
+}
+
+/** A time as util-linux's %-26.24s of ctime(), or "Not set". */
+function time(ticks: number, mayBeUnset: boolean): string {
+  return (ticks < 0 && mayBeUnset ? "Not set" : `tick ${ticks}`).padEnd(26);
+}
+
+function* stat(sys: Sys, id: number): Call<SetInfo | number> {
+  const r = yield* sys.semctl(id, 0, IPC_STAT);
+  if (typeof r === "number") return r;
+  const [key, mode, nsems, otime, ctime] = r as number[];
+  return { id, key, mode, nsems, otime, ctime };
+}
+
+function* semaphores(sys: Sys): Call<string> {
+  let out = "------ Semaphore Arrays --------\n" +
+    cols(10, "key", "semid", "owner", "perms", "nsems");
+  const ids = yield* sys.semctl(0, 0, SEM_INFO);
+  if (!Array.isArray(ids)) return out;
+  for (const id of ids as number[]) {
+    const s = yield* stat(sys, id);
+    if (typeof s === "number") continue; // removed meanwhile
+    out += hexKey(s.key) + " " +
+      cols(10, String(s.id), OWNER.slice(0, 10), (s.mode & 0o777).toString(8), String(s.nsems));
+  }
+  return out;
+}
+
+/** ipcs -s -i ID: the set's details, or -errno. */
+function* details(sys: Sys, id: number): Call<string | number> {
+  const s = yield* stat(sys, id);
+  if (typeof s === "number") return s;
+  const vals = yield* sys.semctl(id, 0, GETALL);
+  if (!Array.isArray(vals)) return vals as number;
+  let out = `\nSemaphore Array semid=${id}\n` +
+    "uid=0\t gid=0\t cuid=0\t cgid=0\n" +
+    `mode=${altOctal(s.mode)}, access_perms=${altOctal(s.mode & 0o777)}\n` +
+    `nsems = ${s.nsems}\n` +
+    `otime = ${time(s.otime, true)}\n` +
+    `ctime = ${time(s.ctime, false)}\n` +
+    cols(10, "semnum", "value", "ncount", "zcount", "pid");
+  for (let i = 0; i < (vals as Val[]).length; i++) {
+    const n: number[] = [];
+    for (const cmd of [GETNCNT, GETZCNT, GETPID]) {
+      const r = yield* sys.semctl(id, i, cmd);
+      if (typeof r !== "number" || r < 0) return typeof r === "number" ? r : -ERRNO.EINVAL;
+      n.push(r);
+    }
+    out += cols(10, String(i), String(vals[i]), String(n[0]), String(n[1]), String(n[2]));
+  }
+  return out + "\n";
+}
+
+export default function* ipcs(sys: Sys, argv: string[]): Program {
+  const g = getopt(argv.slice(1), "aqmsi:");
+  if (g === null || g.rest.length > 0) return yield* usage(sys, USAGE);
+  let [msg, shm, sem] = [false, false, false];
+  let id: number | null = null;
+  for (const { name, arg } of g.opts) {
+    if (name === "a") msg = shm = sem = true;
+    else if (name === "q") msg = true;
+    else if (name === "m") shm = true;
+    else if (name === "s") sem = true;
+    else {
+      id = int32(arg);
+      if (id === null) return yield* usage(sys, USAGE);
+    }
+  }
+
+  if (id !== null) {
+    if (Number(msg) + Number(shm) + Number(sem) > 1) {
+      yield* sys.write(2, "ipcs: when using an ID, a single resource must be specified\n");
+      return yield* sys.exit(1);
+    }
+    if (msg || shm) return yield* fail(sys, "ipcs", -ERRNO.EINVAL); // dv6 has none
+    const out = yield* details(sys, id);
+    if (typeof out === "number") return yield* fail(sys, "ipcs", out);
+    yield* sys.write(1, out);
+    return yield* sys.exit(0);
+  }
+
+  if (!msg && !shm && !sem) msg = shm = sem = true;
+  let out = "\n";
+  if (msg) {
+    out += "------ Message Queues --------\n" +
+      row([10, 10, 10, 10, 12, 12], "key", "msqid", "owner", "perms", "used-bytes", "messages") +
+      "\n";
+  }
+  if (shm) {
+    out += "------ Shared Memory Segments --------\n" +
+      row(
+        [10, 10, 10, 10, 10, 10, 12],
+        "key",
+        "shmid",
+        "owner",
+        "perms",
+        "bytes",
+        "nattch",
+        "status",
+      ) +
+      "\n";
+  }
+  if (sem) out += (yield* semaphores(sys)) + "\n";
+  yield* sys.write(1, out);
+  return yield* sys.exit(0);
+}

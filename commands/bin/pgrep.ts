@@ -1,0 +1,321 @@
+// pgrep [options] PATTERN: procps-ng's pgrep (and, through procgrep, pkill), on dv6's process
+// table. It lists the pids of the processes whose name matches PATTERN, an extended regular
+// expression (here a JavaScript RegExp), one per line in pid order, never its own:
+//
+//   -f, --full              match the full command line (argv joined by spaces; the name
+//                           when argv is empty) instead of the name
+//   -x, --exact             the whole name (or command line) must match: ^(PATTERN)$
+//   -i, --ignore-case       match case-insensitively
+//   -n, --newest            only the newest of them (the highest pid: pids only grow)
+//   -o, --oldest            only the oldest (the lowest pid)
+//   -P, --parent PPID,...   only children of these parents
+//   -g, --pgroup PGID,...   only members of these process groups (0: pgrep's own)
+//   -A, --ignore-ancestors  never pgrep's ancestors (its shell, say)
+//   -v, --inverse           the processes that do not match (pgrep only)
+//   -l, --list-name         "PID NAME" lines (pgrep only)
+//   -a, --list-full         "PID COMMAND LINE" lines (pgrep only)
+//   -d, --delimiter STRING  between pids instead of a newline (pgrep only)
+//   -c, --count             print how many matched instead
+//
+// pkill kills them instead, printing nothing (with -e, "NAME killed (pid PID)" lines). It
+// takes the signal as -SIGNAL anywhere among its arguments (-9, -KILL, -SIGKILL, -term) or
+// as --signal SIGNAL; xv6 has no signals, so every signal kills, except 0, which only asks
+// whether the process exists (as kill(pid, 0) does).
+//
+// Exit status, as procps's: 0 if a process matched (for pkill: was killed), 1 if none did,
+// 2 for a usage error (with procps's messages and its usage text on fd 2).
+
+import type { Program } from "../../kernel/uapi/abi.ts";
+import { getopt, type LongOpt } from "../lib/getopt.ts";
+import { signalNumber } from "../lib/signals.ts";
+import type { Call } from "../lib/ulib.ts";
+import type { ProcInfo, Sys } from "../lib/usys.ts";
+
+const EXIT_USAGE = 2;
+
+type Mode = "pgrep" | "pkill";
+
+const LONGOPTS: (LongOpt & { mode?: Mode })[] = [
+  { name: "signal", arg: true, key: "signal" },
+  { name: "count", arg: false, key: "c" },
+  { name: "delimiter", arg: true, key: "d", mode: "pgrep" },
+  { name: "list-name", arg: false, key: "l", mode: "pgrep" },
+  { name: "list-full", arg: false, key: "a", mode: "pgrep" },
+  { name: "full", arg: false, key: "f" },
+  { name: "pgroup", arg: true, key: "g" },
+  { name: "ignore-case", arg: false, key: "i" },
+  { name: "newest", arg: false, key: "n" },
+  { name: "oldest", arg: false, key: "o" },
+  { name: "parent", arg: true, key: "P" },
+  { name: "inverse", arg: false, key: "v", mode: "pgrep" },
+  { name: "exact", arg: false, key: "x" },
+  { name: "echo", arg: false, key: "e", mode: "pkill" },
+  { name: "ignore-ancestors", arg: false, key: "A" },
+  { name: "help", arg: false, key: "h" },
+];
+
+function usageText(mode: Mode): string {
+  const own = mode === "pgrep"
+    ? " -d, --delimiter <string>  specify output delimiter\n" +
+      " -l, --list-name           list PID and process name\n" +
+      " -a, --list-full           list PID and full command line\n" +
+      " -v, --inverse             negates the matching\n"
+    : " -<sig>                    signal to send (either number or name)\n" +
+      " -e, --echo                display what is killed\n";
+  return `\nUsage:\n ${mode} [options] <pattern>\n\nOptions:\n` + own +
+    " -c, --count               count of matching processes\n" +
+    " -f, --full                use full process name to match\n" +
+    " -g, --pgroup <PGID,...>   match listed process group IDs\n" +
+    " -i, --ignore-case         match case insensitively\n" +
+    " -n, --newest              select most recently started\n" +
+    " -o, --oldest              select least recently started\n" +
+    " -P, --parent <PPID,...>   match only child processes of the given parent\n" +
+    "     --signal <sig>        signal to send (either number or name)\n" +
+    " -x, --exact               match exactly with the command name\n" +
+    " -A, --ignore-ancestors    exclude our ancestors from results\n" +
+    "\n -h, --help     display this help and exit\n" +
+    `\nFor more details see pgrep(1).\n`;
+}
+
+/** What the options asked for. */
+interface Query {
+  full: boolean;
+  exact: boolean;
+  icase: boolean;
+  newest: boolean;
+  oldest: boolean;
+  negate: boolean;
+  parents: number[] | null;
+  pgroups: number[] | null;
+  ancestors: boolean;
+  pattern: string | null;
+}
+
+/** The command line -f matches and -a prints: argv joined by spaces, else the name. */
+function cmdline(p: ProcInfo): string {
+  return p.argv.length > 0 ? p.argv.join(" ") : p.name;
+}
+
+/** procps's strict_atol over a comma-separated list: numbers (an empty item is 0), or the
+ * first item that is not one. */
+function numList(s: string): number[] | string {
+  const out: number[] = [];
+  for (const item of s.split(",")) {
+    if (!/^[+-]?[0-9]*$/.test(item)) return item;
+    out.push(Number(item.replace(/^[+-]$/, "")) || 0);
+  }
+  return out;
+}
+
+/** The processes a query selects from `procs` (in pid order), leaving out `me`. */
+function select(q: Query, re: RegExp | null, procs: ProcInfo[], me: number): ProcInfo[] {
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const skip = new Set([me]);
+  if (q.ancestors) {
+    for (let p = byPid.get(me); p !== undefined && !skip.has(p.ppid); p = byPid.get(p.ppid)) {
+      skip.add(p.ppid);
+    }
+  }
+  const chosen: ProcInfo[] = [];
+  for (const p of [...procs].sort((a, b) => a.pid - b.pid)) {
+    if (skip.has(p.pid)) continue;
+    let match = (q.parents === null || q.parents.includes(p.ppid)) &&
+      (q.pgroups === null || q.pgroups.includes(p.pgid));
+    if (match && re !== null) match = re.test(q.full ? cmdline(p) : p.name);
+    if (match !== q.negate) chosen.push(p);
+  }
+  if (q.newest && chosen.length > 1) return [chosen[chosen.length - 1]];
+  if (q.oldest && chosen.length > 1) return [chosen[0]];
+  return chosen;
+}
+
+/** pgrep or pkill, by `mode`. */
+export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
+  const warn = (msg: string): Call<number> => sys.write(2, `${mode}: ${msg}\n`);
+  function* usage(): Call<never> {
+    yield* sys.write(2, usageText(mode));
+    return yield* sys.exit(EXIT_USAGE);
+  }
+  function* die(msg: string): Call<never> {
+    yield* warn(msg);
+    return yield* sys.exit(EXIT_USAGE);
+  }
+
+  let signal = 15; // SIGTERM
+  let args = argv;
+  if (mode === "pkill") {
+    // procps's signal_option: the first -SIGNAL among the arguments, wherever it stands.
+    const at = argv.findIndex((a, k) =>
+      k > 0 && a.startsWith("-") && signalNumber(a.slice(1)) >= 0
+    );
+    if (at > 0) {
+      signal = signalNumber(argv[at].slice(1));
+      args = [...argv.slice(0, at), ...argv.slice(at + 1)];
+    }
+  }
+  const shortopts = (mode === "pgrep" ? "lad:v" : "e") + "cfinoxP:Ag:h";
+  const parsed = getopt(
+    [mode, ...args.slice(1)],
+    shortopts,
+    LONGOPTS.filter((l) => l.mode === undefined || l.mode === mode),
+  );
+  if (!parsed.ok) {
+    yield* sys.write(2, parsed.error);
+    return yield* usage();
+  }
+
+  const q: Query = {
+    full: false,
+    exact: false,
+    icase: false,
+    newest: false,
+    oldest: false,
+    negate: false,
+    parents: null,
+    pgroups: null,
+    ancestors: false,
+    pattern: null,
+  };
+  let criteria = 0;
+  let count = false;
+  let echo = false;
+  let long = false;
+  let longlong = false;
+  let delim = "\n";
+  for (const { key, arg } of parsed.opts) {
+    switch (key) {
+      case "signal": {
+        signal = signalNumber(arg);
+        if (signal < 0) {
+          if (!/^[0-9]/.test(arg)) {
+            yield* sys.write(2, `Unknown signal "${arg}".`);
+            return yield* usage();
+          }
+          signal = parseInt(arg, 10); // atoi, as procps
+        }
+        break;
+      }
+      case "c":
+        count = true;
+        break;
+      case "d":
+        delim = arg;
+        break;
+      case "l":
+        long = true;
+        break;
+      case "a":
+        longlong = true;
+        break;
+      case "e":
+        echo = true;
+        break;
+      case "f":
+        q.full = true;
+        break;
+      case "x":
+        q.exact = true;
+        break;
+      case "i":
+        if (q.icase) return yield* usage();
+        q.icase = true;
+        break;
+      case "n":
+      case "o":
+      case "v":
+        if (q.newest || q.oldest || q.negate) return yield* usage();
+        if (key === "n") q.newest = true;
+        else if (key === "o") q.oldest = true;
+        else q.negate = true;
+        if (key !== "v") criteria++;
+        break;
+      case "P":
+      case "g": {
+        if (arg === "") return yield* usage();
+        const list = numList(arg);
+        if (typeof list === "string") {
+          return yield* die(
+            key === "P" ? `not a number: ${list}` : `invalid process group: ${list}`,
+          );
+        }
+        if (key === "P") q.parents = list;
+        else q.pgroups = list;
+        criteria++;
+        break;
+      }
+      case "A":
+        q.ancestors = true;
+        break;
+      default: // h
+        yield* sys.write(1, usageText(mode));
+        return yield* sys.exit(0);
+    }
+  }
+  const operands = parsed.operands;
+  if (operands.length > 1) {
+    return yield* die(
+      `only one pattern can be provided\nTry \`${mode} --help' for more information.`,
+    );
+  }
+  if (operands.length === 1) q.pattern = operands[0];
+  else if (criteria === 0) {
+    return yield* die(
+      `no matching criteria specified\nTry \`${mode} --help' for more information.`,
+    );
+  }
+
+  let re: RegExp | null = null;
+  if (q.pattern !== null) {
+    try {
+      re = new RegExp(q.exact ? `^(${q.pattern})$` : q.pattern, q.icase ? "i" : "");
+    } catch (e) {
+      const msg = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
+      return yield* die(`regex error: ${msg}`);
+    }
+  }
+
+  const me = yield* sys.getpid();
+  const procs = yield* sys.procs();
+  if (q.pgroups?.includes(0)) {
+    const own = procs.find((p) => p.pid === me)?.pgid ?? 0;
+    q.pgroups = q.pgroups.map((g) => g === 0 ? own : g);
+  }
+  const chosen = select(q, re, procs, me);
+  if (
+    chosen.length === 0 && !q.full && q.pattern !== null && q.pattern.length > 15 &&
+    !/[|[]/.test(q.pattern)
+  ) {
+    yield* warn(
+      "pattern that searches for process name longer than 15 characters will result in zero" +
+        ` matches\nTry \`${mode} -f' option to match against the complete command line.`,
+    );
+  }
+
+  if (mode === "pgrep") {
+    if (count) {
+      yield* sys.write(1, `${chosen.length}\n`);
+    } else if (chosen.length > 0) {
+      const items = chosen.map((p) =>
+        longlong ? `${p.pid} ${cmdline(p)}` : long ? `${p.pid} ${p.name}` : String(p.pid)
+      );
+      yield* sys.write(1, items.join(delim) + "\n");
+    }
+    return yield* sys.exit(chosen.length > 0 ? 0 : 1);
+  }
+
+  let killed = 0;
+  let out = "";
+  for (const p of chosen) {
+    // Signal 0 kills nothing: it succeeds if the process exists (it was in the table).
+    if (signal !== 0 && (yield* sys.kill(p.pid)) < 0) continue; // gone now, which is OK
+    if (echo) out += `${p.name} killed (pid ${p.pid})\n`;
+    killed++;
+  }
+  if (count) out += `${chosen.length}\n`;
+  if (out !== "") yield* sys.write(1, out);
+  return yield* sys.exit(killed > 0 ? 0 : 1);
+}
+
+export default function* pgrep(sys: Sys, argv: string[]): Program {
+  return yield* procgrep(sys, argv, "pgrep");
+}

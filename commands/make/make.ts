@@ -1,0 +1,1666 @@
+// make [options] [target...] [VAR=value...]: GNU make's everyday subset, with GNU make 4.3's
+// messages and exit statuses (makeparse.ts reads the makefiles; jobserver.ts has the job slots).
+//
+//   -f FILE      read FILE (default: GNUmakefile, makefile or Makefile)
+//   -C DIR       change to DIR first (then `make: Entering directory 'DIR'`)
+//   -j [N]       N jobs at once (no N: no limit); -k keep going; -n print, do not run;
+//   -s           silent; -B remake everything; -i ignore errors; -w / --no-print-directory
+//   -q           question: run no recipe; the status says whether all is up to date (0, or 1)
+//   -t           touch the targets to be remade instead of running their recipes
+//   --jobserver-style=pipe|sysvsem|psem    how -jN shares its slots with recursive makes
+//   --stats      at exit: `make: 8 jobs in 412 ticks, at most 4 at once, 3.7 on average`
+//   --timeline   at exit: which job ran in which slot, an ASCII chart
+//
+// A target is remade when it does not exist, is phony, or a prerequisite is newer (the file
+// system's modification times, in clock ticks) or was remade. Each recipe line runs as
+// `/bin/sh -c LINE`, one after the other; jobs of different targets run in parallel under -j.
+// A line with $(MAKE) or `+` is recursive: it runs under -n too and, with the pipe jobserver,
+// is the only kind of line that gets the jobserver's fds. Recursive makes get MAKELEVEL and
+// MAKEFLAGS and say `make[1]: Entering directory '...'`.
+//
+// Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's process killed (status -1, as dv6's kill
+// makes it) is reported as `Killed`, as GNU make reports SIGKILL.
+
+import type { Program } from "../../kernel/uapi/abi.ts";
+import {
+  O_APPEND,
+  O_CREATE,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  SPAWN_CLOSE,
+  SPAWN_DUP2,
+} from "../../kernel/uapi/fcntl.ts";
+import { T_DIR } from "../../kernel/uapi/stat.ts";
+import {
+  announce,
+  createJobServer,
+  finishJobServer,
+  helperDone,
+  type JobServer,
+  joinPipe,
+  joinRobust,
+  release,
+  startHelper,
+  stopHelper,
+  type Style,
+  STYLES,
+  tryAcquire,
+} from "./jobserver.ts";
+import {
+  type Answer,
+  assign,
+  assignTarget,
+  type Automatic,
+  type Command,
+  type Database,
+  expand,
+  type ExpandCtx,
+  type Floc,
+  globMatch,
+  hasGlob,
+  isRecursive,
+  MakeError,
+  matchPattern,
+  newDatabase,
+  overlay,
+  parseCommand,
+  patternCandidates,
+  quoteMakeflag,
+  readMakefile,
+  type ReadRequest,
+  type RecipeLine,
+  setVar,
+  type ShellResult,
+  splitMakeflags,
+  unescapeGlob,
+  type Vars,
+  words,
+} from "./parse.ts";
+import { analyze, statsLine, timeline } from "./stats.ts";
+import { type Call, readdirent, stat } from "../lib/ulib.ts";
+import type { SpawnAction, Sys } from "../lib/usys.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  /** -j: null when not given, Infinity without a number. */
+  jobs: number | null;
+  /** -j was given on the command line (not only in MAKEFLAGS). */
+  jobsArgv: boolean;
+  keepGoing: boolean;
+  dryRun: boolean;
+  question: boolean;
+  touch: boolean;
+  silent: boolean;
+  always: boolean;
+  ignoreErrors: boolean;
+  printDir: boolean;
+  noPrintDir: boolean;
+  files: string[];
+  dirs: string[];
+  goals: string[];
+  /** VAR=value definitions of the command line, in order: [name, op, value]. */
+  vars: [string, string, string][];
+  style: Style;
+  auth: string | null;
+  stats: boolean;
+  timeline: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+function defaultOptions(): Options {
+  return {
+    jobs: null,
+    jobsArgv: false,
+    keepGoing: false,
+    dryRun: false,
+    question: false,
+    touch: false,
+    silent: false,
+    always: false,
+    ignoreErrors: false,
+    printDir: false,
+    noPrintDir: false,
+    files: [],
+    dirs: [],
+    goals: [],
+    vars: [],
+    style: "pipe",
+    auth: null,
+    stats: false,
+    timeline: false,
+    help: false,
+    version: false,
+  };
+}
+
+/** Long options: name, the short option (or key) it means, argument: 0 none, 1 required,
+ * 2 optional. */
+const LONG: [string, string, number][] = [
+  ["always-make", "B", 0],
+  ["directory", "C", 1],
+  ["dry-run", "n", 0],
+  ["file", "f", 1],
+  ["help", "h", 0],
+  ["ignore-errors", "i", 0],
+  ["jobs", "j", 2],
+  ["jobserver-auth", "jobserver-auth", 1],
+  ["jobserver-style", "jobserver-style", 1],
+  ["just-print", "n", 0],
+  ["keep-going", "k", 0],
+  ["makefile", "f", 1],
+  ["no-builtin-rules", "r", 0],
+  ["no-builtin-variables", "R", 0],
+  ["no-keep-going", "S", 0],
+  ["no-print-directory", "no-print-directory", 0],
+  ["no-silent", "no-silent", 0],
+  ["print-directory", "w", 0],
+  ["question", "q", 0],
+  ["quiet", "s", 0],
+  ["recon", "n", 0],
+  ["silent", "s", 0],
+  ["stats", "stats", 0],
+  ["stop", "S", 0],
+  ["timeline", "timeline", 0],
+  ["touch", "t", 0],
+  ["version", "v", 0],
+];
+
+/** Flags without an argument (-b, -m, -r, -R are accepted and do nothing: dv6 make has no
+ * built-in rules or variables). */
+const SHORT_FLAGS = "BbhiknmqRrSstvw";
+
+const USAGE = `Usage: make [options] [target] ...
+Options:
+  -B, --always-make           Unconditionally make all targets.
+  -C DIRECTORY, --directory=DIRECTORY
+                              Change to DIRECTORY before doing anything.
+  -f FILE, --file=FILE, --makefile=FILE
+                              Read FILE as a makefile.
+  -h, --help                  Print this message and exit.
+  -i, --ignore-errors         Ignore errors from recipes.
+  -j [N], --jobs[=N]          Allow N jobs at once; infinite jobs with no arg.
+  -k, --keep-going            Keep going when some targets can't be made.
+  -n, --just-print, --dry-run, --recon
+                              Don't actually run any recipe; just print them.
+  -q, --question              Run no recipe; exit status says if up to date.
+  -s, --silent, --quiet       Don't echo recipes.
+  --no-silent                 Echo recipes (disable --silent mode).
+  -S, --no-keep-going, --stop
+                              Turns off -k.
+  -t, --touch                 Touch targets instead of remaking them.
+  -v, --version               Print the version number of make and exit.
+  -w, --print-directory       Print the current directory.
+  --no-print-directory        Turn off -w, even if it was turned on implicitly.
+  --jobserver-style=STYLE     Share job slots through STYLE: pipe (GNU make's,
+                              the default), sysvsem or psem (robust to kills).
+  --stats                     Print the jobs, the makespan and the parallelism.
+  --timeline                  Draw which job ran in which job slot, at the end.
+`;
+
+/** A positive -j value, or null. */
+function positive(s: string): number | null {
+  return /^[0-9]+$/.test(s) && Number(s) > 0 ? Number(s) : null;
+}
+
+/** A command-line variable definition `NAME=value` (any assignment operator), or null. */
+function cmdVar(a: string): [string, string, string] | null {
+  const m = /^([^=:?+! \t]+)[ \t]*(::=|:=|\?=|\+=|!=|=)(.*)$/s.exec(a);
+  return m === null ? null : [m[1], m[2], m[3]];
+}
+
+/** Parses options into `o`, as glibc's getopt_long with GNU make's table: null, or the error
+ * message (without the program name). */
+function parseOptions(args: string[], o: Options, fromArgv: boolean): string | null {
+  const setJobs = (v: string | null): string | null => {
+    if (v === null) o.jobs = Infinity;
+    else {
+      const n = positive(v);
+      if (n === null) return "the '-j' option requires a positive integer argument";
+      o.jobs = n;
+    }
+    if (fromArgv) o.jobsArgv = true;
+    return null;
+  };
+  const flag = (key: string, arg: string | null): string | null => {
+    switch (key) {
+      case "B":
+        o.always = true;
+        break;
+      case "C":
+        o.dirs.push(arg!);
+        break;
+      case "f":
+        o.files.push(arg!);
+        break;
+      case "h":
+        o.help = true;
+        break;
+      case "i":
+        o.ignoreErrors = true;
+        break;
+      case "j":
+        return setJobs(arg);
+      case "k":
+        o.keepGoing = true;
+        break;
+      case "n":
+        o.dryRun = true;
+        break;
+      case "q":
+        o.question = true;
+        break;
+      case "t":
+        o.touch = true;
+        break;
+      case "S":
+        o.keepGoing = false;
+        break;
+      case "s":
+        o.silent = true;
+        break;
+      case "no-silent":
+        o.silent = false;
+        break;
+      case "v":
+        o.version = true;
+        break;
+      case "w":
+        o.printDir = true;
+        break;
+      case "no-print-directory":
+        o.noPrintDir = true;
+        break;
+      case "jobserver-auth":
+        o.auth = arg;
+        break;
+      case "jobserver-style":
+        if (!STYLES.includes(arg as Style)) {
+          return `unknown jobserver style '${arg}' (pipe, sysvsem or psem)`;
+        }
+        o.style = arg as Style;
+        break;
+      case "stats":
+        o.stats = true;
+        break;
+      case "timeline":
+        o.timeline = true;
+        break;
+    }
+    return null;
+  };
+
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      for (const rest of args.slice(i + 1)) {
+        const v = cmdVar(rest);
+        if (v !== null) o.vars.push(v);
+        else o.goals.push(rest);
+      }
+      break;
+    }
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const exact = LONG.find((l) => l[0] === name);
+      const found = exact !== undefined ? [exact] : LONG.filter((l) => l[0].startsWith(name));
+      if (found.length === 0) return `unrecognized option '${a}'`;
+      if (found.length > 1 && found.some((l) => l[1] !== found[0][1])) {
+        return `option '--${name}' is ambiguous; possibilities:${
+          found.map((l) => ` '--${l[0]}'`).join("")
+        }`;
+      }
+      const [full, key, mode] = found[0];
+      let arg: string | null = null;
+      if (mode === 0 && eq >= 0) return `option '--${full}' doesn't allow an argument`;
+      if (mode === 1) {
+        if (eq >= 0) arg = a.slice(eq + 1);
+        else if (i + 1 < args.length) arg = args[++i];
+        else return `option '--${full}' requires an argument`;
+      }
+      if (mode === 2) {
+        if (eq >= 0) arg = a.slice(eq + 1);
+        else if (i + 1 < args.length && /^[0-9]/.test(args[i + 1])) arg = args[++i];
+      }
+      const err = flag(key, arg);
+      if (err !== null) return err;
+      continue;
+    }
+    if (a.startsWith("-") && a !== "-") {
+      for (let k = 1; k < a.length; k++) {
+        const c = a[k];
+        if (c === "C" || c === "f") {
+          let arg: string;
+          if (k + 1 < a.length) arg = a.slice(k + 1);
+          else if (i + 1 < args.length) arg = args[++i];
+          else return `option requires an argument -- '${c}'`;
+          flag(c, arg);
+          break;
+        }
+        if (c === "j") {
+          let arg: string | null = null;
+          if (k + 1 < a.length) arg = a.slice(k + 1);
+          else if (i + 1 < args.length && /^[0-9]/.test(args[i + 1])) arg = args[++i];
+          const err = flag("j", arg);
+          if (err !== null) return err;
+          break;
+        }
+        if (!SHORT_FLAGS.includes(c)) return `invalid option -- '${c}'`;
+        flag(c, null);
+      }
+      continue;
+    }
+    const v = cmdVar(a);
+    if (v !== null) o.vars.push(v);
+    else o.goals.push(a);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The make process
+
+/** Exit: thrown to end make with `status` after the message has been printed. */
+class Die {
+  constructor(readonly status: number) {}
+}
+
+const NEW = 0, RUNNING = 1, DONE = 2;
+
+/** A file make knows of, as it updates it. */
+interface Node {
+  name: string;
+  phony: boolean;
+  /** Found the rule that makes it (explicit or pattern); `hasRule`: there is one. */
+  resolved: boolean;
+  hasRule: boolean;
+  deps: string[];
+  orderOnly: string[];
+  recipe: RecipeLine[] | null;
+  stem: string;
+  state: number;
+  failed: boolean;
+  /** Modification time (ticks); null: it does not exist. */
+  mtime: number | null;
+  /** It was remade and is new to its dependents (or it does not exist). */
+  changed: boolean;
+  onStack: boolean;
+  /** How many of its prerequisites (and order-only ones) are known to be made. */
+  scan: [number, number];
+  /** The file it was last needed by (GNU's `parent`): a recipe sees the target-specific
+   * variables of the files it is built for. */
+  parent: Node | null;
+  /** A file of double-colon rules: one node per rule, updated in turn; `entry`: such a node. */
+  entries: Node[] | null;
+  entry: boolean;
+}
+
+/** A recipe line ready to run. */
+interface JobLine extends Command {
+  recursive: boolean;
+  floc: Floc;
+}
+
+interface Job {
+  id: string;
+  node: Node;
+  lines: JobLine[];
+  next: number;
+  pid: number;
+  /** The line that runs (for its messages). */
+  line: JobLine | null;
+  /** The job spawns processes (it holds a slot). */
+  slot: boolean;
+  /** The environment of its lines (make's, or one with its target-specific variables). */
+  env: string[];
+  recursive: boolean;
+  /** With a job log: the clock tick its last line was reaped at (its end, before make
+   * reports it: printing a failure can take a tick, while a robust jobserver has its token
+   * back from the moment a killed sub-make died). */
+  reapedTick: number | null;
+}
+
+interface Goal {
+  node: Node;
+  reported: boolean;
+  /** Commands were started for it (no "up to date" message). */
+  changed: boolean;
+}
+
+const VISIT_OK = 0, VISIT_FAIL = 1, VISIT_PENDING = 2;
+
+/** Everything one make process keeps, made in its main: nothing lives at module level. */
+interface Make {
+  sys: Sys;
+  /** `make`, or `make[1]` in a recursive make: the prefix of its messages. */
+  prog: string;
+  /** How it was called (argv[0]): $(MAKE). */
+  name: string;
+  pid: number;
+  level: number;
+  o: Options;
+  cwd: string;
+  db: Database;
+  nodes: Map<string, Node>;
+  /** Files that ought to exist: targets and prerequisites of explicit rules. */
+  mentioned: Set<string>;
+  jobs: Map<number, Job>;
+  js: JobServer | null;
+  /** Job slots without a jobserver: 1, N (a forced -jN) or Infinity. */
+  limit: number;
+  /** The pass stopped: a job is ready but no slot is free. */
+  blocked: boolean;
+  /** An error without -k: no new job starts. */
+  stopping: boolean;
+  waitingPrinted: boolean;
+  failed: boolean;
+  /** -q found a target to remake (make exits 1 unless something failed). */
+  questioned: boolean;
+  /** The pattern-specific variables of each file (null: none match it). */
+  patVars: Map<string, Vars | null>;
+  /** Jobs started so far (GNU's commands_started). */
+  started: number;
+  jobsMade: number;
+  printDir: boolean;
+  /** It said `Entering directory` (so it says `Leaving directory` at exit). */
+  entered: boolean;
+  /** -q: `Entering directory` is said before the first output (see main). */
+  deferEnter: boolean;
+  /** MAKEFLAGS and the environment of recipes (`envReady`: made, once the makefiles are
+   * read; until then a $(shell) gets one made for it). */
+  makeflags: string;
+  env: string[];
+  envReady: boolean;
+  /** The environment is being made (a $(shell) in an exported variable gets make's own). */
+  envBusy: boolean;
+  /** Children reaped while a $(shell) waited for its own (wait() takes any child): their
+   * [pid, status], for the job loop to handle in order. */
+  reaps: [number, number][];
+  /** The job log of --stats/--timeline (shared with recursive makes), and whether this make
+   * made it. */
+  joblog: string | null;
+  joblogOwner: boolean;
+  startTick: number;
+}
+
+export default function* make(sys: Sys, argv: string[]): Program {
+  const envMap = new Map<string, string>();
+  for (const e of sys.env) {
+    const eq = e.indexOf("=");
+    if (eq > 0) envMap.set(e.slice(0, eq), e.slice(eq + 1));
+  }
+  const level = Math.max(0, Number.parseInt(envMap.get("MAKELEVEL") ?? "0") || 0);
+  const name = (argv[0] ?? "make").slice((argv[0] ?? "make").lastIndexOf("/") + 1) || "make";
+  const prog = level > 0 ? `${name}[${level}]` : name;
+
+  const o = defaultOptions();
+  const fromEnv = splitMakeflags(envMap.get("MAKEFLAGS") ?? "");
+  parseOptions(fromEnv, o, false); // errors in MAKEFLAGS are ignored, as make does
+  const err = parseOptions(argv.slice(1), o, true);
+  if (err !== null) {
+    yield* sys.write(2, `${name}: ${err}\n`);
+    if (!err.startsWith("unknown jobserver")) yield* sys.write(2, USAGE);
+    return 2;
+  }
+  if (o.help) {
+    yield* sys.write(1, USAGE);
+    return 0;
+  }
+  if (o.version) {
+    yield* sys.write(1, "dv6 make: GNU Make 4.3's everyday subset, its messages and jobserver\n");
+    return 0;
+  }
+
+  const mk: Make = {
+    sys,
+    prog,
+    name,
+    pid: yield* sys.getpid(),
+    level,
+    o,
+    cwd: "/",
+    db: newDatabase(new Map()),
+    nodes: new Map(),
+    mentioned: new Set(),
+    jobs: new Map(),
+    js: null,
+    limit: 1,
+    blocked: false,
+    stopping: false,
+    waitingPrinted: false,
+    failed: false,
+    questioned: false,
+    patVars: new Map(),
+    started: 0,
+    jobsMade: 0,
+    printDir: false,
+    entered: false,
+    deferEnter: false,
+    makeflags: "",
+    env: [],
+    envReady: false,
+    envBusy: false,
+    reaps: [],
+    joblog: null,
+    joblogOwner: false,
+    startTick: yield* sys.uptime(),
+  };
+  try {
+    yield* main(mk, envMap);
+    return yield* die(mk, mk.failed ? 2 : mk.questioned ? 1 : 0);
+  } catch (e) {
+    if (!(e instanceof Die)) throw e;
+    return yield* die(mk, e.status);
+  }
+}
+
+function* main(mk: Make, envMap: Map<string, string>): Call<void> {
+  const { sys, o } = mk;
+  for (const d of o.dirs) {
+    if ((yield* sys.chdir(d)) < 0) yield* fatal(mk, null, `${d}: No such file or directory`);
+  }
+  mk.cwd = yield* getcwd(sys);
+  mk.printDir = !o.noPrintDir && (o.printDir || (!o.silent && (o.dirs.length > 0 || mk.level > 0)));
+
+  yield* setupJobs(mk, envMap);
+  // Under -q, as in GNU make, `Entering directory` waits for the first thing make prints or
+  // runs: a make that finds everything up to date says nothing.
+  if (o.question) mk.deferEnter = true;
+  else yield* enter(mk);
+
+  // Variables: the environment, make's own, the command line.
+  const vars: Vars = mk.db.vars;
+  for (const [k, v] of envMap) {
+    if (k === "SHELL") continue;
+    vars.set(k, {
+      value: v,
+      recursive: true,
+      origin: "environment",
+      exported: null,
+      fromEnv: true,
+    });
+  }
+  setVar(vars, "MAKE", mk.name, "default");
+  setVar(vars, "SHELL", "/bin/sh", "default");
+  setVar(vars, "CURDIR", mk.cwd, "file");
+  setVar(vars, "MAKELEVEL", String(mk.level), "environment");
+  setVar(vars, "MAKECMDGOALS", o.goals.join(" "), "default");
+  setVar(vars, ".DEFAULT_GOAL", "", "default");
+  const ctx: ExpandCtx = { vars, auto: null, floc: null };
+  for (const [n, op, value] of o.vars) {
+    yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
+  }
+
+  yield* readMakefiles(mk);
+  mk.makeflags = makeflags(mk);
+  setVar(vars, "MAKEFLAGS", mk.makeflags.trimStart(), "file");
+  mk.env = yield* childEnv(mk);
+  mk.envReady = true;
+
+  for (const f of mk.db.files.values()) {
+    mk.mentioned.add(f.name);
+    for (const d of [...f.deps, ...f.orderOnly]) mk.mentioned.add(d);
+  }
+
+  let goals = o.goals;
+  if (goals.length === 0) {
+    const dg = vars.get(".DEFAULT_GOAL");
+    const chosen = dg !== undefined && dg.value !== ""
+      ? words(yield* drive(mk, expand(dg.value, ctx)))[0]
+      : mk.db.defaultGoal;
+    if (chosen === null || chosen === undefined) {
+      if (mk.db.makefiles.length === 0) {
+        yield* fatal(mk, null, "No targets specified and no makefile found");
+      }
+      yield* fatal(mk, null, "No targets");
+    }
+    goals = [chosen!];
+  }
+  yield* update(mk, goals);
+}
+
+/** The jobserver and the job slots: join the jobserver of a recursive make's parent, or make
+ * one for -jN. */
+function* setupJobs(mk: Make, envMap: Map<string, string>): Call<void> {
+  const { sys, o } = mk;
+  const robust = envMap.get("ROBUST_JOBSERVER");
+  if (o.auth !== null) {
+    if (o.jobsArgv && o.jobs !== null && o.jobs !== Infinity) {
+      yield* error(mk, `warning: -j${o.jobs} forced in submake: resetting jobserver mode.`);
+    } else {
+      const m = /^(-?\d+),(-?\d+)$/.exec(o.auth);
+      if (m === null) {
+        yield* fatal(mk, null, `internal error: invalid --jobserver-auth string '${o.auth}'`);
+      }
+      const js = yield* joinPipe(sys, Number(m![1]), Number(m![2]));
+      if (js === null) {
+        yield* error(
+          mk,
+          "warning: jobserver unavailable: using -j1.  Add '+' to parent make rule.",
+        );
+        o.jobs = 1;
+        o.auth = null;
+        return;
+      }
+      mk.js = js;
+      return;
+    }
+    o.auth = null;
+  } else if (robust !== undefined) {
+    const js = yield* joinRobust(sys, robust);
+    if ("format" in js) {
+      if (js.format) yield* fatal(mk, null, `invalid ROBUST_JOBSERVER string '${js.message}'`);
+      yield* error(mk, `warning: jobserver unavailable (${js.message}): using -j1.`);
+      o.jobs = 1;
+      return;
+    }
+    mk.js = js;
+    return;
+  }
+  const n = o.jobs ?? 1;
+  if (n === Infinity || n <= 1) {
+    mk.limit = n;
+    return;
+  }
+  const js = yield* createJobServer(sys, o.style, n);
+  if (typeof js === "string") {
+    yield* error(mk, `warning: ${js}: using -j1.`);
+    o.jobs = 1;
+    return;
+  }
+  mk.js = js;
+  if (o.style === "pipe") o.auth = `${js.r},${js.w}`;
+}
+
+/** MAKEFLAGS for recursive makes, as GNU make 4.3 writes it: the flag letters, -jN, the
+ * jobserver, then `-- VAR=value...` (the last definition first). */
+function makeflags(mk: Make): string {
+  const o = mk.o;
+  let letters = "";
+  if (o.always) letters += "B";
+  if (o.ignoreErrors) letters += "i";
+  if (o.keepGoing) letters += "k";
+  if (o.dryRun) letters += "n";
+  if (o.question) letters += "q";
+  if (o.silent) letters += "s";
+  if (o.touch) letters += "t";
+  if (mk.printDir) letters += "w";
+  const rest: string[] = [];
+  if (o.jobs === Infinity) rest.push("-j");
+  else if (o.jobs !== null) rest.push(`-j${o.jobs}`);
+  if (o.auth !== null) rest.push(`--jobserver-auth=${o.auth}`);
+  if (o.noPrintDir) rest.push("--no-print-directory");
+  if (o.vars.length > 0) {
+    rest.push("--");
+    for (const [n, op, v] of [...o.vars].reverse()) rest.push(`${n}${op}${quoteMakeflag(v)}`);
+  }
+  if (letters !== "") return [letters, ...rest].join(" ");
+  return rest.length === 0 ? "" : " " + rest.join(" ");
+}
+
+/** The exported variables (those from the environment or the command line, and `export`ed
+ * ones), expanded, MAKEFLAGS, MAKELEVEL one deeper and the robust jobserver: the environment
+ * of recipes and $(shell) commands. A $(shell) met while it is being made (an exported
+ * variable that calls one) gets make's own environment: no endless loop. */
+function* exportedEnv(
+  mk: Make,
+  vars: Vars = mk.db.vars,
+  auto: Automatic | null = null,
+): Call<Map<string, string>> {
+  const ctx: ExpandCtx = { vars, auto, floc: null };
+  const env = new Map<string, string>();
+  const busy = mk.envBusy;
+  mk.envBusy = true;
+  try {
+    for (const [name, v] of [...vars]) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+      let on = v.exported;
+      if (on === null && v.perTarget) {
+        // A target-specific value is exported as the global variable is.
+        const gv = mk.db.vars.get(name);
+        on = gv?.exported ?? (gv?.fromEnv ? true : null);
+      }
+      on ??= v.fromEnv || v.origin === "command line";
+      if (!on) continue;
+      env.set(name, v.recursive ? yield* drive(mk, expand(v.value, ctx)) : v.value);
+    }
+  } finally {
+    mk.envBusy = busy;
+  }
+  env.set("MAKEFLAGS", mk.envReady ? mk.makeflags : makeflags(mk));
+  env.set("MAKELEVEL", String(mk.level + 1));
+  if (mk.js !== null) {
+    const a = announce(mk.js);
+    if (a !== null) env.set("ROBUST_JOBSERVER", a);
+  }
+  return env;
+}
+
+/** The environment of recipes: the exported one, and the job log. */
+function* childEnv(mk: Make): Call<string[]> {
+  const vars = mk.db.vars;
+  const env = yield* exportedEnv(mk);
+  if (mk.o.stats || mk.o.timeline || vars.get("MAKE_JOBLOG")?.fromEnv) {
+    const inherited = vars.get("MAKE_JOBLOG");
+    if (inherited?.fromEnv && inherited.value !== "") {
+      mk.joblog = inherited.value;
+    } else {
+      yield* mk.sys.mkdir("/tmp");
+      mk.joblog = `/tmp/make.${mk.pid}.jobs`;
+      mk.joblogOwner = true;
+      const fd = yield* mk.sys.open(mk.joblog, O_WRONLY | O_CREATE);
+      if (fd >= 0) yield* mk.sys.close(fd);
+    }
+    env.set("MAKE_JOBLOG", mk.joblog);
+    const parent = vars.get("MAKE_JOBID");
+    yield* logJob(mk, `M ${mk.pid} ${parent?.fromEnv ? parent.value : "-"}`);
+    env.delete("MAKE_JOBID");
+  }
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/** `Entering directory`, once, if make says where it works. */
+function* enter(mk: Make): Call<void> {
+  if (mk.entered || !mk.printDir) return;
+  mk.entered = true;
+  yield* mk.sys.write(1, `${mk.prog}: Entering directory '${mk.cwd}'\n`);
+}
+
+function* message(mk: Make, text: string): Call<void> {
+  if (mk.deferEnter) yield* enter(mk);
+  yield* mk.sys.write(1, `${mk.prog}: ${text}\n`);
+}
+
+function* error(mk: Make, text: string): Call<void> {
+  if (mk.deferEnter) yield* enter(mk);
+  yield* mk.sys.write(2, `${mk.prog}: ${text}\n`);
+}
+
+/** A fatal error: `FILE:LINE: *** MESSAGE.  Stop.` and make ends with status 2. */
+function* fatal(mk: Make, floc: Floc | null, text: string): Call<never> {
+  const at = floc === null ? `${mk.prog}: ` : `${floc.file}:${floc.line}: `;
+  if (mk.deferEnter) yield* enter(mk);
+  yield* mk.sys.write(2, `${at}*** ${text}.  Stop.\n`);
+  throw new Die(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the makefiles
+
+function* readFile(sys: Sys, path: string): Call<string | null> {
+  const fd = yield* sys.open(path, O_RDONLY);
+  if (fd < 0) return null;
+  const st = yield* sys.fstat(fd);
+  if (st !== -1 && st[2] === T_DIR) {
+    yield* sys.close(fd);
+    return null;
+  }
+  const text = yield* readAll(sys, fd);
+  yield* sys.close(fd);
+  return text;
+}
+
+/** Reads a file to its end, as text. */
+function* readAll(sys: Sys, fd: number): Call<string> {
+  const text = new TextDecoder();
+  const buf = new Uint8Array(512);
+  let s = "";
+  for (;;) {
+    const n = yield* sys.read(fd, buf, buf.length);
+    if (n <= 0) break;
+    s += text.decode(buf.subarray(0, n), { stream: true });
+  }
+  return s + text.decode();
+}
+
+function* readMakefiles(mk: Make): Call<void> {
+  const { sys, o, db } = mk;
+  const missing: string[] = [];
+  let files = o.files;
+  if (files.length === 0) {
+    for (const f of ["GNUmakefile", "makefile", "Makefile"]) {
+      if ((yield* stat(sys, f)) !== -1) {
+        files = [f];
+        break;
+      }
+    }
+  }
+  for (const f of files) {
+    const text = yield* readFile(sys, f);
+    if (text === null) {
+      yield* error(mk, `${f}: No such file or directory`);
+      missing.push(f);
+      continue;
+    }
+    yield* drive(mk, readMakefile(db, f, text));
+  }
+  for (const f of [...missing, ...db.missing]) {
+    // make would try to remake a missing makefile: it has no rule for it.
+    if (!db.files.has(f)) yield* fatal(mk, null, `No rule to make target '${f}'`);
+  }
+}
+
+/** The reader's or the expander's next request, or the error it stopped with. */
+function resume<T>(
+  g: Generator<ReadRequest, T, Answer>,
+  answer: Answer,
+): IteratorResult<ReadRequest, T> | MakeError {
+  try {
+    return g.next(answer);
+  } catch (e) {
+    if (e instanceof MakeError) return e;
+    throw e;
+  }
+}
+
+/** Drives the reader or an expansion: answers its requests with system calls, and ends make
+ * with GNU's message at a MakeError. */
+function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<T> {
+  let answer: Answer = undefined;
+  for (;;) {
+    const r: IteratorResult<ReadRequest, T> | MakeError = resume(g, answer);
+    if (r instanceof MakeError) return yield* fatal(mk, r.floc, r.message);
+    if (r.done) return r.value;
+    const req: ReadRequest = r.value;
+    answer = undefined;
+    if (req.kind === "read") answer = yield* readFile(mk.sys, req.path);
+    else if (req.kind === "print") yield* mk.sys.write(req.fd, req.text);
+    else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
+    else answer = yield* glob(mk.sys, req.pattern);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// $(shell) and $(wildcard)
+
+/** Runs `/bin/sh -c cmd` with its stdout on a pipe, with the environment of recipes (stderr and
+ * stdin are make's): its output and status (a killed shell: 137, SIGKILL's 128 + 9, as GNU make
+ * gives it). wait() takes any child: a job's child reaped meanwhile is kept in `mk.reaps` for
+ * the job loop. */
+function* shell(mk: Make, cmd: string): Call<ShellResult> {
+  const sys = mk.sys;
+  const env = mk.envReady ? mk.env : mk.envBusy ? [...sys.env] : [
+    ...(yield* exportedEnv(mk)),
+  ].map(([k, v]) => `${k}=${v}`);
+  const fds: number[] = [];
+  if ((yield* sys.pipe(fds)) < 0) {
+    yield* error(mk, "pipe: Too many open files");
+    return { out: "", status: 127 };
+  }
+  const actions: SpawnAction[] = [[SPAWN_DUP2, fds[1], 1], [SPAWN_CLOSE, fds[0]], [
+    SPAWN_CLOSE,
+    fds[1],
+  ]];
+  const js = mk.js;
+  if (js !== null && js.style === "pipe") actions.push([SPAWN_CLOSE, js.r], [SPAWN_CLOSE, js.w]);
+  const pid = yield* sys.spawn("/bin/sh", ["sh", "-c", cmd], actions, 0, 0, env);
+  yield* sys.close(fds[1]);
+  if (pid < 0) {
+    yield* sys.close(fds[0]);
+    yield* error(mk, "/bin/sh: No such file or directory");
+    return { out: "", status: 127 };
+  }
+  const out = yield* readAll(sys, fds[0]);
+  yield* sys.close(fds[0]);
+  for (;;) {
+    const [p, status] = yield* sys.wait();
+    if (p < 0) return { out, status: 127 };
+    if (p === pid) return { out, status: status === -1 ? 137 : status };
+    mk.reaps.push([p, status]);
+  }
+}
+
+/** The names a $(wildcard) pattern matches, sorted as GNU make 4.3 gives them (glob's order, in
+ * the C locale). Glob characters may be in any component; directories are read as their 16-byte
+ * dirents. A pattern without them gives the name (unquoted) if the file exists. */
+function* glob(sys: Sys, pattern: string): Call<string[]> {
+  const dirOnly = pattern.endsWith("/");
+  if (!hasGlob(pattern)) {
+    const name = unescapeGlob(pattern);
+    const st = yield* stat(sys, name);
+    return st === -1 || (dirOnly && st[2] !== T_DIR) ? [] : [name];
+  }
+  const comps = pattern.split("/");
+  let found = [""];
+  if (comps[0] === "") {
+    found = ["/"];
+    comps.shift();
+  }
+  if (dirOnly) comps.pop();
+  for (let i = 0; i < comps.length; i++) {
+    const comp = comps[i];
+    const last = i === comps.length - 1;
+    const next: string[] = [];
+    for (const prefix of found) {
+      if (!hasGlob(comp)) {
+        next.push(prefix + unescapeGlob(comp) + (last ? "" : "/"));
+        continue;
+      }
+      const dir = prefix === "" ? "." : prefix === "/" ? "/" : prefix.slice(0, -1);
+      for (const name of (yield* listDir(sys, dir)).filter((n) => globMatch(comp, n)).sort()) {
+        next.push(prefix + name + (last ? "" : "/"));
+      }
+    }
+    found = next;
+  }
+  // What is left to check: that the names exist (a last component without glob characters),
+  // and are directories where a slash follows.
+  const out: string[] = [];
+  for (const f of found) {
+    if (dirOnly || !hasGlob(comps[comps.length - 1])) {
+      const st = yield* stat(sys, f);
+      if (st === -1 || (dirOnly && st[2] !== T_DIR)) continue;
+    }
+    out.push(dirOnly ? f + "/" : f);
+  }
+  return out.sort();
+}
+
+/** The names in a directory, `.` and `..` included (an empty list if it is not one). */
+function* listDir(sys: Sys, dir: string): Call<string[]> {
+  const fd = yield* sys.open(dir, O_RDONLY);
+  if (fd < 0) return [];
+  const st = yield* sys.fstat(fd);
+  const names: string[] = [];
+  if (st !== -1 && st[2] === T_DIR) {
+    for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
+      if (de.inum !== 0) names.push(de.name);
+    }
+  }
+  yield* sys.close(fd);
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updating
+
+function node(mk: Make, name: string): Node {
+  let n = mk.nodes.get(name);
+  if (n === undefined) {
+    n = newNode(mk, name);
+    mk.nodes.set(name, n);
+  }
+  return n;
+}
+
+function newNode(mk: Make, name: string): Node {
+  return {
+    name,
+    phony: mk.db.phony.has(name),
+    resolved: false,
+    hasRule: false,
+    deps: [],
+    orderOnly: [],
+    recipe: null,
+    stem: "",
+    state: NEW,
+    failed: false,
+    mtime: null,
+    changed: false,
+    onStack: false,
+    scan: [0, 0],
+    parent: null,
+    entries: null,
+    entry: false,
+  };
+}
+
+/** A file's modification time, or null if it does not exist. */
+function* mtimeOf(sys: Sys, name: string): Call<number | null> {
+  const st = yield* stat(sys, name);
+  return st === -1 ? null : st[5] ?? 0;
+}
+
+/** Finds how to make a file: its explicit rule, else a pattern rule whose prerequisites exist
+ * or ought to exist. */
+function* resolve(mk: Make, n: Node): Call<void> {
+  if (n.resolved) return;
+  n.resolved = true;
+  n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  const f = mk.db.files.get(n.name);
+  if (f !== undefined && f.doubleColon !== null) {
+    n.hasRule = true;
+    n.recipe = f.doubleColon[0]?.recipe ?? null;
+    n.entries = f.doubleColon.map((r) => {
+      // Each rule sees the file's time as make found it first (GNU stores it in all of
+      // them); the time is looked at again only after a rule's own recipe.
+      const e = newNode(mk, n.name);
+      e.entry = true;
+      e.resolved = true;
+      e.mtime = n.mtime;
+      e.hasRule = true;
+      e.deps = [...r.deps];
+      e.orderOnly = [...r.orderOnly];
+      e.recipe = r.recipe;
+      e.stem = f.stem ?? "";
+      return e;
+    });
+    return;
+  }
+  if (f !== undefined) {
+    n.hasRule = true;
+    n.deps = [...f.deps];
+    n.orderOnly = [...f.orderOnly];
+    n.recipe = f.recipe;
+    n.stem = f.stem ?? "";
+    if (f.recipe !== null) return;
+  }
+  if (n.phony) return;
+  for (const c of patternCandidates(mk.db, n.name)) {
+    let ok = true;
+    for (const d of [...c.deps, ...c.orderOnly]) {
+      if (mk.mentioned.has(d) || mk.db.files.has(d)) continue;
+      if ((yield* mtimeOf(mk.sys, d)) === null) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) continue;
+    n.hasRule = true;
+    n.recipe = c.rule.recipe;
+    n.stem = c.stem;
+    n.deps = [...new Set([...c.deps, ...n.deps])];
+    n.orderOnly = [...new Set([...c.orderOnly, ...n.orderOnly])];
+    return;
+  }
+}
+
+/** Updates the goals: passes over the dependency graph that start every job that can start,
+ * then waits for a job (or the token helper) to end, until every goal is done. */
+function* update(mk: Make, names: string[]): Call<void> {
+  const goals: Goal[] = names.map((n) => ({ node: node(mk, n), reported: false, changed: false }));
+  const sys = mk.sys;
+  for (;;) {
+    if (!mk.stopping) {
+      mk.blocked = false;
+      for (const g of goals) {
+        if (g.node.state === DONE) continue;
+        const before = mk.started;
+        yield* visit(mk, g.node, null, 0);
+        if (mk.started !== before) g.changed = true;
+        if (mk.blocked || mk.stopping) break;
+      }
+      for (const g of goals) {
+        if (g.node.state !== DONE || g.reported) continue;
+        g.reported = true;
+        if (g.node.failed) continue;
+        if (!g.changed && !mk.o.silent && !mk.o.question) {
+          const n = g.node;
+          yield* message(
+            mk,
+            n.phony || n.recipe === null
+              ? `Nothing to be done for '${n.name}'.`
+              : `'${n.name}' is up to date.`,
+          );
+        }
+      }
+      if (goals.every((g) => g.node.state === DONE)) break;
+    }
+    if (mk.jobs.size === 0) {
+      if (mk.stopping) break;
+      if (!mk.blocked) break; // nothing runs and nothing can start: a dependency loop left over
+    }
+    // Children a $(shell) reaped while it waited for its own: handled first, in order.
+    const kept = mk.reaps.shift();
+    if (kept !== undefined) {
+      yield* reaped(mk, kept[0], kept[1]);
+      continue;
+    }
+    // A job is ready and waits for a token.
+    if (mk.blocked && !mk.stopping && mk.js !== null && !mk.js.broken) {
+      if (yield* tryAcquire(sys, mk.js)) continue;
+      yield* startHelper(sys, mk.js);
+    }
+    yield* releaseSpare(mk);
+    const [pid, status] = yield* sys.wait();
+    if (pid < 0) break;
+    yield* reaped(mk, pid, status);
+  }
+  if (mk.stopping) throw new Die(2);
+}
+
+/** Gives back the tokens no running job needs (GNU make gives a job's token back when it
+ * ends; the next job takes one again). */
+function* releaseSpare(mk: Make): Call<void> {
+  const js = mk.js;
+  if (js === null) return;
+  const running = [...mk.jobs.values()].filter((j) => j.slot).length;
+  while (js.held.length > Math.max(0, running - 1)) yield* release(mk.sys, js);
+}
+
+/** Visits a file and its prerequisites (depth first, in order), starting the jobs that can
+ * start: VISIT_OK or VISIT_FAIL when it is done, VISIT_PENDING while a job runs for it or one of
+ * its prerequisites. */
+function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<number> {
+  if (n.state === DONE) return n.failed ? VISIT_FAIL : VISIT_OK;
+  if (n.state === RUNNING) return VISIT_PENDING;
+  n.onStack = true;
+  try {
+    yield* resolve(mk, n);
+    if (n.entries !== null) return yield* visitEntries(mk, n, parent, depth);
+    let pending = false, failed = false;
+    for (let li = 0; li < 2; li++) {
+      const list = li === 0 ? n.deps : n.orderOnly;
+      // The prerequisites before `scan` are done and made: a pass need not look at them again
+      // (a long list would make every pass as long as the build).
+      let contiguous = true;
+      for (let i = n.scan[li]; i < list.length; i++) {
+        const d = node(mk, list[i]);
+        let r: number;
+        if (d.state === DONE) r = d.failed ? VISIT_FAIL : VISIT_OK;
+        else if (d.state === RUNNING) r = VISIT_PENDING;
+        else if (d.onStack) {
+          yield* error(mk, `Circular ${n.name} <- ${d.name} dependency dropped.`);
+          list.splice(i--, 1);
+          continue;
+        } else {
+          d.parent = n;
+          r = yield* visit(mk, d, n, depth + 1);
+          if (mk.blocked || mk.stopping) return VISIT_PENDING;
+        }
+        if (r === VISIT_OK && contiguous) n.scan[li] = i + 1;
+        else contiguous = false;
+        if (r === VISIT_PENDING) pending = true;
+        else if (r === VISIT_FAIL) {
+          failed = true;
+          // -q: the answer is known; without -k the other prerequisites are not looked at.
+          if (mk.o.question && !mk.o.keepGoing) break;
+        }
+      }
+      if (failed && mk.o.question && !mk.o.keepGoing) break;
+    }
+    if (pending) return VISIT_PENDING;
+    if (failed) {
+      n.state = DONE;
+      n.failed = true;
+      if (depth === 0 && mk.o.keepGoing && !mk.o.dryRun && !mk.o.question) {
+        yield* error(mk, `Target '${n.name}' not remade because of errors.`);
+      }
+      return VISIT_FAIL;
+    }
+    return yield* decide(mk, n, parent);
+  } finally {
+    n.onStack = false;
+  }
+}
+
+/** A file of double-colon rules: each rule is updated in turn, as a target of its own (the
+ * next one once the one before is done), and the file is done when they all are. */
+function* visitEntries(mk: Make, n: Node, parent: Node | null, depth: number): Call<number> {
+  const entries = n.entries!;
+  for (const e of entries) {
+    if (e.state === DONE) {
+      if (e.failed && !mk.o.keepGoing) break;
+      continue;
+    }
+    if (e.state === RUNNING) return VISIT_PENDING;
+    e.parent = n.parent;
+    const r = yield* visit(mk, e, parent, depth);
+    if (r === VISIT_PENDING) return VISIT_PENDING;
+    if (r === VISIT_FAIL && !mk.o.keepGoing) break;
+  }
+  n.state = DONE;
+  n.failed = entries.some((e) => e.failed);
+  n.changed = entries.some((e) => e.changed);
+  n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  return n.failed ? VISIT_FAIL : VISIT_OK;
+}
+
+/** All of a file's prerequisites are done: is it to be remade, and can its job start? */
+function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
+  if (!n.hasRule) {
+    if (n.mtime !== null || n.phony) {
+      n.state = DONE;
+      n.changed = n.phony;
+      return VISIT_OK;
+    }
+    const why = parent === null
+      ? `No rule to make target '${n.name}'`
+      : `No rule to make target '${n.name}', needed by '${parent.name}'`;
+    n.state = DONE;
+    n.failed = true;
+    mk.failed = true;
+    if (!mk.o.keepGoing) {
+      if (mk.deferEnter) yield* enter(mk);
+      yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);
+      yield* stopping(mk);
+      return VISIT_FAIL;
+    }
+    yield* error(mk, `*** ${why}.`);
+    return VISIT_FAIL;
+  }
+  const mine = n.mtime;
+  // A double-colon rule without prerequisites always runs.
+  let must = n.phony || mk.o.always || mine === null ||
+    (n.entry && n.deps.length === 0 && n.orderOnly.length === 0);
+  if (!must) {
+    for (const d of n.deps) {
+      const dn = node(mk, d);
+      if (dn.changed || dn.mtime === null || dn.mtime > mine!) {
+        must = true;
+        break;
+      }
+    }
+  }
+  if (!must) {
+    n.state = DONE;
+    return VISIT_OK;
+  }
+  if (n.recipe === null) {
+    n.state = DONE;
+    n.changed = true;
+    return VISIT_OK;
+  }
+  // -t: a recipe without recursive lines is not run (nor expanded): the file is touched.
+  if (mk.o.touch && !n.recipe.some(recursiveLine)) {
+    n.state = DONE;
+    n.changed = true;
+    if (n.phony) return VISIT_OK;
+    if (!(yield* touch(mk, n))) {
+      n.failed = true;
+      mk.failed = true;
+      if (!mk.o.keepGoing) yield* stopping(mk);
+      return VISIT_FAIL;
+    }
+    if (!mk.o.dryRun) n.mtime = yield* mtimeOf(mk.sys, n.name);
+    return VISIT_OK;
+  }
+  return yield* startJob(mk, n);
+}
+
+/** Does a recipe line run make recursively ($(MAKE)) or run under -n, -q and -t (`+`)? */
+function recursiveLine(l: RecipeLine): boolean {
+  return isRecursive(l.text) || /^[ \t@-]*\+/.test(l.text);
+}
+
+/** -t: touches a file as GNU make does (its first byte written back as it is; an empty file
+ * created or truncated), printing `touch FILE` unless -s; under -n only the line. False if it
+ * cannot be opened. */
+function* touch(mk: Make, n: Node): Call<boolean> {
+  const sys = mk.sys;
+  if (mk.deferEnter) yield* enter(mk);
+  if (!mk.o.silent) yield* sys.write(1, `touch ${n.name}\n`);
+  mk.started++; // as GNU make: no "is up to date" for a goal touched
+  if (mk.o.dryRun) return true;
+  let fd = yield* sys.open(n.name, O_RDWR | O_CREATE);
+  if (fd < 0) {
+    yield* error(mk, `touch: open: ${n.name}: No such file or directory`);
+    return false;
+  }
+  const st = yield* sys.fstat(fd);
+  const byte = new Uint8Array(1);
+  const size = st === -1 ? 0 : st[4];
+  if (size > 0) yield* sys.read(fd, byte, 1);
+  yield* sys.close(fd);
+  // dv6 has no lseek: the byte is written at the start of the file opened again; an empty
+  // file is truncated (either way the file system sets its modification time).
+  fd = yield* sys.open(n.name, size > 0 ? O_WRONLY : O_WRONLY | O_TRUNC);
+  if (fd >= 0) {
+    if (size > 0) yield* sys.write(fd, byte, 1);
+    yield* sys.close(fd);
+  }
+  return true;
+}
+
+/** Stops starting jobs after an error (without -k). */
+function* stopping(mk: Make): Call<void> {
+  mk.stopping = true;
+  mk.failed = true;
+  if (mk.jobs.size > 0 && !mk.waitingPrinted) {
+    mk.waitingPrinted = true;
+    yield* error(mk, "*** Waiting for unfinished jobs....");
+  }
+}
+
+/** Can a job start now? Takes a slot if so (the implicit one, a spare token, a token taken
+ * without waiting); otherwise the pass is blocked. */
+function* takeSlot(mk: Make): Call<boolean> {
+  const running = [...mk.jobs.values()].filter((j) => j.slot).length;
+  const js = mk.js;
+  if (js === null) return running < mk.limit;
+  if (running === 0) return true;
+  if (js.broken) return false;
+  if (js.held.length >= running) return true; // a spare token
+  if (yield* tryAcquire(mk.sys, js)) return true;
+  return false;
+}
+
+/** Starts a file's recipe: expands its lines (with the automatic variables), then runs the
+ * first. VISIT_PENDING while it runs; under -n a recipe without recursive lines is only
+ * printed and done at once. */
+function* startJob(mk: Make, n: Node): Call<number> {
+  const recipe = n.recipe!;
+  const o = mk.o;
+  const spawns = (!o.dryRun && !o.question && !o.touch) || recipe.some(recursiveLine);
+  if (spawns && !(yield* takeSlot(mk))) {
+    mk.blocked = true;
+    return VISIT_PENDING;
+  }
+  const auto = automatic(mk, n);
+  const vars = yield* scope(mk, n);
+  const ctx: ExpandCtx = { vars, auto, floc: null };
+  const lines: JobLine[] = [];
+  for (const l of recipe) {
+    ctx.floc = l.floc;
+    const c = parseCommand(yield* drive(mk, expand(l.text, ctx)));
+    lines.push({
+      ...c,
+      ignore: c.ignore || mk.o.ignoreErrors,
+      recursive: c.always || isRecursive(l.text),
+      floc: l.floc,
+    });
+  }
+  mk.started++;
+  const job: Job = {
+    id: `${mk.pid}.${++mk.jobsMade}`,
+    node: n,
+    env: vars === mk.db.vars ? mk.env : yield* jobEnv(mk, vars, auto),
+    lines,
+    next: 0,
+    pid: 0,
+    line: null,
+    slot: spawns,
+    recursive: lines.some((l) => l.recursive),
+    reapedTick: null,
+  };
+  n.state = RUNNING;
+  if (job.slot && !job.recursive) {
+    yield* logJob(mk, `S ${job.id} ${yield* mk.sys.uptime()} ${n.name}`);
+  }
+  yield* runNext(mk, job);
+  // One job slot and no jobserver (GNU's job_slots == 1): make runs things one at a time, so it
+  // waits for the job here, as GNU's new_job does. Nothing else is printed or looked at while
+  // the job runs: the next recipe of a -n build comes after a recursive make's output, and an
+  // error found in the next prerequisite is reported with no job left to wait for.
+  if (mk.js === null && mk.limit === 1) {
+    while (n.state === RUNNING && (yield* reapChild(mk)));
+  }
+  return n.state === DONE ? (n.failed ? VISIT_FAIL : VISIT_OK) : VISIT_PENDING;
+}
+
+/** The variables a file's recipe sees: the global ones, under the target- and
+ * pattern-specific ones of the files it is built for (its parent, the parent's parent...),
+ * under its own pattern-specific ones, under its own (GNU's variable set list). */
+function* scope(mk: Make, n: Node): Call<Vars> {
+  const db = mk.db;
+  if (db.targetVars.size === 0 && db.patternVars.length === 0) return db.vars;
+  const layers: Vars[] = [];
+  const seen = new Set<Node>();
+  for (let x: Node | null = n; x !== null && !seen.has(x); x = x.parent) {
+    seen.add(x);
+    const own = db.targetVars.get(x.name);
+    if (own !== undefined) layers.push(own);
+    const pat = yield* patternVarsOf(mk, x.name);
+    if (pat !== null) layers.push(pat);
+  }
+  return layers.length === 0 ? db.vars : overlay(db.vars, layers.reverse());
+}
+
+/** The pattern-specific variables of a file, set once (as GNU's initialize_file_variables
+ * does) in a set of their own: null if no pattern matches it. */
+function* patternVarsOf(mk: Make, name: string): Call<Vars | null> {
+  const known = mk.patVars.get(name);
+  if (known !== undefined) return known;
+  let set: Vars | null = null;
+  for (const pv of mk.db.patternVars) {
+    if (matchPattern(pv.pattern, name) === null) continue;
+    set ??= new Map();
+    const simple = pv.op === ":=" || pv.op === "::=";
+    yield* drive(
+      mk,
+      assignTarget(
+        set,
+        mk.db.vars,
+        pv.name,
+        pv.op,
+        pv.value,
+        pv.origin,
+        pv.exported,
+        pv.floc,
+        simple,
+      ),
+    );
+  }
+  mk.patVars.set(name, set);
+  return set;
+}
+
+/** The environment of a job whose file has target-specific variables: the exported variables
+ * as its recipe sees them. */
+function* jobEnv(mk: Make, vars: Vars, auto: Automatic): Call<string[]> {
+  const env = yield* exportedEnv(mk, vars, auto);
+  if (mk.joblog !== null) env.set("MAKE_JOBLOG", mk.joblog);
+  env.delete("MAKE_JOBID");
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+/** The automatic variables of a file's recipe. */
+function automatic(mk: Make, n: Node): Automatic {
+  const newer: string[] = [];
+  for (const d of n.deps) {
+    const dn = node(mk, d);
+    if (n.mtime === null || dn.changed || dn.mtime === null || dn.mtime > n.mtime) newer.push(d);
+  }
+  return {
+    "@": n.name,
+    "<": n.deps[0] ?? "",
+    "^": n.deps.join(" "),
+    "+": n.deps.join(" "),
+    "*": n.stem,
+    "?": newer.join(" "),
+    "|": n.orderOnly.join(" "),
+  };
+}
+
+/** Runs the job's next line (printing it first, unless silent); a job whose lines are all done
+ * (or only printed) finishes. */
+function* runNext(mk: Make, job: Job): Call<void> {
+  const { sys, o } = mk;
+  while (job.next < job.lines.length) {
+    const l = job.lines[job.next++];
+    job.line = l;
+    if (o.touch && !l.recursive) continue;
+    if (o.question && !l.recursive && l.text.trim() !== "") {
+      // -q: a line to run: the target is not up to date.
+      yield* finishJob(mk, job, "question");
+      return;
+    }
+    if (mk.deferEnter) yield* enter(mk);
+    if (o.dryRun || (!l.silent && !o.silent)) yield* sys.write(1, l.text + "\n");
+    if (o.dryRun && !l.recursive) continue;
+    if (l.text.trim() === "") continue;
+    const actions: SpawnAction[] = [];
+    const js = mk.js;
+    if (js !== null && js.style === "pipe" && !l.recursive) {
+      actions.push([SPAWN_CLOSE, js.r], [SPAWN_CLOSE, js.w]);
+    }
+    // sh -c runs each line of its argument: a backslash-newline continues the line.
+    const cmd = l.text.replace(/\\\n/g, "");
+    // With a job log, a recursive make learns which job it is (for --timeline).
+    const env = mk.joblog !== null && l.recursive ? [...job.env, `MAKE_JOBID=${job.id}`] : job.env;
+    const pid = yield* sys.spawn("/bin/sh", ["sh", "-c", cmd], actions, 0, 0, env);
+    if (pid < 0) {
+      yield* sys.write(2, `${mk.prog}: /bin/sh: No such file or directory\n`);
+      if (yield* lineFailed(mk, job, 127)) return;
+      continue;
+    }
+    job.pid = pid;
+    mk.jobs.set(pid, job);
+    return;
+  }
+  yield* finishJob(mk, job, "done");
+}
+
+/** A line ended with a non-zero status: the message; true if the job failed. */
+function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
+  const l = job.line!;
+  const what = status === -1 ? "Killed" : `Error ${status}`;
+  const where = `[${l.floc.file}:${l.floc.line}: ${job.node.name}]`;
+  if (l.ignore) {
+    if (!mk.o.silent) yield* error(mk, `${where} ${what} (ignored)`);
+    return false;
+  }
+  if (mk.o.question && l.recursive && status === 1) {
+    // -q: a sub-make found something to remake; no message.
+    yield* finishJob(mk, job, "question");
+    return true;
+  }
+  yield* error(mk, `*** ${where} ${what}`);
+  yield* finishJob(mk, job, "failed");
+  return true;
+}
+
+/** Waits for a child to end (or takes one a $(shell) reaped) and handles it; false if there
+ * is none. */
+function* reapChild(mk: Make): Call<boolean> {
+  const [pid, status] = mk.reaps.shift() ?? (yield* mk.sys.wait());
+  if (pid < 0) return false;
+  yield* reaped(mk, pid, status);
+  return true;
+}
+
+/** A child ended: a job's line, or the token helper. */
+function* reaped(mk: Make, pid: number, status: number): Call<void> {
+  const js = mk.js;
+  if (js !== null && pid === js.helper) {
+    helperDone(js, status);
+    return;
+  }
+  const job = mk.jobs.get(pid);
+  if (job === undefined) return;
+  mk.jobs.delete(pid);
+  job.pid = 0;
+  if (mk.joblog !== null) job.reapedTick = yield* mk.sys.uptime();
+  if (status !== 0 && (yield* lineFailed(mk, job, status))) return;
+  yield* runNext(mk, job);
+}
+
+/** A job is over: its file is done (remade, failed, or found out of date by -q). */
+function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<void> {
+  const n = job.node;
+  n.state = DONE;
+  if (job.slot) {
+    const tick = job.reapedTick ?? (yield* mk.sys.uptime());
+    yield* logJob(mk, `${job.recursive ? "X" : "E"} ${job.id} ${tick}`);
+  }
+  if (how === "question") {
+    n.failed = true;
+    mk.questioned = true;
+    return;
+  }
+  if (how === "failed") {
+    n.failed = true;
+    mk.failed = true;
+    if (!mk.o.keepGoing) yield* stopping(mk);
+    return;
+  }
+  // -t: the recursive lines have run; the file is touched unless they were all it had.
+  if (mk.o.touch && !n.phony && job.lines.some((l) => !l.recursive)) {
+    if (!(yield* touch(mk, n))) {
+      n.failed = true;
+      mk.failed = true;
+      if (!mk.o.keepGoing) yield* stopping(mk);
+      return;
+    }
+  }
+  if (mk.o.dryRun) {
+    n.changed = true;
+    return;
+  }
+  const before = n.mtime;
+  n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  n.changed = n.mtime === null || n.mtime !== before;
+}
+
+function* logJob(mk: Make, record: string): Call<void> {
+  if (mk.joblog === null) return;
+  const fd = yield* mk.sys.open(mk.joblog, O_WRONLY | O_APPEND);
+  if (fd < 0) return;
+  yield* mk.sys.write(fd, record + "\n");
+  yield* mk.sys.close(fd);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The end
+
+/** GNU make's die(): waits for the jobs still running, checks the jobserver, says it leaves
+ * the directory; then --stats and --timeline. Returns the exit status. */
+function* die(mk: Make, status: number): Call<number> {
+  const sys = mk.sys;
+  if (status !== 0 && mk.jobs.size > 0 && !mk.waitingPrinted) {
+    mk.waitingPrinted = true;
+    yield* error(mk, "*** Waiting for unfinished jobs....");
+  }
+  while ((mk.jobs.size > 0 || mk.reaps.length > 0) && (yield* reapChild(mk)));
+  const js = mk.js;
+  if (js !== null) {
+    yield* stopHelper(sys, js);
+    while (js.held.length > 0) yield* release(sys, js);
+    if (js.owner) {
+      const tokens = yield* finishJobServer(sys, js);
+      if (tokens !== js.limit) {
+        yield* error(
+          mk,
+          `INTERNAL: Exiting with ${tokens} jobserver tokens available; should be ${js.limit}!`,
+        );
+      }
+    }
+  }
+  if (mk.entered) yield* message(mk, `Leaving directory '${mk.cwd}'`);
+  if (mk.joblogOwner && mk.joblog !== null) {
+    const finish = yield* sys.uptime();
+    const log = (yield* readFile(sys, mk.joblog)) ?? "";
+    const a = analyze(log, finish);
+    if (mk.o.stats) yield* sys.write(1, statsLine(mk.prog, a, finish - mk.startTick));
+    if (mk.o.timeline) {
+      const slots = mk.js?.limit ?? (mk.limit === Infinity ? 1 : mk.limit);
+      yield* sys.write(1, timeline(mk.prog, a, slots, mk.startTick, finish));
+    }
+    yield* sys.unlink(mk.joblog);
+  }
+  return status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The current directory
+
+/** The current directory's path, found as Unix's getcwd did: up through `..`, looking for the
+ * entry of the directory below by its inode number. */
+function* getcwd(sys: Sys): Call<string> {
+  const parts: string[] = [];
+  let path = ".";
+  for (let depth = 0; depth < 32; depth++) {
+    const here = yield* stat(sys, path);
+    const up = path === "." ? ".." : path + "/..";
+    const parent = yield* stat(sys, up);
+    if (here === -1 || parent === -1) break;
+    if (parent[1] === here[1]) return "/" + parts.join("/");
+    const name = yield* entryName(sys, up, here[1]);
+    if (name === null) break;
+    parts.unshift(name);
+    path = up;
+  }
+  return "/" + parts.join("/");
+}
+
+/** The name of the entry of directory `dir` for inode `ino` (not `.` or `..`). */
+function* entryName(sys: Sys, dir: string, ino: number): Call<string | null> {
+  const fd = yield* sys.open(dir, O_RDONLY);
+  if (fd < 0) return null;
+  let found: string | null = null;
+  for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
+    if (de.inum !== ino || de.name === "." || de.name === "..") continue;
+    found = de.name;
+    break;
+  }
+  yield* sys.close(fd);
+  return found;
+}

@@ -1,0 +1,485 @@
+// The shell's parser (xv6's user/sh.c, lines 260-447), as pure functions: a command line in,
+// a command tree out, or a ParseError carrying xv6's message. No system calls, no state
+// outside a call, so it is easy to unit-test (tests/commands/sh_parse_test.ts) and safe to share.
+//
+// xv6's grammar, with xv6's parse and error texts:
+//
+//   line  := pipe ('&')* [ ';' line ]        and, beyond xv6, pipe '&' line
+//   pipe  := exec [ '|' pipe ]
+//   exec  := '(' line ')' redirs
+//          | redirs ( WORD redirs )*          at most MAXARGS - 1 words
+//   redirs:= ( ('<' | '>' | '>>') WORD )*
+//
+// Beyond xv6, what a shell user expects of a word:
+//   - '...' quotes anything but a single quote, literally;
+//   - "..." quotes anything, with `$?`, `$NAME` and `${NAME}` expanded and `\"`, `\\`, `\$`
+//     escaped;
+//   - outside quotes a backslash takes the next character literally;
+//   - `$?` (the last command's status), `$NAME` and `${NAME}` (a shell variable; unset, it
+//     is empty) expand outside quotes and inside double quotes; any other `$` is literal;
+//     `${` without its `}` is "syntax - missing }", a bad name in it "bad substitution";
+//   - `#` at the start of a word starts a comment that runs to the end of the line
+//     (`echo a#b` prints `a#b`, as in sh).
+// Parts of one word run together: `a'b c'"$?"` is the one word `ab c0` after a success.
+//
+// A simple command's leading words of the form NAME=value (NAME unquoted: letters, digits and
+// `_`, not starting with a digit) are assignments, kept apart from its words: alone on a
+// line they set shell variables; before a command they go into that command's environment.
+//
+// When a command runs, each word is expanded (`fields`): a variable's value outside double
+// quotes is split at blanks (space, tab, newline) into several words, and a word that was
+// only such a variable, empty, disappears, as in sh; inside double quotes it stays one word.
+// Assignments and redirection file names are expanded without splitting (`expand`).
+
+import { O_APPEND, O_CREATE, O_RDONLY, O_TRUNC, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
+
+/** xv6's MAXARGS: a command has at most MAXARGS - 1 words. */
+export const MAXARGS = 10;
+
+/** A piece of a word: literal text, or a variable (`?` for `$?`, the last status), expanded
+ * when the command runs; `quoted` when it stands inside double quotes (no field splitting). */
+export type WordPart = string | { readonly var: string; readonly quoted: boolean };
+
+/** A word as written: its parts, expanded by `expand` when the command runs. */
+export type Word = WordPart[];
+
+/** A redirection: open `file` with `flags` as fd `fd` (0 for `<`, 1 for `>` and `>>`). */
+export interface Redir {
+  fd: number;
+  file: Word;
+  flags: number;
+}
+
+/** A leading `NAME=value` of a simple command. */
+export interface Assign {
+  name: string;
+  value: Word;
+}
+
+/** A simple command: its assignments, its words and its redirections, in the order written.
+ * As in xv6, each redirection wraps what was built before it, so the last one written is
+ * applied first. */
+export interface ExecCmd {
+  type: "exec";
+  assigns: Assign[];
+  argv: Word[];
+  redirs: Redir[];
+  /** The command's source text (words and redirections), for running it in a child shell. */
+  src: string;
+}
+
+/** `( line ) redirs`: `body` is the source text between the parentheses. */
+export interface BlockCmd {
+  type: "block";
+  body: string;
+  redirs: Redir[];
+  src: string;
+}
+
+export interface PipeCmd {
+  type: "pipe";
+  left: Cmd;
+  right: Cmd;
+}
+
+export interface ListCmd {
+  type: "list";
+  left: Cmd;
+  right: Cmd;
+}
+
+export interface BackCmd {
+  type: "back";
+  cmd: Cmd;
+}
+
+export type Cmd = ExecCmd | BlockCmd | PipeCmd | ListCmd | BackCmd;
+
+/** A pipeline stage: a simple command or a block. */
+export type Stage = ExecCmd | BlockCmd;
+
+/** What the shell runs, one after the other: a pipeline, in the foreground or not. */
+export interface Job {
+  stages: Stage[];
+  background: boolean;
+}
+
+/** A parse error; `message` is what sh prints (followed by a newline) on fd 2. */
+export class ParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ParseError";
+  }
+}
+
+const WHITESPACE = " \t\r\n\v";
+const SYMBOLS = "<|>&;()";
+
+/** A token: one of `| ( ) ; & < >`, `+` for `>>`, `a` for a word, or "" at the end. */
+interface Token {
+  kind: string;
+  start: number;
+  end: number;
+  word: Word;
+  /** For a word that starts with an unquoted `NAME=`: NAME (else ""). */
+  assign: string;
+}
+
+/** A shell variable's name. */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+
+/** Whether `s` is a valid variable name. */
+export function isName(s: string): boolean {
+  return NAME.test(s);
+}
+
+/** The NAME of a `NAME=` at src[start], or "". */
+function assignName(src: string, start: number): string {
+  if (!NAME_START.test(src[start])) return "";
+  let j = start + 1;
+  while (j < src.length && NAME_CHAR.test(src[j])) j++;
+  return src[j] === "=" ? src.slice(start, j) : "";
+}
+
+/**
+ * A `$` expansion at src[i] (which is '$'): the variable and where it ends, or null when the
+ * `$` is literal (not followed by `?`, `{` or a name).
+ */
+function dollar(src: string, i: number, quoted: boolean): [WordPart, number] | null {
+  const c = src[i + 1];
+  if (c === "?") return [{ var: "?", quoted }, i + 2];
+  if (c === "{") {
+    const close = src.indexOf("}", i + 2);
+    if (close < 0) throw new ParseError("syntax - missing }");
+    const name = src.slice(i + 2, close);
+    if (name !== "?" && !isName(name)) throw new ParseError(`\${${name}}: bad substitution`);
+    return [{ var: name, quoted }, close + 1];
+  }
+  if (c === undefined || !NAME_START.test(c)) return null;
+  let j = i + 2;
+  while (j < src.length && NAME_CHAR.test(src[j])) j++;
+  return [{ var: src.slice(i + 1, j), quoted }, j];
+}
+
+/** Appends literal text to a word, merging it with a literal part before it. */
+function addText(w: Word, s: string): void {
+  if (s === "") return;
+  const last = w.length - 1;
+  if (last >= 0 && typeof w[last] === "string") w[last] = (w[last] as string) + s;
+  else w.push(s);
+}
+
+/** Marks a word as having quoted text, even empty: then it is a word even if all else in it
+ * expands to nothing (`""`, `$EMPTY''`). */
+function quotedText(w: Word): void {
+  if (w.length === 0 || typeof w[w.length - 1] !== "string") w.push("");
+}
+
+/** Splits a line into tokens (xv6's gettoken, plus quotes, escapes, `$` and comments). */
+export function tokenize(src: string): Token[] {
+  const toks: Token[] = [];
+  const n = src.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && WHITESPACE.includes(src[i])) i++;
+    if (i >= n || src[i] === "#") {
+      toks.push({ kind: "", start: i, end: n, word: [], assign: "" });
+      return toks;
+    }
+    const start = i;
+    const c = src[i];
+    if (SYMBOLS.includes(c)) {
+      i++;
+      let kind = c;
+      if (c === ">" && src[i] === ">") {
+        kind = "+";
+        i++;
+      }
+      toks.push({ kind, start, end: i, word: [], assign: "" });
+      continue;
+    }
+    const assign = assignName(src, start);
+    const word: Word = [];
+    while (i < n && !WHITESPACE.includes(src[i]) && !SYMBOLS.includes(src[i])) {
+      const ch = src[i];
+      const dl = ch === "$" ? dollar(src, i, false) : null;
+      if (ch === "'") {
+        const close = src.indexOf("'", i + 1);
+        if (close < 0) throw new ParseError("syntax - missing '");
+        addText(word, src.slice(i + 1, close));
+        quotedText(word); // '' is an empty word, not nothing
+        i = close + 1;
+      } else if (ch === '"') {
+        i++;
+        quotedText(word);
+        for (;;) {
+          if (i >= n) throw new ParseError('syntax - missing "');
+          const d = src[i];
+          const dl = d === "$" ? dollar(src, i, true) : null;
+          if (d === '"') {
+            i++;
+            break;
+          }
+          if (d === "\\" && i + 1 < n && '"\\$'.includes(src[i + 1])) {
+            addText(word, src[i + 1]);
+            i += 2;
+          } else if (dl !== null) {
+            word.push(dl[0]);
+            i = dl[1];
+          } else {
+            addText(word, d);
+            i++;
+          }
+        }
+      } else if (ch === "\\") {
+        // A backslash quotes the next character; at the end of the line it is dropped.
+        const next = src[i + 1];
+        if (next !== undefined && next !== "\n" && next !== "\r") addText(word, next);
+        if (word.length === 0) word.push("");
+        i += next === undefined ? 1 : 2;
+      } else if (dl !== null) {
+        word.push(dl[0]);
+        i = dl[1];
+      } else {
+        addText(word, ch);
+        i++;
+      }
+    }
+    toks.push({ kind: "a", start, end: i, word, assign });
+  }
+}
+
+/** A variable's value by name (undefined: unset). */
+export type Lookup = (name: string) => string | undefined;
+
+const UNSET: Lookup = () => undefined;
+
+function valueOf(part: { var: string }, status: number, lookup: Lookup): string {
+  return part.var === "?" ? String(status) : lookup(part.var) ?? "";
+}
+
+/** A word's text once its variables are replaced (`$?` by `status`), without splitting. */
+export function expand(w: Word, status: number, lookup: Lookup = UNSET): string {
+  let s = "";
+  for (const part of w) s += typeof part === "string" ? part : valueOf(part, status, lookup);
+  return s;
+}
+
+const BLANKS = /[ \t\n]+/;
+
+/**
+ * The words a word expands to, as sh's field splitting makes them: the value of a variable
+ * outside double quotes is split at blanks, and nothing comes of a word that was only
+ * unquoted variables expanding to blanks or nothing (`""` and `''` stay one empty word).
+ */
+export function fields(w: Word, status: number, lookup: Lookup = UNSET): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let started = false; // whether `cur` is a word, even an empty one
+  for (const part of w) {
+    if (typeof part === "string" || part.quoted) {
+      cur += typeof part === "string" ? part : valueOf(part, status, lookup);
+      started = true;
+      continue;
+    }
+    const pieces = valueOf(part, status, lookup).split(BLANKS);
+    for (let k = 0; k < pieces.length; k++) {
+      if (k > 0) {
+        if (started) out.push(cur);
+        cur = "";
+        started = false;
+      }
+      if (pieces[k] !== "") {
+        cur += pieces[k];
+        started = true;
+      }
+    }
+  }
+  if (started) out.push(cur);
+  return out;
+}
+
+/** Whether a word starts with a literal NAME= (`export` takes such a word whole). */
+export function isAssignment(w: Word): boolean {
+  return typeof w[0] === "string" && ASSIGN.test(w[0]);
+}
+
+/** A word's value after its leading `NAME=`. */
+function afterEquals(w: Word, name: string): Word {
+  const first = w[0] as string; // a word with an assignment starts with literal NAME=
+  const rest = first.slice(name.length + 1);
+  return rest === "" ? w.slice(1) : [rest, ...w.slice(1)];
+}
+
+/**
+ * A script's text split into lines at its newlines, except those inside quotes or after a
+ * backslash (which a line goes on past, as in sh): how `sh -c` runs a multi-line text.
+ */
+export function splitLines(text: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== "") {
+      if (c === quote) quote = "";
+      else if (c === "\\" && quote === '"') i++;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === "\\") {
+      i++;
+    } else if (
+      c === "#" && (i === start || WHITESPACE.includes(text[i - 1]) ||
+        SYMBOLS.includes(text[i - 1]))
+    ) {
+      const nl = text.indexOf("\n", i);
+      if (nl < 0) break;
+      i = nl - 1; // a comment runs to the end of its line, quotes in it included
+    } else if (c === "\n") {
+      lines.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  lines.push(text.slice(start));
+  return lines;
+}
+
+/** Parses one command line (xv6's parsecmd). Throws ParseError with xv6's message. */
+export function parseLine(src: string): Cmd {
+  const toks = tokenize(src);
+  let pos = 0;
+
+  const peek = (kinds: string): boolean => toks[pos].kind !== "" && kinds.includes(toks[pos].kind);
+  const next = (): Token => {
+    const t = toks[pos];
+    if (t.kind !== "") pos++;
+    return t;
+  };
+
+  function parseline(): Cmd {
+    let cmd = parsepipe();
+    let amps = 0;
+    while (peek("&")) {
+      next();
+      cmd = { type: "back", cmd };
+      amps++;
+    }
+    if (peek(";")) {
+      next();
+      cmd = { type: "list", left: cmd, right: parseline() };
+    } else if (amps === 1 && peek("a(<>+")) {
+      // Beyond xv6 (where it is "leftovers"): a command may follow one `&` without a `;`
+      // (`a && b` stays an error, not a background `a`).
+      cmd = { type: "list", left: cmd, right: parseline() };
+    }
+    return cmd;
+  }
+
+  function parsepipe(): Cmd {
+    let cmd: Cmd = parseexec();
+    if (peek("|")) {
+      next();
+      cmd = { type: "pipe", left: cmd, right: parsepipe() };
+    }
+    return cmd;
+  }
+
+  function parseredirs(redirs: Redir[]): void {
+    while (peek("<>+")) {
+      const tok = next();
+      const file = next();
+      if (file.kind !== "a") throw new ParseError("missing file for redirection");
+      if (tok.kind === "<") redirs.push({ fd: 0, file: file.word, flags: O_RDONLY });
+      else if (tok.kind === ">") {
+        redirs.push({ fd: 1, file: file.word, flags: O_WRONLY | O_CREATE | O_TRUNC });
+      } else redirs.push({ fd: 1, file: file.word, flags: O_WRONLY | O_CREATE | O_APPEND });
+    }
+  }
+
+  // The source text from token `from` up to the token before the current one.
+  function text(from: number): string {
+    return pos > from ? src.slice(toks[from].start, toks[pos - 1].end) : "";
+  }
+
+  function parseblock(): BlockCmd {
+    const first = pos;
+    if (!peek("(")) throw new ParseError("parseblock");
+    const open = next();
+    parseline();
+    if (!peek(")")) throw new ParseError("syntax - missing )");
+    const close = next();
+    const cmd: BlockCmd = {
+      type: "block",
+      body: src.slice(open.end, close.start),
+      redirs: [],
+      src: "",
+    };
+    parseredirs(cmd.redirs);
+    cmd.src = text(first);
+    return cmd;
+  }
+
+  function parseexec(): Stage {
+    if (peek("(")) return parseblock();
+    const first = pos;
+    const cmd: ExecCmd = { type: "exec", assigns: [], argv: [], redirs: [], src: "" };
+    parseredirs(cmd.redirs);
+    while (!peek("|)&;")) {
+      const tok = next();
+      if (tok.kind === "") break;
+      if (tok.kind !== "a") throw new ParseError("syntax");
+      if (tok.assign !== "" && cmd.argv.length === 0) {
+        cmd.assigns.push({ name: tok.assign, value: afterEquals(tok.word, tok.assign) });
+        parseredirs(cmd.redirs);
+        continue;
+      }
+      cmd.argv.push(tok.word);
+      if (cmd.argv.length >= MAXARGS) throw new ParseError("too many args");
+      parseredirs(cmd.redirs);
+    }
+    cmd.src = text(first);
+    return cmd;
+  }
+
+  const cmd = parseline();
+  if (toks[pos].kind !== "") {
+    throw new ParseError(`leftovers: ${src.slice(toks[pos].start)}\nsyntax`);
+  }
+  return cmd;
+}
+
+/** The jobs of a command tree, in the order they run: `a ; b` and `a & b` run a then b; each
+ * `&` puts the pipeline before it in the background; `a | b | c` is one job of three stages. */
+export function jobsOf(cmd: Cmd): Job[] {
+  switch (cmd.type) {
+    case "list":
+      return [...jobsOf(cmd.left), ...jobsOf(cmd.right)];
+    case "back":
+      return jobsOf(cmd.cmd).map((j) => ({ stages: j.stages, background: true }));
+    case "pipe":
+      return [{ stages: [...stagesOf(cmd.left), ...stagesOf(cmd.right)], background: false }];
+    default:
+      return [{ stages: [cmd], background: false }];
+  }
+}
+
+function stagesOf(cmd: Cmd): Stage[] {
+  if (cmd.type === "pipe") return [...stagesOf(cmd.left), ...stagesOf(cmd.right)];
+  if (cmd.type === "exec" || cmd.type === "block") return [cmd];
+  throw new Error(`a pipeline holds commands and blocks, not a ${cmd.type}`); // not by the grammar
+}
+
+/** Parses a line into its jobs. Throws ParseError. */
+export function parseJobs(src: string): Job[] {
+  return jobsOf(parseLine(src));
+}
+
+/** A stage with nothing to run, no assignment and no redirection (a blank line, or `a ; `
+ * after its `;`). */
+export function isEmpty(s: Stage): boolean {
+  return s.type === "exec" && s.argv.length === 0 && s.assigns.length === 0 &&
+    s.redirs.length === 0;
+}
