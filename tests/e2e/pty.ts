@@ -30,9 +30,20 @@ export const HAVE_PTY = (() => {
   }
 })();
 
-/** `deno run -A main.ts ARGS` with the flags the `start` task gives. */
+/** The permission flags of `deno task start` (deno.json): what a user's dv6 runs with. */
+export const START_FLAGS: string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  const task: string = config.tasks.start;
+  const words = task.split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run" || words.at(-1) !== "main.ts") {
+    throw new Error(`the start task is not 'deno run FLAGS main.ts': ${task}`);
+  }
+  return words.slice(2, -1);
+})();
+
+/** `main.ts ARGS` run as `deno task start` runs it, with its permission flags. */
 export function dv6Command(args: string[] = []): string[] {
-  return [Deno.execPath(), "run", "-A", MAIN, ...args];
+  return [Deno.execPath(), "run", ...START_FLAGS, MAIN, ...args];
 }
 
 /** Plays `actions` against `cmd` in a pseudo-terminal. */
