@@ -7,9 +7,8 @@ import { runExec } from "./shell/exec.ts";
 import { repl } from "./shell/terminal.ts";
 import { type BootOptions, buildId, hostErrorText, Output } from "./shell/host.ts";
 import { replayJournal } from "./shell/replay.ts";
+import { EXIT_USAGE } from "./shell/status.ts";
 import { type CommandLine, parseCommandLine, usage, UsageError, VERSION } from "./shell/cli.ts";
-
-export const EXIT_USAGE = 2;
 
 /** A host file that cannot be used: one line, no usage. */
 class HostError extends Error {

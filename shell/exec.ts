@@ -4,6 +4,7 @@
 
 import { JournalWriter } from "../kernel/journal.ts";
 import { typeScript } from "./session.ts";
+import { exitStatus, reportCrash } from "./status.ts";
 import {
   type BootOptions,
   buildId,
@@ -13,9 +14,6 @@ import {
   machineFrom,
   Output,
 } from "./host.ts";
-
-export const EXIT_PANIC = 3;
-export const EXIT_DEADLOCK = 4;
 
 export async function runExec(
   o: BootOptions,
@@ -33,15 +31,11 @@ export async function runExec(
   sink.close();
   if (end.kind === "halt") {
     if (journal === undefined) Deno.removeSync(sink.path);
-    return end.status & 0xff;
+  } else {
+    if (end.kind === "deadlock") console.log((out.atLineStart ? "" : "\n") + end.report.trimEnd());
+    reportCrash(end, journal ?? keepAsCrashLog(sink.path));
   }
-  const crashLog = journal ?? keepAsCrashLog(sink.path);
-  if (end.kind === "deadlock") console.log((out.atLineStart ? "" : "\n") + end.report.trimEnd());
-  console.error(
-    `dv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${crashLog}`,
-  );
-  console.error(`dv6: replay it with: dv6 replay ${crashLog}`);
-  return end.kind === "panic" ? EXIT_PANIC : EXIT_DEADLOCK;
+  return exitStatus(end);
 }
 
 function keepAsCrashLog(path: string): string {

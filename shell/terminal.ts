@@ -34,6 +34,7 @@ import {
   machineFrom,
 } from "./host.ts";
 import { Typist } from "./session.ts";
+import { exitStatus, reportCrash } from "./status.ts";
 
 export const HISTORY_LINES = 1000;
 const KEEP_SESSIONS = 5;
@@ -407,11 +408,6 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   rl.close();
   Deno.removeSignalListener("SIGINT", ctrlC);
   void reading;
-  if (end.kind === "panic" || end.kind === "deadlock") {
-    transcript(
-      `\ndv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${journalPath}\n`,
-    );
-    return end.kind === "panic" ? 3 : 4;
-  }
-  return end.kind === "halt" ? end.status & 0xff : 0;
+  if (end.kind === "panic" || end.kind === "deadlock") reportCrash(end, journalPath);
+  return exitStatus(end);
 }

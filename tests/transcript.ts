@@ -57,8 +57,5 @@ export function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: 
   assert.fail(`${what}: the bytes differ (but not as text)`);
 }
 
-/** The exit status `dv6 run` gives this end (shell/exec.ts). */
-export function exitStatus(end: MachineEnd): number {
-  if (end.kind === "halt") return end.status & 0xff;
-  return end.kind === "panic" ? 3 : 4;
-}
+/** The exit status `dv6 run` gives this end. */
+export { exitStatus } from "../shell/status.ts";

@@ -1,0 +1,33 @@
+// dv6's own exit statuses (README, "Exit statuses"); otherwise dv6 exits with the program's.
+
+import type { MachineEnd } from "../kernel/machine.ts";
+
+/** A usage error, a host file that cannot be used, or a journal that cannot be replayed. */
+export const EXIT_USAGE = 2;
+/** The kernel panicked. */
+export const EXIT_PANIC = 3;
+/** Nothing could run any more, and nothing would wake anything. */
+export const EXIT_DEADLOCK = 4;
+
+/** The status dv6 exits with when the machine ended so: init's program's status (as an exit
+ * status, 0..255), 0 when the host stopped it, or a panic's or a deadlock's. */
+export function exitStatus(end: MachineEnd): number {
+  switch (end.kind) {
+    case "halt":
+      return end.status & 0xff;
+    case "stop":
+      return 0;
+    case "panic":
+      return EXIT_PANIC;
+    case "deadlock":
+      return EXIT_DEADLOCK;
+  }
+}
+
+/** Says, on stderr, what ended the machine and where its crash log is to replay. */
+export function reportCrash(end: MachineEnd, crashLog: string): void {
+  console.error(
+    `dv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${crashLog}`,
+  );
+  console.error(`dv6: replay it with: dv6 replay ${crashLog}`);
+}
