@@ -2,14 +2,14 @@
 // system-call stubs. Every function here is a generator over system calls and keeps nothing at
 // module level but constants, so a fork's re-run child and other processes see no shared state.
 
-import type { UserStep, Val } from "../../kernel/uapi/abi.ts";
+import type { Call } from "../../kernel/uapi/abi.ts";
 import { errnoText } from "../../kernel/uapi/errno.ts";
 import { DIRSIZ } from "../../kernel/uapi/param.ts";
 import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
 import type { Sys } from "./usys.ts";
 
-/** A user-library routine: a generator over system calls that returns a T. */
-export type Call<T> = Generator<UserStep, T, Val>;
+/** Programs take Call<T> (kernel/uapi/abi.ts, the one definition) from here with the rest. */
+export type { Call };
 
 /** What printf's conversions accept (C's int, uint64, char* and char). */
 export type PrintfArg = number | bigint | string | null | undefined;

@@ -4,11 +4,9 @@
 // A Sys is made for each process at exec, so per-process user-library state (the atexit list,
 // stdio buffers) can live in it and nothing is shared between processes through module state.
 
-import type { SysReq, UserStep, Val } from "../../kernel/uapi/abi.ts";
+import type { Call, SysReq, Val } from "../../kernel/uapi/abi.ts";
 import { ATOMIC } from "../../kernel/uapi/ipc.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
-
-type Call<T> = Generator<UserStep, T, Val>;
 
 /** A spawn() file action: [SPAWN_OPEN, fd, path, flags], [SPAWN_DUP2, fd, newfd] or
  * [SPAWN_CLOSE, fd]. */

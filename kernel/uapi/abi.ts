@@ -16,8 +16,12 @@ export interface SysReq {
  */
 export type UserStep = SysReq | null;
 
+/** A user-library routine (a system call stub, a library function): a generator over system
+ * calls that returns a T. */
+export type Call<T> = Generator<UserStep, T, Val>;
+
 /** A running program: a generator over system calls that returns its exit status. */
-export type Program = Generator<UserStep, number | void, Val>;
+export type Program = Call<number | void>;
 
 /** A program's entry point, like C's main(argc, argv). `sys` is made fresh for each exec. */
 export type ProgramMain<S> = (sys: S, argv: string[]) => Program;
