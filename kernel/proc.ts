@@ -496,6 +496,20 @@ export function* killed(m: Machine, p: Proc): KGen<boolean> {
   return k;
 }
 
+/**
+ * p.killed read without p->lock, where xv6 would call killed(p). Safe in the simulator, and
+ * used instead of killed() because taking p->lock adds two steps and would move every
+ * schedule: a step is atomic (no other CPU or interrupt runs until the next yield), so a plain
+ * read with no yield between it and its use cannot race; and for a live process `killed` only
+ * goes from false to true (kill, killpg, setkilled), so a stale read is at worst "not yet
+ * killed", the same window xv6 leaves between killed(p) and sleep(). Callers use the value in
+ * the step they read it in; piperead and SharedMemory.wait also read it once more after a
+ * release, and say why that is harmless (docs/LOCKS.md, "p.killed without p.lock").
+ */
+export function killedNoLock(p: Proc): boolean {
+  return p.killed;
+}
+
 /** Print a process listing to console, for debugging (^P). No lock, to avoid wedging a stuck
  * machine further. */
 export function procdump(m: Machine): string {

@@ -13,6 +13,7 @@ import { ptr } from "./printf.ts";
 import {
   exit,
   killed,
+  killedNoLock,
   type Proc,
   RUNNING,
   setkilled,
@@ -74,8 +75,8 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
       continue;
     }
 
-    // usertrap(): a system call.
-    if (p.killed) yield* killedExit(m);
+    // usertrap(): a system call. (killedNoLock, not xv6's killed(p): read and used in one step.)
+    if (killedNoLock(p)) yield* killedExit(m);
     const n = req.n;
     const call = syscall(m, p, n, ev.a = Array.isArray(req.a) ? req.a : []);
     ret = isKGen(call) ? yield* call : call;
@@ -83,7 +84,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     if (n !== SYS.exec || ret === -1) {
       p.history.push(n, ret);
     }
-    if (p.killed) {
+    if (killedNoLock(p)) {
       // Killed in the call: it never returns to user mode, but what the call did stays on
       // record (strace's last line before "+++ killed +++"), e.g. the byte a read took.
       yield* killedExit(m, n, ev.a, ret);
