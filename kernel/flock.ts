@@ -8,8 +8,9 @@ import type { Chan, KGen } from "./event.ts";
 import type { File } from "./file.ts";
 import type { Inode } from "./fs.ts";
 import type { Machine } from "./machine.ts";
-import { type Proc, sleep, wakeup } from "./proc.ts";
-import { acquire, release, Spinlock } from "./spinlock.ts";
+import { killedNoLock, type Proc, sleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
+import { panic } from "./printf.ts";
+import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 import {
   F_GETLK,
   F_RDLCK,
@@ -41,8 +42,26 @@ export class InodeLocks implements Chan {
   readonly what: string;
   readonly flocks: FileLock[] = [];
   readonly records: RecordLock[] = [];
-  constructor(ip: Inode) {
+  constructor(readonly ip: Inode) {
     this.what = `lock on inode ${ip.inum}`;
+  }
+}
+
+// A flock() lock's owner is an open file of its inode: fileclose() takes the lock away
+// (closeFile) before it resets the file, so an entry whose file is of another inode, or of
+// none, was never released. And the locks are compatible: one exclusive, or any shared.
+function flocksok(l: InodeLocks, fn: string): void {
+  for (const k of l.flocks) if (k.file.ip !== l.ip) panic(`${fn}: flock lock with no owner`);
+  if (l.flocks.length > 1 && l.flocks.some((k) => k.exclusive)) {
+    panic(`${fn}: exclusive flock lock shared`);
+  }
+}
+
+// A record lock is held by a live process: exit() lets go of them all (releaseRecords)
+// before the process becomes a ZOMBIE.
+function ownerok(k: RecordLock, fn: string): void {
+  if (k.proc.state === UNUSED || k.proc.state === ZOMBIE) {
+    panic(`${fn}: record lock with no owner`);
   }
 }
 
@@ -52,7 +71,8 @@ export class LockTable {
   /** What a process blocked in F_SETLKW waits for: the lock's holder, for deadlock detection. */
   private readonly waitsFor = new Map<Proc, Proc>();
 
-  locks(ip: Inode): InodeLocks {
+  locks(m: Machine, ip: Inode): InodeLocks {
+    if (!holding(m, this.lock)) panic("LockTable.locks");
     let l = this.byInode.get(ip);
     if (l === undefined) this.byInode.set(ip, l = new InodeLocks(ip));
     return l;
@@ -63,7 +83,8 @@ export class LockTable {
     const mode = op & ~LOCK_NB;
     if (mode !== LOCK_SH && mode !== LOCK_EX && mode !== LOCK_UN) return -ERRNO.EINVAL;
     yield* acquire(m, this.lock);
-    const l = this.locks(f.ip!);
+    const l = this.locks(m, f.ip!);
+    flocksok(l, "flock");
     // A conversion removes the old lock first: it is not atomic, as on Linux.
     const mine = l.flocks.findIndex((k) => k.file === f);
     if (mine >= 0) {
@@ -82,13 +103,14 @@ export class LockTable {
           r = -ERRNO.EAGAIN; // EWOULDBLOCK
           break;
         }
-        if (p.killed) {
+        if (killedNoLock(p)) {
           r = -ERRNO.EINTR;
           break;
         }
         yield* sleep(m, l, this.lock);
       }
     }
+    flocksok(l, "flock");
     yield* release(m, this.lock);
     return r;
   }
@@ -98,7 +120,10 @@ export class LockTable {
     const l = this.byInode.get(f.ip!);
     if (l === undefined || !l.flocks.some((k) => k.file === f)) return;
     yield* acquire(m, this.lock);
-    l.flocks.splice(l.flocks.findIndex((k) => k.file === f), 1);
+    // Still there: only a holder of f removes f's lock, and f's last holder is closing it.
+    const i = l.flocks.findIndex((k) => k.file === f);
+    if (i < 0) panic("closeFile: flock lock gone");
+    l.flocks.splice(i, 1);
     yield* wakeup(m, l);
     yield* release(m, this.lock);
   }
@@ -117,7 +142,7 @@ export class LockTable {
     if ((type === F_RDLCK && !f.readable) || (type === F_WRLCK && !f.writable)) return -ERRNO.EBADF;
     const end = len === 0 ? Infinity : start + len;
     yield* acquire(m, this.lock);
-    const l = this.locks(f.ip!);
+    const l = this.locks(m, f.ip!);
     let r: number | number[] = 0;
     for (;;) {
       const c = type === F_UNLCK
@@ -125,6 +150,7 @@ export class LockTable {
         : l.records.find((k) =>
           k.proc !== p && k.start < end && start < k.end && (k.type === F_WRLCK || type === F_WRLCK)
         );
+      if (c !== undefined) ownerok(c, "fcntl");
       if (cmd === F_GETLK) {
         r = c === undefined
           ? [F_UNLCK, start, len, 0]
@@ -132,7 +158,7 @@ export class LockTable {
         break;
       }
       if (c === undefined) {
-        this.setRange(l, p, type, start, end);
+        this.setRange(m, l, p, type, start, end);
         if (type === F_UNLCK) yield* wakeup(m, l);
         break;
       }
@@ -147,10 +173,11 @@ export class LockTable {
         if (q === p || this.waitsFor.size > m.procs.length) break;
       }
       if (r !== 0) break;
-      if (p.killed) {
+      if (killedNoLock(p)) {
         r = -ERRNO.EINTR;
         break;
       }
+      if (this.waitsFor.has(p)) panic("fcntl: waits twice"); // deleted when its sleep ends
       this.waitsFor.set(p, c.proc);
       yield* sleep(m, l, this.lock);
       this.waitsFor.delete(p);
@@ -162,7 +189,17 @@ export class LockTable {
 
   // This process's locks over [start, end) become `type` (F_UNLCK: none), splitting its
   // locks that overlap the range.
-  private setRange(l: InodeLocks, p: Proc, type: number, start: number, end: number): void {
+  private setRange(
+    m: Machine,
+    l: InodeLocks,
+    p: Proc,
+    type: number,
+    start: number,
+    end: number,
+  ): void {
+    if (!holding(m, this.lock)) panic("setRange");
+    // fcntl made [start, end) from a checked start >= 0 and len >= 0 (0: to Infinity).
+    if (!(start >= 0 && start < end)) panic("setRange: empty range");
     const kept: RecordLock[] = [];
     for (const k of l.records) {
       if (k.proc !== p || k.end <= start || end <= k.start) {

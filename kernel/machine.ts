@@ -184,8 +184,8 @@ export class Machine {
   readonly timeouts: { chan: Chan; at: number }[] = [];
 
   readonly ftable = new FileTable();
-  readonly sem = new SemTable();
-  readonly shmem = new SharedMemory();
+  readonly sem = new SemTable(this);
+  readonly shmem = new SharedMemory(this);
   readonly locks = new LockTable();
   /** The kernel's defence for the robust semaphores' fast path (boot option --robust-fast). */
   readonly robustFast: "none" | "pcrange";

@@ -12,7 +12,8 @@ import type { KGen } from "./event.ts";
 import { filepoll } from "./file.ts";
 import type { Machine } from "./machine.ts";
 import { NOFILE } from "./uapi/param.ts";
-import { timedSleep, wakeup } from "./proc.ts";
+import { killedNoLock, timedSleep, wakeup } from "./proc.ts";
+import { panic } from "./printf.ts";
 import type { Proc } from "./proc.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 import { ERRNO } from "./uapi/errno.ts";
@@ -64,8 +65,10 @@ export function* poll(
       if (r !== 0) ready++;
     }
     if (ready > 0 || m.ticks >= deadline) return revents;
-    if (p.killed) return -ERRNO.EINTR;
+    if (killedNoLock(p)) return -ERRNO.EINTR;
     yield* acquire(m, pt.lock);
+    // The event count only goes up: were it to go back to `seq`, a wakeup would be lost.
+    if (pt.seq < seq) panic("poll: seq went backwards");
     if (pt.seq === seq) yield* timedSleep(m, pt.chan, pt.lock, deadline);
     yield* release(m, pt.lock);
   }

@@ -13,6 +13,7 @@ import type { KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import type { Proc } from "./proc.ts";
 import type { SharedObject } from "./shm.ts";
+import { panic } from "./printf.ts";
 import { acquire, release } from "./spinlock.ts";
 import { PSEM_POST, PSEM_TRYWAIT } from "./uapi/ipc.ts";
 
@@ -23,6 +24,15 @@ export const SEM_VALUE_MAX = 0x7fffffff;
 export interface Word {
   obj: SharedObject;
   index: number;
+}
+
+// A Word the kernel keeps (sys_psemregister and sys_psemop check them; psemop's keys are
+// built from them) addresses a word of its object: out of range, a typed array's read is
+// undefined and its write does nothing, silently.
+function wordok(w: Word, fn: string): void {
+  if (!(Number.isInteger(w.index) && w.index >= 0 && w.index < w.obj.words.length)) {
+    panic(`${fn}: word out of range`);
+  }
 }
 
 /** A fast-path registration: a semaphore's value word and this process's adjustment word. */
@@ -41,6 +51,7 @@ export function* psemop(
   deadline: number,
 ): KGen<number> {
   const shm = m.shmem;
+  wordok(sem, "psemop");
   const key = `${sem.obj.handle}:${sem.index}`;
   for (;;) {
     yield* acquire(m, shm.lock);
@@ -78,19 +89,25 @@ export function* exitPsem(m: Machine, p: Proc): KGen {
   yield* acquire(m, shm.lock);
   if (p.critPending !== null && m.robustFast === "pcrange") {
     const { adj, delta } = p.critPending;
+    wordok(adj, "exitPsem");
     adj.obj.words[adj.index] += delta;
   }
   p.critPending = null;
   for (const { sem, adj } of p.psemRegs) {
+    wordok(sem, "exitPsem");
+    wordok(adj, "exitPsem");
     undo.push({ sem, delta: adj.obj.words[adj.index] });
     adj.obj.words[adj.index] = 0;
   }
   for (const [key, delta] of p.psemAdj) {
     const [h, i] = key.split(":").map(Number);
+    // psemop made the key from a checked word, and counts whole operations.
+    if (!Number.isSafeInteger(delta)) panic("exitPsem: adjustment not an integer");
     const obj = shm.mapped(p, h);
     if (obj !== null) undo.push({ sem: { obj, index: i }, delta });
   }
   for (const { sem, delta } of undo) {
+    wordok(sem, "exitPsem");
     const w = sem.obj.words;
     w[sem.index] = Math.max(0, w[sem.index] + delta);
   }

@@ -6,8 +6,9 @@
 import type { Chan, KGen } from "./event.ts";
 import { ERRNO } from "./uapi/errno.ts";
 import type { Machine } from "./machine.ts";
-import { type Proc, timedSleep, wakeup } from "./proc.ts";
-import { acquire, release, Spinlock } from "./spinlock.ts";
+import { killedNoLock, type Proc, timedSleep, wakeup } from "./proc.ts";
+import { panic } from "./printf.ts";
+import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 import {
   IPC_CREAT,
   IPC_EXCL,
@@ -53,11 +54,26 @@ export class SemSet {
   }
 }
 
+// A SEM_UNDO adjustment's range (Linux's check in perform_atomic_semop).
+function adjok(a: number): boolean {
+  return a >= -SEMAEM - 1 && a <= SEMAEM;
+}
+
+// A semaphore's value, as every path that sets one keeps it.
+function valok(v: number): boolean {
+  return v >= 0 && v <= SEMVMX;
+}
+
 export class SemTable {
   readonly lock = new Spinlock("sem");
   private readonly slots: (SemSet | null)[] = [];
   private seq = 0;
 
+  /** `m`: the machine, for holding() (the system calls call these without passing it). */
+  constructor(private readonly m: Machine) {}
+
+  // get and ids assert nothing: the kernel calls them under the lock, and the host reads a
+  // stopped machine's sets through them too (tests, as procdump reads the process table).
   get(id: number): SemSet | null {
     const s = this.slots[id % 32768];
     return s !== undefined && s !== null && s.id === id ? s : null;
@@ -69,6 +85,7 @@ export class SemTable {
 
   /** semget(key, nsems, semflg): the set's id, or -errno. */
   semget(key: number, nsems: number, flags: number, now: number): number {
+    if (!holding(this.m, this.lock)) panic("SemTable.semget");
     if (key !== IPC_PRIVATE) {
       const old = this.slots.find((s) => s !== null && s.key === key);
       if (old) {
@@ -89,6 +106,8 @@ export class SemTable {
   }
 
   remove(set: SemSet): void {
+    if (!holding(this.m, this.lock)) panic("SemTable.remove");
+    if (this.slots[set.id % 32768] !== set) panic("SemTable.remove: set not in its slot");
     this.slots[set.id % 32768] = null;
   }
 }
@@ -96,6 +115,7 @@ export class SemTable {
 /** Would these operations go through now? The new values, -errno, or "block" (with the
  * semaphore it blocks on). Nothing is changed. */
 function attempt(
+  m: Machine,
   set: SemSet,
   ops: number[][],
   adj: number[] | undefined,
@@ -104,10 +124,14 @@ function attempt(
   zero: boolean;
   nowait: boolean;
 } {
+  if (!holding(m, m.sem.lock)) panic("attempt");
   const vals = new Map<number, number>();
   const adjs = new Map<number, number>();
   for (const [num, op, flg] of ops) {
+    // semop checked every num against the set (EFBIG); a set never changes its size.
+    if (!(num >= 0 && num < set.sems.length)) panic("attempt: semaphore number");
     const v = vals.get(num) ?? set.sems[num].val;
+    if (!valok(v)) panic("attempt: semval out of range");
     if (op === 0) {
       if (v !== 0) return { block: num, zero: true, nowait: (flg & IPC_NOWAIT) !== 0 };
       continue;
@@ -116,7 +140,7 @@ function attempt(
     if (v + op > SEMVMX) return { error: -ERRNO.ERANGE };
     if (flg & SEM_UNDO) {
       const a = (adjs.get(num) ?? adj?.[num] ?? 0) - op;
-      if (a < -SEMAEM - 1 || a > SEMAEM) return { error: -ERRNO.ERANGE };
+      if (!adjok(a)) return { error: -ERRNO.ERANGE };
       adjs.set(num, a);
     }
     vals.set(num, v + op);
@@ -131,13 +155,19 @@ function commit(
   ops: number[][],
   vals: Map<number, number>,
 ): void {
-  for (const [num, v] of vals) set.sems[num].val = v;
+  if (!holding(m, m.sem.lock)) panic("commit");
+  for (const [num, v] of vals) {
+    if (!valok(v)) panic("commit: semval out of range");
+    set.sems[num].val = v;
+  }
   for (const [num, op, flg] of ops) {
     set.sems[num].pid = p.pid;
     if (flg & SEM_UNDO && op !== 0) {
       let adj = p.semadj.get(set.id);
       if (adj === undefined) p.semadj.set(set.id, adj = new Array(set.sems.length).fill(0));
       adj[num] -= op;
+      // attempt() refused what would leave the range (ERANGE), in the same step.
+      if (!adjok(adj[num])) panic("commit: semadj out of range");
     }
   }
   set.otime = m.ticks;
@@ -146,9 +176,12 @@ function commit(
 // Linux's update_queue: after a change, perform every queued operation that can now go
 // through, oldest first (FIFO, without starvation protection), and wake its process.
 function* updateQueue(m: Machine, set: SemSet): KGen {
+  if (!holding(m, m.sem.lock)) panic("updateQueue");
   for (let i = 0; i < set.queue.length;) {
     const w = set.queue[i];
-    const r = attempt(set, w.ops, w.proc.semadj.get(set.id));
+    // A queued operation is pending: whoever settles it takes it off the queue.
+    if (w.status !== null) panic("updateQueue: settled waiter still queued");
+    const r = attempt(m, set, w.ops, w.proc.semadj.get(set.id));
     if ("block" in r) {
       i++;
       continue;
@@ -180,14 +213,16 @@ export function* semop(
   return r;
 }
 
-function* semopLocked(
+/** semop's work, with the sem lock held (exported for tests of its assertion). */
+export function* semopLocked(
   m: Machine,
   p: Proc,
   set: SemSet,
   ops: number[][],
   deadline: number,
 ): KGen<number> {
-  const r = attempt(set, ops, p.semadj.get(set.id));
+  if (!holding(m, m.sem.lock)) panic("semopLocked");
+  const r = attempt(m, set, ops, p.semadj.get(set.id));
   if ("error" in r) return r.error;
   if ("vals" in r) {
     commit(m, set, p, ops, r.vals);
@@ -204,12 +239,15 @@ function* semopLocked(
     status: null,
   };
   set.queue.push(w);
-  while (w.status === null && !p.killed && m.ticks < deadline) {
+  while (w.status === null && !killedNoLock(p) && m.ticks < deadline) {
     yield* timedSleep(m, w, m.sem.lock, deadline);
   }
   if (w.status !== null) return w.status;
-  set.queue.splice(set.queue.indexOf(w), 1);
-  return p.killed ? -ERRNO.EINTR : -ERRNO.EAGAIN; // semtimedop's timeout is EAGAIN
+  // Not settled, so still queued (splice(-1, 1) would take another waiter's place).
+  const i = set.queue.indexOf(w);
+  if (i < 0) panic("semopLocked: unsettled waiter not queued");
+  set.queue.splice(i, 1);
+  return killedNoLock(p) ? -ERRNO.EINTR : -ERRNO.EAGAIN; // semtimedop's timeout is EAGAIN
 }
 
 /** semncnt or semzcnt: queued operations that first blocked on this semaphore. */
@@ -219,7 +257,9 @@ export function waiting(set: SemSet, num: number, zero: boolean): number {
 
 /** SETVAL/SETALL: new values; every process's adjustment for them is cleared. */
 export function* setValues(m: Machine, p: Proc, set: SemSet, vals: Map<number, number>): KGen {
+  if (!holding(m, m.sem.lock)) panic("setValues");
   for (const [num, v] of vals) {
+    if (!valok(v)) panic("setValues: semval out of range"); // semctl answers ERANGE first
     set.sems[num].val = v;
     set.sems[num].pid = p.pid;
     for (const q of m.procs) {
@@ -233,8 +273,10 @@ export function* setValues(m: Machine, p: Proc, set: SemSet, vals: Map<number, n
 
 /** IPC_RMID: the set goes; every waiter wakes with EIDRM. */
 export function* removeSet(m: Machine, set: SemSet): KGen {
+  if (!holding(m, m.sem.lock)) panic("removeSet");
   m.sem.remove(set);
   for (const w of set.queue.splice(0)) {
+    if (w.status !== null) panic("removeSet: settled waiter still queued");
     w.status = -ERRNO.EIDRM;
     yield* wakeup(m, w);
   }
@@ -249,6 +291,7 @@ export function* exitSem(m: Machine, p: Proc): KGen {
     if (set === null) continue; // removed since
     adj.forEach((a, num) => {
       if (a === 0) return;
+      if (!adjok(a)) panic("exitSem: semadj out of range");
       const s = set.sems[num];
       s.val = Math.min(SEMVMX, Math.max(0, s.val + a));
       s.pid = p.pid;

@@ -6,8 +6,9 @@
 import type { Chan, KGen } from "./event.ts";
 import { ERRNO } from "./uapi/errno.ts";
 import type { Machine } from "./machine.ts";
-import { type Proc, timedSleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
-import { acquire, release, Spinlock } from "./spinlock.ts";
+import { killedNoLock, type Proc, timedSleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
+import { panic } from "./printf.ts";
+import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 import {
   AT_ADD,
   AT_CAS,
@@ -57,6 +58,9 @@ export class SharedMemory {
   private readonly waiters = new Map<string, FutexWaiter[]>();
   private nextHandle = 1;
 
+  /** `m`: the machine, for holding() (the system calls call open and unlink without it). */
+  constructor(private readonly m: Machine) {}
+
   /** The object behind a handle, if the process has it mapped. */
   mapped(p: Proc, handle: number): SharedObject | null {
     return p.shm.has(handle) ? this.byHandle.get(handle) ?? null : null;
@@ -64,12 +68,15 @@ export class SharedMemory {
 
   /** shmopen: map a named object (created if asked), or a new private one for name "". */
   open(p: Proc, name: string, nwords: number, flags: number): number {
+    if (!holding(this.m, this.lock)) panic("SharedMemory.open");
     let obj = name === "" ? undefined : this.byName.get(name);
     if (obj !== undefined && flags & SHM_CREAT && flags & SHM_EXCL) return -ERRNO.EEXIST;
     if (obj === undefined) {
       if (!(flags & SHM_CREAT) && name !== "") return -ERRNO.ENOENT;
       if (nwords < 1 || nwords > SHM_MAX_WORDS) return -ERRNO.EINVAL;
       obj = new SharedObject(this.nextHandle++, name, nwords);
+      // A handle names one object for good (mapped() reads byHandle without the lock).
+      if (this.byHandle.has(obj.handle)) panic("SharedMemory.open: handle reused");
       this.byHandle.set(obj.handle, obj);
       if (name !== "") this.byName.set(name, obj);
     }
@@ -79,6 +86,7 @@ export class SharedMemory {
 
   /** shmunlink: the name goes; processes that mapped the object keep it. */
   unlink(name: string): number {
+    if (!holding(this.m, this.lock)) panic("SharedMemory.unlink");
     return this.byName.delete(name) ? 0 : -ERRNO.ENOENT;
   }
 
@@ -127,6 +135,8 @@ export class SharedMemory {
     deadline: number,
     label: string,
   ): KGen<number> {
+    // The system call checked the word (out of range, the compare below could never hold).
+    if (!(index >= 0 && index < obj.words.length)) panic("SharedMemory.wait: word out of range");
     yield* acquire(m, this.lock);
     if (obj.words[index] !== (expected | 0)) {
       yield* release(m, this.lock);
@@ -137,12 +147,19 @@ export class SharedMemory {
     const queue = this.waiters.get(key) ?? [];
     queue.push(w);
     this.waiters.set(key, queue);
-    while (!w.woken && !p.killed && m.ticks < deadline) {
+    while (!w.woken && !killedNoLock(p) && m.ticks < deadline) {
       yield* timedSleep(m, w, this.lock, deadline);
     }
-    if (!w.woken) queue.splice(queue.indexOf(w), 1);
+    if (!w.woken) {
+      // Not woken, so still queued (splice(-1, 1) would drop another waiter).
+      const i = queue.indexOf(w);
+      if (i < 0) panic("SharedMemory.wait: waiter not queued");
+      queue.splice(i, 1);
+    }
     yield* release(m, this.lock);
-    return w.woken ? 0 : p.killed ? -ERRNO.EINTR : -ERRNO.ETIMEDOUT;
+    // killed read again after the release, where it can only have turned true: -EINTR, not
+    // -ETIMEDOUT, for a process that dies on its way out anyway.
+    return w.woken ? 0 : killedNoLock(p) ? -ERRNO.EINTR : -ERRNO.ETIMEDOUT;
   }
 
   /** futexwake: wake up to n waiters, oldest first; how many were woken. */
@@ -154,9 +171,11 @@ export class SharedMemory {
   }
 
   private *wakeLocked(m: Machine, obj: SharedObject, index: number, n: number): KGen<number> {
+    if (!holding(m, this.lock)) panic("wakeLocked");
     const queue = this.waiters.get(`${obj.handle}:${index}`) ?? [];
     const chosen = queue.splice(0, Math.max(0, n));
     for (const w of chosen) {
+      if (w.woken) panic("wakeLocked: waiter woken twice"); // a woken waiter leaves the queue
       w.woken = true;
       yield* wakeup(m, w);
     }
@@ -168,6 +187,9 @@ export class SharedMemory {
   *exitRobustList(m: Machine, p: Proc): KGen {
     const list = this.mapped(p, p.robustList);
     if (list === null) return;
+    // A futex word names its owner in FUTEX_TID_MASK's bits: a pid beyond it would match
+    // (and free) words another process owns.
+    if ((p.pid & FUTEX_TID_MASK) !== p.pid) panic("exitRobustList: pid beyond FUTEX_TID_MASK");
     yield* acquire(m, this.lock);
     for (const entry of list.words) {
       if (entry === 0) continue;
