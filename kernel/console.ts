@@ -12,10 +12,10 @@ import type { Device } from "./file.ts";
 import type { Machine } from "./machine.ts";
 import { ERRNO } from "./uapi/errno.ts";
 import { pollwakeup } from "./poll.ts";
-import { killpg, procdump, sleep, wakeup } from "./proc.ts";
+import { killedNoLock, killpg, procdump, sleep, wakeup } from "./proc.ts";
 import { panic } from "./printf.ts";
 import { acquiresleep, holdingsleep, releasesleep, Sleeplock } from "./sleeplock.ts";
-import { acquire, release, Spinlock } from "./spinlock.ts";
+import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 import { POLLIN, POLLOUT } from "./uapi/poll.ts";
 
 const BACKSPACE = 0x100;
@@ -86,12 +86,13 @@ export class Console implements Device {
     while (n > 0) {
       // wait until interrupt handler has put some input into cons.buffer.
       while (this.r === this.w) {
-        if (m.myproc().killed) {
+        if (killedNoLock(m.myproc())) {
           yield* release(m, this.lock);
           return -1;
         }
         yield* sleep(m, this.readChan, this.lock);
       }
+      this.bufok("consoleread");
       const c = this.buf[this.r++ % INPUT_BUF_SIZE];
       if (c === C("D")) { // end-of-file
         if (n < target) {
@@ -117,9 +118,19 @@ export class Console implements Device {
     return r;
   }
 
+  // The input buffer's invariant, with cons.lock held: r <= w <= e <= r + INPUT_BUF_SIZE (read,
+  // then lines handed over, then the line being edited, all within the buffer).
+  private bufok(fn: string): void {
+    if (!(this.r <= this.w && this.w <= this.e && this.e - this.r <= INPUT_BUF_SIZE)) {
+      panic(`${fn}: input buffer indices`);
+    }
+  }
+
   // a line (or end-of-file) has arrived: wake consoleread(), and pollers.
   private *lineArrived(m: Machine): KGen {
+    if (!holding(m, this.lock)) panic("lineArrived");
     this.w = this.e;
+    this.bufok("lineArrived");
     yield* wakeup(m, this.readChan);
     if (this.polled) yield* pollwakeup(m);
   }
@@ -129,6 +140,7 @@ export class Console implements Device {
   // arrived.
   *intr(m: Machine, c: number): KGen {
     yield* acquire(m, this.lock);
+    this.bufok("consoleintr"); // (broken, ^U's loop would never end)
     switch (c) {
       case C("P"): // Print process list.
         this.kprint(procdump(m));

@@ -8,10 +8,11 @@ import { FD_PIPE, type File, filealloc, fileclose } from "./file.ts";
 import type { Machine } from "./machine.ts";
 import { PIPESIZE } from "./uapi/param.ts";
 import { pollwakeup } from "./poll.ts";
-import { sleep, wakeup } from "./proc.ts";
+import { killedNoLock, sleep, wakeup } from "./proc.ts";
+import { panic } from "./printf.ts";
 import { ERRNO } from "./uapi/errno.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "./uapi/poll.ts";
-import { acquire, release, Spinlock } from "./spinlock.ts";
+import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 
 export class Pipe {
   readonly lock: Spinlock;
@@ -57,8 +58,15 @@ export function* pipeclose(m: Machine, pi: Pipe, writable: boolean): KGen {
   yield* release(m, pi.lock);
 }
 
+// The ring's invariant, which every index computation relies on: nread <= nwrite <=
+// nread + PIPESIZE. Checked where the counters move, with pi.lock held.
+function ringok(pi: Pipe, fn: string): void {
+  if (pi.nread > pi.nwrite || pi.nwrite > pi.nread + PIPESIZE) panic(`${fn}: ring counters`);
+}
+
 // Wake the readers or the writers (with pi.lock held), and the pollers if any look.
 function* wake(m: Machine, pi: Pipe, chan: Chan): KGen {
+  if (!holding(m, pi.lock)) panic("wake");
   yield* wakeup(m, chan);
   if (pi.polled) yield* pollwakeup(m);
 }
@@ -91,7 +99,8 @@ export function* pipewrite(
   let i = 0;
   yield* acquire(m, pi.lock);
   while (i < src.length) {
-    if (!pi.readopen || pr.killed) {
+    ringok(pi, "pipewrite"); // (broken, the loop below would spin without a yield)
+    if (!pi.readopen || killedNoLock(pr)) {
       yield* release(m, pi.lock);
       return -1;
     }
@@ -123,12 +132,15 @@ export function* piperead(
   const pr = m.myproc();
   yield* acquire(m, pi.lock);
   while (pi.nread === pi.nwrite && pi.writeopen) { //DOC: pipe-empty
-    if (pr.killed || nonblock) {
+    // p.killed without p->lock (see killedNoLock); read again after the release, where it
+    // can only have turned true: -1 for a process that dies on its way out anyway.
+    if (killedNoLock(pr) || nonblock) {
       yield* release(m, pi.lock);
-      return pr.killed ? -1 : -ERRNO.EAGAIN;
+      return killedNoLock(pr) ? -1 : -ERRNO.EAGAIN;
     }
     yield* sleep(m, pi.nreadChan, pi.lock); //DOC: piperead-sleep
   }
+  ringok(pi, "piperead");
   const count = Math.min(n, pi.nwrite - pi.nread);
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) out[i] = pi.data[pi.nread++ % PIPESIZE];

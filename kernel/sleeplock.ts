@@ -7,6 +7,7 @@
 import type { KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import { type Chan, sleep, wakeup } from "./proc.ts";
+import { panic } from "./printf.ts";
 import { acquire, release, Spinlock } from "./spinlock.ts";
 
 export class Sleeplock implements Chan {
@@ -28,15 +29,22 @@ export class Sleeplock implements Chan {
 }
 
 export function* acquiresleep(m: Machine, lk: Sleeplock): KGen {
+  const pid = m.myproc().pid;
   yield* acquire(m, lk.lk);
+  // dv6: its holder asking again would sleep forever (as acquire() panics for a spinlock).
+  if (lk.locked && lk.pid === pid) panic("acquiresleep");
   while (lk.locked) yield* sleep(m, lk, lk.lk);
+  if (lk.pid !== 0) panic("acquiresleep: free lock with a holder");
   lk.locked = true;
-  lk.pid = m.myproc().pid;
+  lk.pid = pid;
   yield* release(m, lk.lk);
 }
 
 export function* releasesleep(m: Machine, lk: Sleeplock): KGen {
   yield* acquire(m, lk.lk);
+  // dv6: only its holder lets go (xv6's callers check holdingsleep() first; this is that check,
+  // made under lk.lk, for every caller).
+  if (!lk.locked || lk.pid !== m.myproc().pid) panic("releasesleep");
   lk.locked = false;
   lk.pid = 0;
   yield* wakeup(m, lk);
