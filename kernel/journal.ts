@@ -13,6 +13,7 @@
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./uapi/abi.ts";
 import { EV, type Event } from "./event.ts";
+import { panic } from "./printf.ts";
 
 // The kinds of step event, which a journal's records carry (for readers such as dv6 log).
 export { EV };
@@ -29,6 +30,14 @@ const R_INPUT = 16; // host input delivered before the next step: cycles, bytes
 const R_END = 17; // the run ended: halt, stop, panic or deadlock
 const R_TICK = 18; // a tick of the host's clock delivered before the next step: cycles
 const END_KINDS = ["halt", "stop", "panic", "deadlock"] as const;
+
+// A step record's first byte packs the event kind (low 5 bits, below R_INPUT: the decoder
+// tells a step from the other records by this byte) and the interrupt taken (high 3 bits);
+// the CPU's index is the second byte. RecordEncoder.step asserts that each fits: a field that
+// does not would be written as another value, silently, and read back as something else.
+const STEP_KIND_MAX = R_INPUT - 1;
+const INTR_MAX = 7;
+const CPU_MAX = 0xff;
 
 /** What the journal needs to rebuild the machine. Nothing host-specific goes in it. */
 export interface JournalHeader {
@@ -76,11 +85,14 @@ class RecordEncoder {
   }
 
   byte(b: number): void {
+    if ((b & 0xff) !== b) panic(`journal: byte ${b} out of range`);
     this.room(1);
     this.buf[this.pos++] = b;
   }
 
   uint(v: number): void {
+    // (a negative, fractional or unsafe number would be written as another, or loop)
+    if (!(v >= 0 && Number.isSafeInteger(v))) panic(`journal: uint ${v} out of range`);
     this.room(10);
     const buf = this.buf;
     while (v >= 0x80) {
@@ -91,6 +103,7 @@ class RecordEncoder {
   }
 
   int(v: number): void {
+    if (!Number.isSafeInteger(v)) panic(`journal: int ${v} out of range`);
     this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
   }
 
@@ -142,9 +155,36 @@ class RecordEncoder {
   }
 
   step(cpu: number, pid: number, intr: number, ev: Event): void {
-    this.byte(ev.k | (intr << 5));
-    this.byte(cpu);
-    this.uint(pid);
+    const k = ev.k;
+    if (!(Number.isInteger(k) && k >= 1 && k <= STEP_KIND_MAX)) {
+      panic(`journal: event kind ${k} does not fit in 5 bits below ${R_INPUT}`);
+    }
+    if (!(Number.isInteger(intr) && intr >= 0 && intr <= INTR_MAX)) {
+      panic(`journal: interrupt ${intr} does not fit in 3 bits`);
+    }
+    if (!(Number.isInteger(cpu) && cpu >= 0 && cpu <= CPU_MAX)) {
+      panic(`journal: cpu ${cpu} does not fit in a byte`);
+    }
+    const start = this.pos, known = this.strings.length;
+    try {
+      this.byte(k | (intr << 5));
+      this.byte(cpu);
+      this.uint(pid);
+      this.event(ev);
+    } catch (e) {
+      this.unwind(start, known); // no half record stays behind the panic
+      throw e;
+    }
+  }
+
+  // Forget a record cut short by a field that did not fit: its bytes, and the strings it
+  // defined (the decoder would not know them).
+  private unwind(pos: number, known: number): void {
+    this.pos = pos;
+    for (const s of this.strings.splice(known)) this.index.delete(s);
+  }
+
+  private event(ev: Event): void {
     switch (ev.k) {
       case EV.ACQUIRE:
       case EV.RELEASE:
@@ -176,8 +216,10 @@ class RecordEncoder {
   }
 
   end(end: MachineEnd): void {
+    const kind = END_KINDS.indexOf(end.kind);
+    if (kind < 0) panic(`journal: end kind ${end.kind}`);
     this.byte(R_END);
-    this.byte(END_KINDS.indexOf(end.kind));
+    this.byte(kind);
     if (end.kind === "halt") this.int(end.status);
     else if (end.kind === "stop") return;
     else if (end.kind === "panic") {

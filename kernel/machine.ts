@@ -275,7 +275,17 @@ export class Machine {
       c.wfi = !c.timerPending && !this.irqPending; // wfi returns at once if one is pending
     }
     this.steps++;
-    this.log?.step(i, pid, intr, ev);
+    try {
+      this.log?.step(i, pid, intr, ev);
+    } catch (e) {
+      // A record the journal cannot encode (it asserts that every packed field fits) is a
+      // kernel panic, even in a step that halted: the journal never holds a wrong record.
+      // (A replay's Divergence goes on to its host.)
+      if (!(e instanceof KernelPanic)) throw e;
+      this.end = null;
+      this.crash(e);
+      return true;
+    }
     if (this.end !== null) this.log?.end(this.end); // halted during this step
     ++this.cycles;
     if (this.cycles >= this.uart.txDoneAt) this.deviceInterrupt(() => this.uart.transmitted());
