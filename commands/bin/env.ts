@@ -7,13 +7,10 @@
 // exist.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
+import { EXIT_CANCELED, EXIT_CANNOT_INVOKE, EXIT_ENOENT } from "../lib/exitstatus.ts";
 import { getopt } from "../lib/getopt.ts";
 import { type Call, fprintf, stat } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
-
-const EXIT_CANCELED = 125;
-const EXIT_CANNOT_INVOKE = 126;
-const EXIT_ENOENT = 127;
 
 const LONGOPTS = [
   { name: "ignore-environment", arg: false, key: "i" },

@@ -13,6 +13,9 @@ import { hold, say, takeFlag, takeHold, usage } from "../lib/libipc.ts";
 import { _exit, atexit, exit, onExit } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
+/** The status exit() and _exit() are called with, which the handlers see. */
+const STATUS = 2;
+
 export default function* exithandlers(sys: Sys, argv: string[]): Program {
   const args = argv.slice(1);
   const holdTicks = takeHold(args);
@@ -32,6 +35,6 @@ export default function* exithandlers(sys: Sys, argv: string[]): Program {
   onExit(sys, h, 20);
 
   if (holdTicks !== null) yield* hold(sys, holdTicks);
-  if (quick) return yield* _exit(sys, 2);
-  return yield* exit(sys, 2);
+  if (quick) return yield* _exit(sys, STATUS);
+  return yield* exit(sys, STATUS);
 }

@@ -31,6 +31,7 @@ import {
   SPAWN_CLOSE,
 } from "../../kernel/uapi/fcntl.ts";
 import { binPath } from "./init.ts";
+import { EXIT_ENOENT } from "../lib/exitstatus.ts";
 import { count, getopt, hold, int32, say, usage } from "../lib/libipc.ts";
 import { perror } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
@@ -47,6 +48,9 @@ const LONG: Readonly<Record<string, string>> = {
   "--close": "-o",
   "--conflict-exit-code": "-E",
 };
+
+/** The status when -n finds the lock taken, unless -E says another (util-linux's default). */
+const EXIT_CONFLICT = 1;
 
 export default function* flock(sys: Sys, argv: string[]): Program {
   // Options end at FILE (what follows belongs to the command); --hold may stand among them.
@@ -71,7 +75,7 @@ export default function* flock(sys: Sys, argv: string[]): Program {
   let op = LOCK_EX;
   let nb = 0;
   let close = false;
-  let conflict = 1;
+  let conflict = EXIT_CONFLICT;
   for (const { name, arg } of g.opts) {
     if (name === "s") op = LOCK_SH;
     else if (name === "x" || name === "e") op = LOCK_EX;
@@ -122,7 +126,7 @@ export default function* flock(sys: Sys, argv: string[]): Program {
   const pid = yield* sys.spawn(binPath(command[0]), command, actions);
   if (pid < 0) {
     yield* say(sys, 2, `flock: failed to execute ${command[0]}`);
-    return yield* sys.exit(127);
+    return yield* sys.exit(EXIT_ENOENT);
   }
   for (;;) {
     const [w, status] = yield* sys.wait();

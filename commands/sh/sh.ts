@@ -76,17 +76,12 @@ import {
   splitLines,
   type Stage,
 } from "./parse.ts";
+import { EXIT_CANNOT_INVOKE, EXIT_ENOENT } from "../lib/exitstatus.ts";
 import { type Call, fprintf, gets, perror, strlen } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
 
 /** The longest line the shell reads, in bytes. */
 export const MAXLINE = 1024;
-
-/** The status of a command that cannot be run. */
-export const STATUS_NOT_FOUND = 127;
-
-/** The status of a command for which no process could be made (bash's). */
-const STATUS_CANNOT_FORK = 126;
 
 const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
 
@@ -427,11 +422,11 @@ function* openAll(sys: Sys, opens: Open[]): Call<number> {
 function* whyNot(sys: Sys, name: string, err: number, opens: Open[]): Call<number> {
   if (err === -ERRNO.EAGAIN) {
     yield* perror(sys, "sh: fork", err);
-    return STATUS_CANNOT_FORK;
+    return EXIT_CANNOT_INVOKE; // bash's status when it cannot fork
   }
   if ((yield* openAll(sys, opens)) !== 0) return 1;
   yield* fprintf(sys, 2, "exec %s failed\n", name);
-  return STATUS_NOT_FOUND;
+  return EXIT_ENOENT;
 }
 
 /** Runs a builtin in the shell itself; returns its status (`exit` does not return). */
