@@ -8,16 +8,16 @@
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { EXIT_CANCELED, EXIT_CANNOT_INVOKE, EXIT_ENOENT } from "../lib/exitstatus.ts";
-import { getopt } from "../lib/getopt.ts";
+import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
 import { type Call, fprintf, stat } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
-const LONGOPTS = [
-  { name: "ignore-environment", arg: false, key: "i" },
-  { name: "null", arg: false, key: "0" },
-  { name: "unset", arg: true, key: "u" },
-  { name: "chdir", arg: true, key: "C" },
-  { name: "help", arg: false, key: "h" },
+const LONGOPTS: LongOption[] = [
+  { name: "ignore-environment", has_arg: no_argument, val: "i" },
+  { name: "null", has_arg: no_argument, val: "0" },
+  { name: "unset", has_arg: required_argument, val: "u" },
+  { name: "chdir", has_arg: required_argument, val: "C" },
+  { name: "help", has_arg: no_argument, val: "h" },
 ];
 
 const HELP = `Usage: env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]
@@ -53,27 +53,29 @@ function setenv(env: string[], entry: string): string[] {
 }
 
 export default function* env(sys: Sys, argv: string[]): Program {
-  const parsed = getopt(argv, "+i0u:C:", LONGOPTS);
-  if (!parsed.ok) {
-    yield* sys.write(2, parsed.error);
-    yield* fprintf(sys, 2, "Try 'env --help' for more information.\n");
-    return yield* sys.exit(EXIT_CANCELED);
-  }
   let ignore = false;
   let nul = false;
   let dir: string | null = null;
+  let help = false;
   const unsets: string[] = [];
-  for (const o of parsed.opts) {
-    if (o.key === "i") ignore = true;
-    else if (o.key === "0") nul = true;
-    else if (o.key === "u") unsets.push(o.arg);
-    else if (o.key === "C") dir = o.arg;
+  const g = new Getopt(argv, "+i0u:C:", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "i") ignore = true;
+    else if (c === "0") nul = true;
+    else if (c === "u") unsets.push(g.optarg!);
+    else if (c === "C") dir = g.optarg;
+    else if (c === "h") help = true;
     else {
-      yield* sys.write(1, HELP);
-      return yield* sys.exit(0);
+      yield* sys.write(2, g.error!);
+      yield* fprintf(sys, 2, "Try 'env --help' for more information.\n");
+      return yield* sys.exit(EXIT_CANCELED);
     }
   }
-  let rest = parsed.operands;
+  if (help) {
+    yield* sys.write(1, HELP);
+    return yield* sys.exit(0);
+  }
+  let rest = g.argv.slice(g.optind);
   if (rest[0] === "-") {
     ignore = true;
     rest = rest.slice(1);

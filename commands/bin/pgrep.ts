@@ -26,7 +26,7 @@
 // 2 for a usage error (with procps's messages and its usage text on fd 2).
 
 import type { Program } from "../../kernel/uapi/abi.ts";
-import { getopt, type LongOpt } from "../lib/getopt.ts";
+import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
 import { signalNumber } from "../lib/signals.ts";
 import type { Call } from "../lib/ulib.ts";
 import type { ProcInfo, Sys } from "../lib/usys.ts";
@@ -35,23 +35,23 @@ const EXIT_USAGE = 2;
 
 type Mode = "pgrep" | "pkill";
 
-const LONGOPTS: (LongOpt & { mode?: Mode })[] = [
-  { name: "signal", arg: true, key: "signal" },
-  { name: "count", arg: false, key: "c" },
-  { name: "delimiter", arg: true, key: "d", mode: "pgrep" },
-  { name: "list-name", arg: false, key: "l", mode: "pgrep" },
-  { name: "list-full", arg: false, key: "a", mode: "pgrep" },
-  { name: "full", arg: false, key: "f" },
-  { name: "pgroup", arg: true, key: "g" },
-  { name: "ignore-case", arg: false, key: "i" },
-  { name: "newest", arg: false, key: "n" },
-  { name: "oldest", arg: false, key: "o" },
-  { name: "parent", arg: true, key: "P" },
-  { name: "inverse", arg: false, key: "v", mode: "pgrep" },
-  { name: "exact", arg: false, key: "x" },
-  { name: "echo", arg: false, key: "e", mode: "pkill" },
-  { name: "ignore-ancestors", arg: false, key: "A" },
-  { name: "help", arg: false, key: "h" },
+const LONGOPTS: (LongOption & { mode?: Mode })[] = [
+  { name: "signal", has_arg: required_argument, val: "signal" },
+  { name: "count", has_arg: no_argument, val: "c" },
+  { name: "delimiter", has_arg: required_argument, val: "d", mode: "pgrep" },
+  { name: "list-name", has_arg: no_argument, val: "l", mode: "pgrep" },
+  { name: "list-full", has_arg: no_argument, val: "a", mode: "pgrep" },
+  { name: "full", has_arg: no_argument, val: "f" },
+  { name: "pgroup", has_arg: required_argument, val: "g" },
+  { name: "ignore-case", has_arg: no_argument, val: "i" },
+  { name: "newest", has_arg: no_argument, val: "n" },
+  { name: "oldest", has_arg: no_argument, val: "o" },
+  { name: "parent", has_arg: required_argument, val: "P" },
+  { name: "inverse", has_arg: no_argument, val: "v", mode: "pgrep" },
+  { name: "exact", has_arg: no_argument, val: "x" },
+  { name: "echo", has_arg: no_argument, val: "e", mode: "pkill" },
+  { name: "ignore-ancestors", has_arg: no_argument, val: "A" },
+  { name: "help", has_arg: no_argument, val: "h" },
 ];
 
 function usageText(mode: Mode): string {
@@ -154,14 +154,19 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
     }
   }
   const shortopts = (mode === "pgrep" ? "lad:v" : "e") + "cfinoxP:Ag:h";
-  const parsed = getopt(
+  const g = new Getopt(
     [mode, ...args.slice(1)],
     shortopts,
     LONGOPTS.filter((l) => l.mode === undefined || l.mode === mode),
   );
-  if (!parsed.ok) {
-    yield* sys.write(2, parsed.error);
-    return yield* usage();
+  // Every option first (a bad one anywhere is the error), then what they ask, in order.
+  const opts: { key: string; arg: string }[] = [];
+  for (let key; (key = g.getopt()) !== -1;) {
+    if (key === "?") {
+      yield* sys.write(2, g.error!);
+      return yield* usage();
+    }
+    opts.push({ key, arg: g.optarg ?? "" });
   }
 
   const q: Query = {
@@ -182,7 +187,7 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
   let long = false;
   let longlong = false;
   let delim = "\n";
-  for (const { key, arg } of parsed.opts) {
+  for (const { key, arg } of opts) {
     switch (key) {
       case "signal": {
         signal = signalNumber(arg);
@@ -251,7 +256,7 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
         return yield* sys.exit(0);
     }
   }
-  const operands = parsed.operands;
+  const operands = g.argv.slice(g.optind);
   if (operands.length > 1) {
     return yield* die(
       `only one pattern can be provided\nTry \`${mode} --help' for more information.`,
