@@ -9,18 +9,30 @@
 // --hold it waits first (forever, or TICKS ticks): killed meanwhile, it runs none of them.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
-import { hold, say, takeFlag, takeHold, usage } from "../lib/libipc.ts";
+import { Getopt, type LongOption, no_argument } from "../lib/getopt.ts";
+import { HOLD, hold, holdTicks, say, usage } from "../lib/libipc.ts";
 import { _exit, atexit, exit, onExit } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
+
+const USAGE = "exithandlers [--_exit] [--hold [TICKS]]";
+
+const LONGOPTS: LongOption[] = [HOLD, { name: "_exit", has_arg: no_argument, val: "_exit" }];
 
 /** The status exit() and _exit() are called with, which the handlers see. */
 const STATUS = 2;
 
 export default function* exithandlers(sys: Sys, argv: string[]): Program {
-  const args = argv.slice(1);
-  const holdTicks = takeHold(args);
-  const quick = takeFlag(args, "--_exit");
-  if (args.length > 0) return yield* usage(sys, "exithandlers [--_exit] [--hold [TICKS]]");
+  let holdFor: number | null = null; // no --hold
+  let quick = false;
+  const g = new Getopt(argv, ":", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "hold") holdFor = holdTicks(g);
+    else if (c === "_exit") quick = true;
+    if ((c === "hold" && holdFor === null) || c === "?" || c === ":") {
+      return yield* usage(sys, USAGE);
+    }
+  }
+  if (g.optind < g.argv.length) return yield* usage(sys, USAGE);
 
   const h = function* (status: number, arg: number) {
     yield* say(sys, 1, `on_exit function called: status=${status}, arg=${arg}`);
@@ -34,7 +46,7 @@ export default function* exithandlers(sys: Sys, argv: string[]): Program {
   });
   onExit(sys, h, 20);
 
-  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (holdFor !== null) yield* hold(sys, holdFor);
   if (quick) return yield* _exit(sys, STATUS);
   return yield* exit(sys, STATUS);
 }

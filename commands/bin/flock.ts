@@ -32,65 +32,57 @@ import {
 } from "../../kernel/uapi/fcntl.ts";
 import { binPath } from "./init.ts";
 import { EXIT_ENOENT } from "../lib/exitstatus.ts";
-import { count, getopt, hold, int32, say, usage } from "../lib/libipc.ts";
+import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
+import { count, HOLD, hold, holdTicks, int32, say, usage } from "../lib/libipc.ts";
 import { perror } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
 
 const USAGE = "flock [-s|-x|-u] [-n] [-o] [-E CODE] FILE|FD [COMMAND [ARGS...] | -c LINE | " +
   "--hold [TICKS]]";
 
-const LONG: Readonly<Record<string, string>> = {
-  "--shared": "-s",
-  "--exclusive": "-x",
-  "--unlock": "-u",
-  "--nonblock": "-n",
-  "--nb": "-n",
-  "--close": "-o",
-  "--conflict-exit-code": "-E",
-};
+const LONGOPTS: LongOption[] = [
+  { name: "shared", has_arg: no_argument, val: "s" },
+  { name: "exclusive", has_arg: no_argument, val: "x" },
+  { name: "unlock", has_arg: no_argument, val: "u" },
+  { name: "nonblock", has_arg: no_argument, val: "n" },
+  { name: "nb", has_arg: no_argument, val: "n" },
+  { name: "close", has_arg: no_argument, val: "o" },
+  { name: "conflict-exit-code", has_arg: required_argument, val: "E" },
+  HOLD,
+];
 
 /** The status when -n finds the lock taken, unless -E says another (util-linux's default). */
 const EXIT_CONFLICT = 1;
 
 export default function* flock(sys: Sys, argv: string[]): Program {
   // Options end at FILE (what follows belongs to the command); --hold may stand among them.
-  const args: string[] = [];
-  let holdTicks: number | null = null;
-  let i = 1;
-  for (; i < argv.length; i++) {
-    const a = Object.hasOwn(LONG, argv[i]) ? LONG[argv[i]] : argv[i];
-    if (a === "--hold") {
-      holdTicks = count(argv[i + 1]) ?? -1;
-      if (holdTicks >= 0) i++;
-    } else if (a.startsWith("-") && a !== "-" && a !== "--") {
-      args.push(a);
-      if (a === "-E" && i + 1 < argv.length) args.push(argv[++i]);
-    } else break;
-  }
-  if (argv[i] === "--") i++;
-  const g = getopt(args, "sxeunoE:");
-  const file = argv[i];
-  const after = argv.slice(i + 1);
-  if (g === null || file === undefined) return yield* usage(sys, USAGE);
   let op = LOCK_EX;
   let nb = 0;
   let close = false;
   let conflict = EXIT_CONFLICT;
-  for (const { name, arg } of g.opts) {
-    if (name === "s") op = LOCK_SH;
-    else if (name === "x" || name === "e") op = LOCK_EX;
-    else if (name === "u") op = LOCK_UN;
-    else if (name === "n") nb = LOCK_NB;
-    else if (name === "o") close = true;
-    else {
-      const c = count(arg);
-      if (c === null || c > 255) return yield* usage(sys, USAGE);
-      conflict = c;
-    }
+  let holdFor: number | null = null; // no --hold
+  const g = new Getopt(argv, "+:sxeunoE:", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "s") op = LOCK_SH;
+    else if (c === "x" || c === "e") op = LOCK_EX;
+    else if (c === "u") op = LOCK_UN;
+    else if (c === "n") nb = LOCK_NB;
+    else if (c === "o") close = true;
+    else if (c === "E") {
+      const code = count(g.optarg!);
+      if (code === null || code > 255) return yield* usage(sys, USAGE);
+      conflict = code;
+    } else if (c === "hold") {
+      holdFor = holdTicks(g);
+      if (holdFor === null) return yield* usage(sys, USAGE);
+    } else return yield* usage(sys, USAGE);
   }
-  if (after[0] === "--hold" && holdTicks === null) {
-    holdTicks = count(after[1]) ?? -1;
-    after.splice(0, holdTicks >= 0 ? 2 : 1);
+  const file = g.argv[g.optind];
+  const after = g.argv.slice(g.optind + 1);
+  if (file === undefined) return yield* usage(sys, USAGE);
+  if (after[0] === "--hold" && holdFor === null) {
+    holdFor = count(after[1]) ?? -1;
+    after.splice(0, holdFor >= 0 ? 2 : 1);
     if (after.length > 0) return yield* usage(sys, USAGE);
   }
   let command = after;
@@ -98,12 +90,12 @@ export default function* flock(sys: Sys, argv: string[]): Program {
     if (after.length !== 2) return yield* usage(sys, USAGE);
     command = ["sh", "-c", after[1]];
   }
-  if (holdTicks !== null && command.length > 0) return yield* usage(sys, USAGE);
+  if (holdFor !== null && command.length > 0) return yield* usage(sys, USAGE);
 
   // FD, or FILE opened (made if need be; a directory read-only).
   let fd: number;
   const n = int32(file);
-  if (command.length === 0 && holdTicks === null && n !== null) {
+  if (command.length === 0 && holdFor === null && n !== null) {
     fd = n;
   } else {
     fd = yield* sys.open(file, O_RDONLY | O_CREATE);
@@ -119,7 +111,7 @@ export default function* flock(sys: Sys, argv: string[]): Program {
     yield* perror(sys, "flock", r);
     return yield* sys.exit(r === -ERRNO.EAGAIN ? conflict : 1);
   }
-  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (holdFor !== null) yield* hold(sys, holdFor);
   if (command.length === 0) return yield* sys.exit(0);
 
   const actions: SpawnAction[] = close ? [[SPAWN_CLOSE, fd]] : [];

@@ -10,30 +10,32 @@
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { IPC_CREAT, IPC_PRIVATE, IPC_RMID, SETALL } from "../../kernel/uapi/ipc.ts";
-import { fail, getopt, integer, say, usage } from "../lib/libipc.ts";
+import { Getopt } from "../lib/getopt.ts";
+import { fail, integer, say, usage } from "../lib/libipc.ts";
 import type { Sys } from "../lib/usys.ts";
 
 const USAGE = "ipcmk -S NSEMS [-V VALUE] [-p MODE]";
 
 export default function* ipcmk(sys: Sys, argv: string[]): Program {
-  const g = getopt(argv.slice(1), "S:V:p:");
-  if (g === null || g.rest.length > 0) return yield* usage(sys, USAGE);
   let nsems: number | null = null;
   let value: number | null = null;
   let mode = 0o644;
-  for (const { name, arg } of g.opts) {
-    if (name === "S") {
+  const g = new Getopt(argv, ":S:V:p:");
+  for (let c; (c = g.getopt()) !== -1;) {
+    const arg = g.optarg ?? "";
+    if (c === "S") {
       nsems = integer(arg);
       if (nsems === null) return yield* usage(sys, USAGE);
-    } else if (name === "V") {
+    } else if (c === "V") {
       value = integer(arg);
       if (value === null) return yield* usage(sys, USAGE);
-    } else {
-      if (!/^[0-7]{1,4}$/.test(arg)) return yield* usage(sys, USAGE);
+    } else if (c === "p" && /^[0-7]{1,4}$/.test(arg)) {
       mode = parseInt(arg, 8);
+    } else {
+      return yield* usage(sys, USAGE);
     }
   }
-  if (nsems === null) return yield* usage(sys, USAGE);
+  if (nsems === null || g.optind < g.argv.length) return yield* usage(sys, USAGE);
 
   const id = yield* sys.semget(IPC_PRIVATE, nsems, IPC_CREAT | (mode & 0o777));
   if (id < 0) return yield* fail(sys, "ipcmk", id);

@@ -8,11 +8,15 @@
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { ERRNO } from "../../kernel/uapi/errno.ts";
 import { IPC_PRIVATE, IPC_RMID, SEM_INFO } from "../../kernel/uapi/ipc.ts";
-import { getopt, int32, usage } from "../lib/libipc.ts";
+import { Getopt, type LongOption, optional_argument } from "../lib/getopt.ts";
+import { int32, usage } from "../lib/libipc.ts";
 import { type Call, perror } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
 const USAGE = "ipcrm [-s ID] [-S KEY] [-a] ...";
+
+/** --all, and --all=sem (util-linux's --all=shm and --all=msg: dv6 has neither). */
+const LONGOPTS: LongOption[] = [{ name: "all", has_arg: optional_argument, val: "a" }];
 
 /** A key in decimal or 0x hexadecimal, as a C int (so 0xffffffff is -1), or null. */
 function key(s: string): number | null {
@@ -29,23 +33,17 @@ function* remove(sys: Sys, id: number): Call<boolean> {
 }
 
 export default function* ipcrm(sys: Sys, argv: string[]): Program {
-  const args = argv.slice(1).map((a) => a === "--all" || a === "--all=sem" ? "-a" : a);
-  const g = getopt(args, "s:S:a");
-  if (g === null || g.rest.length > 0) return yield* usage(sys, USAGE);
   // Bad arguments are found before anything is removed.
   const todo: { id?: number; key?: number; all?: true }[] = [];
-  for (const { name, arg } of g.opts) {
-    if (name === "a") todo.push({ all: true });
-    else if (name === "s") {
-      const id = int32(arg);
-      if (id === null) return yield* usage(sys, USAGE);
-      todo.push({ id });
-    } else {
-      const k = key(arg);
-      if (k === null) return yield* usage(sys, USAGE);
-      todo.push({ key: k });
-    }
+  const g = new Getopt(argv, ":s:S:a", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    const arg = g.optarg;
+    if (c === "a" && (arg === null || arg === "sem")) todo.push({ all: true });
+    else if (c === "s" && int32(arg!) !== null) todo.push({ id: int32(arg!)! });
+    else if (c === "S" && key(arg!) !== null) todo.push({ key: key(arg!)! });
+    else return yield* usage(sys, USAGE);
   }
+  if (g.optind < g.argv.length) return yield* usage(sys, USAGE);
 
   let ok = true;
   for (const t of todo) {

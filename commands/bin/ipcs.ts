@@ -13,7 +13,8 @@ import type { Program } from "../../kernel/uapi/abi.ts";
 import type { Val } from "../../kernel/uapi/abi.ts";
 import { ERRNO } from "../../kernel/uapi/errno.ts";
 import { GETALL, GETNCNT, GETPID, GETZCNT, IPC_STAT, SEM_INFO } from "../../kernel/uapi/ipc.ts";
-import { fail, getopt, int32, usage } from "../lib/libipc.ts";
+import { Getopt } from "../lib/getopt.ts";
+import { fail, int32, usage } from "../lib/libipc.ts";
 import type { Call } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
@@ -102,20 +103,18 @@ function* details(sys: Sys, id: number): Call<string | number> {
 }
 
 export default function* ipcs(sys: Sys, argv: string[]): Program {
-  const g = getopt(argv.slice(1), "aqmsi:");
-  if (g === null || g.rest.length > 0) return yield* usage(sys, USAGE);
   let [msg, shm, sem] = [false, false, false];
   let id: number | null = null;
-  for (const { name, arg } of g.opts) {
-    if (name === "a") msg = shm = sem = true;
-    else if (name === "q") msg = true;
-    else if (name === "m") shm = true;
-    else if (name === "s") sem = true;
-    else {
-      id = int32(arg);
-      if (id === null) return yield* usage(sys, USAGE);
-    }
+  const g = new Getopt(argv, ":aqmsi:");
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "a") msg = shm = sem = true;
+    else if (c === "q") msg = true;
+    else if (c === "m") shm = true;
+    else if (c === "s") sem = true;
+    else if (c === "i" && int32(g.optarg!) !== null) id = int32(g.optarg!);
+    else return yield* usage(sys, USAGE);
   }
+  if (g.optind < g.argv.length) return yield* usage(sys, USAGE);
 
   if (id !== null) {
     if (Number(msg) + Number(shm) + Number(sem) > 1) {

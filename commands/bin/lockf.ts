@@ -34,7 +34,8 @@ import {
   O_CREATE,
   O_RDWR,
 } from "../../kernel/uapi/fcntl.ts";
-import { count, fail, hold, integer, say, takeHold, usage } from "../lib/libipc.ts";
+import { Getopt } from "../lib/getopt.ts";
+import { count, fail, HOLD, hold, holdTicks, integer, say, usage } from "../lib/libipc.ts";
 import type { Sys } from "../lib/usys.ts";
 
 const USAGE = "lockf [-n] FILE [w|r|u|t:START:LEN | sleep:TICKS | close]... [--hold [TICKS]]";
@@ -62,10 +63,17 @@ function parseStep(s: string, nb: boolean): Step | null {
 }
 
 export default function* lockf(sys: Sys, argv: string[]): Program {
-  const args = argv.slice(1);
-  const holdTicks = takeHold(args);
-  const nb = args[0] === "-n";
-  if (nb) args.shift();
+  let holdFor: number | null = null; // no --hold
+  let nb = false;
+  const g = new Getopt(argv, ":n", [HOLD]);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "hold") holdFor = holdTicks(g);
+    else if (c === "n") nb = true;
+    if ((c === "hold" && holdFor === null) || c === "?" || c === ":") {
+      return yield* usage(sys, USAGE);
+    }
+  }
+  const args = g.argv.slice(g.optind);
   if (args.length < 1 || args[0].startsWith("-")) return yield* usage(sys, USAGE);
   const file = args[0];
   const steps: Step[] = [];
@@ -102,6 +110,6 @@ export default function* lockf(sys: Sys, argv: string[]): Program {
       }
     }
   }
-  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (holdFor !== null) yield* hold(sys, holdFor);
   return yield* sys.exit(0);
 }

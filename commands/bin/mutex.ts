@@ -19,7 +19,8 @@
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { ERRNO, errnoText } from "../../kernel/uapi/errno.ts";
-import { fail, hold, say, takeFlag, takeHold, usage } from "../lib/libipc.ts";
+import { Getopt, type LongOption, no_argument } from "../lib/getopt.ts";
+import { fail, HOLD, hold, holdTicks, say, usage } from "../lib/libipc.ts";
 import {
   mutex_consistent,
   mutex_create,
@@ -33,15 +34,32 @@ import type { Sys } from "../lib/usys.ts";
 const USAGE = "mutex NAME create [--robust] | mutex NAME lock [--consistent] [--unlock] " +
   "[--hold [TICKS]] | mutex NAME unlink";
 
+const LONGOPTS: LongOption[] = [
+  HOLD,
+  { name: "robust", has_arg: no_argument, val: "robust" },
+  { name: "consistent", has_arg: no_argument, val: "consistent" },
+  { name: "unlock", has_arg: no_argument, val: "unlock" },
+];
+
 export default function* mutex(sys: Sys, argv: string[]): Program {
-  const args = argv.slice(1);
-  const holdTicks = takeHold(args);
-  const robust = takeFlag(args, "--robust");
-  const consistent = takeFlag(args, "--consistent");
-  const unlock = takeFlag(args, "--unlock");
+  let holdFor: number | null = null; // no --hold
+  let robust = false;
+  let consistent = false;
+  let unlock = false;
+  const g = new Getopt(argv, ":", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "hold") holdFor = holdTicks(g);
+    else if (c === "robust") robust = true;
+    else if (c === "consistent") consistent = true;
+    else if (c === "unlock") unlock = true;
+    if ((c === "hold" && holdFor === null) || c === "?" || c === ":") {
+      return yield* usage(sys, USAGE);
+    }
+  }
+  const args = g.argv.slice(g.optind);
   if (args.length !== 2 || args[0].startsWith("-")) return yield* usage(sys, USAGE);
   const [name, cmd] = args;
-  const lockOptions = consistent || unlock || holdTicks !== null;
+  const lockOptions = consistent || unlock || holdFor !== null;
 
   if (cmd === "create" && !lockOptions) {
     const m = yield* mutex_create(sys, name, robust);
@@ -67,7 +85,7 @@ export default function* mutex(sys: Sys, argv: string[]): Program {
     const c = yield* mutex_consistent(sys, m);
     if (c < 0) return yield* fail(sys, "mutex", c);
   }
-  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (holdFor !== null) yield* hold(sys, holdFor);
   if (unlock) {
     const u = yield* mutex_unlock(sys, m);
     if (u < 0) return yield* fail(sys, "mutex", u);

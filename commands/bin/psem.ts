@@ -18,17 +18,8 @@
 // EAGAIN (trywait), ETIMEDOUT (wait --timeout).
 
 import type { Program } from "../../kernel/uapi/abi.ts";
-import {
-  count,
-  fail,
-  hold,
-  integer,
-  say,
-  takeFlag,
-  takeHold,
-  takeValue,
-  usage,
-} from "../lib/libipc.ts";
+import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
+import { count, fail, HOLD, hold, holdTicks, integer, say, usage } from "../lib/libipc.ts";
 import {
   type Psem,
   sem_create,
@@ -50,16 +41,30 @@ import type { Sys } from "../lib/usys.ts";
 const USAGE = "psem NAME create VALUE|wait|trywait|post|value|unlink [--robust] [--fast] " +
   "[--timeout TICKS] [--hold [TICKS]]";
 
+const LONGOPTS: LongOption[] = [
+  HOLD,
+  { name: "robust", has_arg: no_argument, val: "robust" },
+  { name: "fast", has_arg: no_argument, val: "fast" },
+  { name: "timeout", has_arg: required_argument, val: "timeout" },
+];
+
 export default function* psem(sys: Sys, argv: string[]): Program {
-  const args = argv.slice(1);
-  const holdTicks = takeHold(args);
-  const robust = takeFlag(args, "--robust");
-  const fast = takeFlag(args, "--fast");
-  const t = takeValue(args, "--timeout");
-  const timeout = t === undefined ? -1 : count(t ?? undefined);
-  if (timeout === null || args.length < 2 || args[0].startsWith("-")) {
-    return yield* usage(sys, USAGE);
+  let holdFor: number | null = null; // no --hold
+  let robust = false;
+  let fast = false;
+  let timeout: number | null = -1;
+  const g = new Getopt(argv, ":", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "hold") holdFor = holdTicks(g);
+    else if (c === "robust") robust = true;
+    else if (c === "fast") fast = true;
+    else if (c === "timeout") timeout = count(g.optarg!);
+    if ((c === "hold" && holdFor === null) || timeout === null || c === "?" || c === ":") {
+      return yield* usage(sys, USAGE);
+    }
   }
+  const args = g.argv.slice(g.optind);
+  if (args.length < 2 || args[0].startsWith("-")) return yield* usage(sys, USAGE);
   const [name, cmd] = args;
   const nargs = cmd === "create" ? 3 : 2;
   if (args.length !== nargs || (timeout >= 0 && cmd !== "wait")) return yield* usage(sys, USAGE);
@@ -80,7 +85,7 @@ export default function* psem(sys: Sys, argv: string[]): Program {
     return yield* usage(sys, USAGE);
   }
   if (r < 0) return yield* fail(sys, "psem", r);
-  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (holdFor !== null) yield* hold(sys, holdFor);
   return yield* sys.exit(0);
 }
 

@@ -15,17 +15,8 @@
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { IPC_NOWAIT, SEM_UNDO, SEMOPM } from "../../kernel/uapi/ipc.ts";
-import {
-  count,
-  fail,
-  hold,
-  int32,
-  integer,
-  say,
-  takeHold,
-  takeValue,
-  usage,
-} from "../lib/libipc.ts";
+import { Getopt, type LongOption, required_argument } from "../lib/getopt.ts";
+import { count, fail, HOLD, hold, holdTicks, int32, integer, say, usage } from "../lib/libipc.ts";
 import type { Sys } from "../lib/usys.ts";
 
 const USAGE = "semop ID SEMNUM:DELTA[:FLAGS][xCOUNT]... [--timeout TICKS] [--hold [TICKS]] " +
@@ -43,12 +34,24 @@ function parseOp(s: string): { op: number[]; times: number } | null {
   return { op: [num, delta, flags], times };
 }
 
+const LONGOPTS: LongOption[] = [
+  HOLD,
+  { name: "timeout", has_arg: required_argument, val: "timeout" },
+];
+
 export default function* semop(sys: Sys, argv: string[]): Program {
-  const args = argv.slice(1);
-  const holdTicks = takeHold(args);
-  const t = takeValue(args, "--timeout");
-  const timeout = t === undefined ? -1 : count(t ?? undefined);
-  if (timeout === null || args.length < 2) return yield* usage(sys, USAGE);
+  let holdFor: number | null = null; // no --hold
+  let timeout: number | null = -1;
+  const g = new Getopt(argv, ":", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "hold") holdFor = holdTicks(g);
+    else if (c === "timeout") timeout = count(g.optarg!);
+    if ((c === "hold" && holdFor === null) || timeout === null || c === "?" || c === ":") {
+      return yield* usage(sys, USAGE);
+    }
+  }
+  const args = g.argv.slice(g.optind);
+  if (args.length < 2) return yield* usage(sys, USAGE);
   const id = int32(args[0]);
   if (id === null) return yield* usage(sys, USAGE);
   const ops: number[][] = [];
@@ -64,6 +67,6 @@ export default function* semop(sys: Sys, argv: string[]): Program {
 
   const r = yield* sys.semop(id, ops, timeout);
   if (r < 0) return yield* fail(sys, "semop", r);
-  if (holdTicks !== null) yield* hold(sys, holdTicks);
+  if (holdFor !== null) yield* hold(sys, holdFor);
   return yield* sys.exit(0);
 }

@@ -1,7 +1,8 @@
 // What the IPC commands (ipcmk, ipcs, ipcrm, semop, semctl, psem, mutex, flock, lockf) share:
-// strict number parsing, `--hold [TICKS]`, usage and error exits. Constants only at module
-// level: nothing here keeps state between calls.
+// strict number parsing, the `--hold [TICKS]` option, usage and error exits. Constants only at
+// module level: nothing here keeps state between calls.
 
+import { type Getopt, type LongOption, optional_argument } from "./getopt.ts";
 import { type Call, perror } from "./ulib.ts";
 import type { Sys } from "./usys.ts";
 
@@ -29,36 +30,20 @@ export function count(s: string | undefined): number | null {
   return n !== null && n >= 0 && /^[0-9]/.test(s!) ? n : null;
 }
 
-/**
- * Takes `--hold [TICKS]` out of `args` (TICKS: the next argument if it is a count).
- * Returns the hold in ticks (-1: forever) or null when there is no --hold.
- */
-export function takeHold(args: string[]): number | null {
-  const i = args.indexOf("--hold");
-  if (i < 0) return null;
-  const ticks = count(args[i + 1]);
-  args.splice(i, ticks === null ? 1 : 2);
-  return ticks === null ? -1 : ticks;
-}
-
-/** Takes a flag (e.g. `--robust`) out of `args`: whether it was there. */
-export function takeFlag(args: string[], flag: string): boolean {
-  const i = args.indexOf(flag);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
-}
+/** dv6's `--hold [TICKS]`, for a program's long options: getopt returns "hold". */
+export const HOLD: LongOption = { name: "hold", has_arg: optional_argument, val: "hold" };
 
 /**
- * Takes `OPTION VALUE` (e.g. `--timeout 5`) out of `args`: the value, undefined when the
- * option is absent, null when it has no value.
+ * The ticks of the --hold that getopt just returned (-1: forever): `--hold=TICKS`, or
+ * `--hold TICKS` when the next argument is a count, which it then takes (getopt's optional
+ * arguments are attached only); null when an attached TICKS is not a count.
  */
-export function takeValue(args: string[], option: string): string | null | undefined {
-  const i = args.indexOf(option);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v === undefined ? null : v;
+export function holdTicks(g: Getopt): number | null {
+  if (g.optarg !== null) return count(g.optarg);
+  const ticks = count(g.argv[g.optind]);
+  if (ticks === null) return -1;
+  g.optind++;
+  return ticks;
 }
 
 /** Keeps the process alive (`--hold`): `ticks` ticks, or forever when negative, so that a
@@ -86,43 +71,4 @@ export function* fail(sys: Sys, prog: string, err: number): Call<never> {
 /** One line on fd `fd`, in one write. */
 export function* say(sys: Sys, fd: number, line: string): Call<void> {
   yield* sys.write(fd, line + "\n");
-}
-
-/** One option that getopt found: its letter and its argument ("" for a flag). */
-export interface Opt {
-  name: string;
-  arg: string;
-}
-
-/**
- * POSIX getopt over `args` (argv without argv[0]): `spec` lists the option letters, a letter
- * followed by ':' takes an argument ("-S 3" or "-S3"); flags may be bundled ("-sn"). It stops
- * at "--" (skipped), "-", or the first argument that is not an option. Returns the options in
- * order and the arguments left, or null for an unknown option or a missing argument.
- */
-export function getopt(args: string[], spec: string): { opts: Opt[]; rest: string[] } | null {
-  const opts: Opt[] = [];
-  let i = 0;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") {
-      i++;
-      break;
-    }
-    if (!a.startsWith("-") || a === "-") break;
-    for (let j = 1; j < a.length; j++) {
-      const name = a[j];
-      const at = spec.indexOf(name);
-      if (name === ":" || at < 0) return null;
-      if (spec[at + 1] !== ":") {
-        opts.push({ name, arg: "" });
-        continue;
-      }
-      if (j + 1 < a.length) opts.push({ name, arg: a.slice(j + 1) });
-      else if (i + 1 < args.length) opts.push({ name, arg: args[++i] });
-      else return null;
-      break;
-    }
-  }
-  return { opts, rest: args.slice(i) };
 }
