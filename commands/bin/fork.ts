@@ -9,6 +9,7 @@
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { binPath } from "./init.ts";
+import { Getopt, type LongOption, no_argument } from "../lib/getopt.ts";
 import { type Call, fprintf } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
@@ -22,25 +23,31 @@ interface Options {
   command: string[];
 }
 
+const LONGOPTS: LongOption[] = [
+  { name: "zombie", has_arg: no_argument, val: "zombie" },
+  { name: "orphan", has_arg: no_argument, val: "orphan" },
+];
+
 /** The options, or null if they are bad. */
 function parse(argv: string[]): Options | null {
   const o: Options = { n: 1, zombie: false, orphan: false, command: [] };
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-n" && i + 1 < argv.length && /^[0-9]+$/.test(argv[i + 1])) {
-      o.n = Number(argv[++i]);
+  const g = new Getopt(argv, "+:n:", LONGOPTS);
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c === "n" && /^[0-9]+$/.test(g.optarg!)) {
+      o.n = Number(g.optarg);
       if (o.n < 1 || o.n > 1000) return null;
-    } else if (a === "--zombie") {
+    } else if (c === "zombie") {
       o.zombie = true;
-    } else if (a === "--orphan") {
+    } else if (c === "orphan") {
       o.orphan = true;
-    } else if (a === "--" && i + 1 < argv.length) {
-      o.command = argv.slice(i + 1);
-      break;
     } else {
       return null;
     }
   }
+  // A COMMAND comes after "--", and there must be one if "--" is there.
+  const afterDashes = g.optind > 1 && g.argv[g.optind - 1] === "--";
+  o.command = g.argv.slice(g.optind);
+  if (afterDashes !== (o.command.length > 0)) return null;
   return o.zombie && o.orphan ? null : o;
 }
 

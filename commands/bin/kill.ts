@@ -3,6 +3,7 @@
 // not exist (or is not a number) gets procps's message, and the exit status is then 1.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
+import { Getopt } from "../lib/getopt.ts";
 import { signalNumber } from "../lib/signals.ts";
 import { type Call, fprintf } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
@@ -26,30 +27,33 @@ function* badSignal(sys: Sys, s: string): Call<never> {
   return yield* usage(sys);
 }
 
+/** Whether `a` is getopt's -s option: `-s SIG`, or `-sSIG` with a signal. */
+function dashS(a: string): boolean {
+  return a === "-s" || (a.startsWith("-s") && signal(a.slice(2)) >= 0);
+}
+
 export default function* kill(sys: Sys, argv: string[]): Program {
-  // Options come first: -N, -NAME, -SIGNAME, -s SIG, -sSIG, and -- to end them.
-  let i = 1;
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--") {
-      i++;
-      break;
+  // Options come first (getopt in POSIX order): -s SIG, -sSIG, and -- to end them. On top of
+  // getopt, as procps's kill does it, every other argument that starts with '-' (and is not
+  // "-" or "--") before them is a signal: -N, -NAME, -SIGNAME.
+  const g = new Getopt(argv, "+:s:");
+  for (;;) {
+    const a = g.argv[g.optind];
+    if (a !== undefined && a.startsWith("-") && a !== "-" && a !== "--" && !dashS(a)) {
+      if (signal(a.slice(1)) < 0) return yield* badSignal(sys, a.slice(1));
+      g.optind++;
+      continue;
     }
-    if (!a.startsWith("-") || a === "-") break;
-    if (a === "-s") {
-      if (i + 1 >= argv.length) return yield* usage(sys);
-      if (signal(argv[++i]) < 0) return yield* badSignal(sys, argv[i]);
-    } else if (a.startsWith("-s") && signal(a.slice(2)) >= 0) {
-      // -sKILL
-    } else if (signal(a.slice(1)) < 0) {
-      return yield* badSignal(sys, a.slice(1));
-    }
+    const c = g.getopt();
+    if (c === -1) break;
+    if (c !== "s") return yield* usage(sys); // -s without a signal
+    if (signal(g.optarg!) < 0) return yield* badSignal(sys, g.optarg!);
   }
-  if (i >= argv.length) return yield* usage(sys);
+  const pids = g.argv.slice(g.optind);
+  if (pids.length === 0) return yield* usage(sys);
 
   let status = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i];
+  for (const a of pids) {
     if (!/^[0-9]+$/.test(a) || Number(a) > 0x7fffffff) {
       yield* fprintf(sys, 2, "kill: failed to parse argument: '%s'\n", a);
       status = 1;

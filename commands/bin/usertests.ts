@@ -8,6 +8,7 @@
 
 import type { Program, UserStep, Val } from "../../kernel/uapi/abi.ts";
 import { O_CREATE, O_RDONLY, O_RDWR, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
+import { Getopt } from "../lib/getopt.ts";
 import { printf } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
@@ -617,22 +618,21 @@ export default function* usertests(sys: Sys, argv: string[]): Program {
     yield* test.fn(sys, test.name);
     return yield* sys.exit(0);
   }
-  let continuous = 0;
-  let quick = false;
-  let justone: string | null = null;
-
-  if (argv.length === 2 && argv[1] === "-q") {
-    quick = true;
-  } else if (argv.length === 2 && argv[1] === "-c") {
-    continuous = 1;
-  } else if (argv.length === 2 && argv[1] === "-C") {
-    continuous = 2;
-  } else if (argv.length === 2 && argv[1][0] !== "-") {
-    justone = argv[1];
-  } else if (argv.length > 1) {
+  // One argument at most, as xv6's usertests takes them: -q, -c, -C or a test's name.
+  const g = new Getopt(argv, ":qcC");
+  const opts: string[] = [];
+  for (let c; (c = g.getopt()) !== -1;) opts.push(c);
+  const names = g.argv.slice(g.optind);
+  if (
+    argv.length > 2 || opts.length + names.length !== argv.length - 1 ||
+    opts.some((c) => c === "?" || c === ":") || names.some((n) => n.startsWith("-"))
+  ) {
     yield* printf(sys, 1, "Usage: usertests [-c] [-C] [-q] [testname]\n");
     yield* sys.exit(1);
   }
+  const quick = opts[0] === "q";
+  const continuous = opts[0] === "c" ? 1 : opts[0] === "C" ? 2 : 0;
+  const justone = names[0] ?? null;
   if (yield* drivetests(sys, quick, continuous, justone)) {
     yield* sys.exit(1);
   }

@@ -77,6 +77,7 @@ import {
   type Stage,
 } from "./parse.ts";
 import { EXIT_CANNOT_INVOKE, EXIT_ENOENT } from "../lib/exitstatus.ts";
+import { Getopt } from "../lib/getopt.ts";
 import { type Call, fprintf, gets, perror, strlen } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
 
@@ -139,29 +140,37 @@ export default function* sh(sys: Sys, argv: string[]): Program {
     }
   }
 
-  if (argv[1] === "-c") {
-    if (argv.length !== 3) {
+  // sh -c LINE, or sh [FILE] ("-" is not a FILE).
+  let line: string | null = null;
+  const g = new Getopt(argv, "+:c:");
+  for (let c; (c = g.getopt()) !== -1;) {
+    if (c !== "c" || line !== null) {
       yield* fprintf(sys, 2, USAGE);
       return 1;
     }
-    for (const line of splitLines(argv[2])) yield* runLine(shell, line);
-    return shell.status;
+    line = g.optarg!;
   }
-  if (argv.length > 2 || (argv.length === 2 && argv[1].startsWith("-"))) {
+  const operands = g.argv.slice(g.optind);
+  if (operands.length > (line === null ? 1 : 0) || operands[0] === "-") {
     yield* fprintf(sys, 2, USAGE);
     return 1;
   }
+  if (line !== null) {
+    for (const l of splitLines(line)) yield* runLine(shell, l);
+    return shell.status;
+  }
 
   let fd = 0;
-  if (argv.length === 2) {
-    fd = yield* sys.open(argv[1], O_RDONLY);
+  if (operands.length === 1) {
+    const file = operands[0];
+    fd = yield* sys.open(file, O_RDONLY);
     if (fd < 0) {
-      yield* fprintf(sys, 2, "sh: cannot open %s\n", argv[1]);
+      yield* fprintf(sys, 2, "sh: cannot open %s\n", file);
       return 1;
     }
     const st = yield* sys.fstat(fd);
     if (st !== -1 && st[ST_TYPE] === T_DIR) {
-      yield* fprintf(sys, 2, "sh: %s is a directory\n", argv[1]);
+      yield* fprintf(sys, 2, "sh: %s is a directory\n", file);
       return 1;
     }
     shell.scriptFd = fd;
