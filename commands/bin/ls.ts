@@ -10,9 +10,6 @@ import { T_DEVICE, T_DIR, T_FILE } from "../../kernel/uapi/stat.ts";
 import { type Call, fprintf, printf, readdirent, stat, strlen } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
-// fstat's answer, as xv6's struct stat: [dev, ino, type, nlink, size].
-const ST_INO = 1, ST_TYPE = 2, ST_SIZE = 4;
-
 /** The last path element, blank-padded to DIRSIZ (a name of DIRSIZ bytes or more as is). */
 function fmtname(path: string): string {
   const name = path.slice(path.lastIndexOf("/") + 1);
@@ -33,10 +30,10 @@ function* ls(sys: Sys, path: string): Call<void> {
     return;
   }
 
-  switch (st[ST_TYPE]) {
+  switch (st.type) {
     case T_DEVICE:
     case T_FILE:
-      yield* printf(sys, 1, "%s %d %d %l\n", fmtname(path), st[ST_TYPE], st[ST_INO], st[ST_SIZE]);
+      yield* printf(sys, 1, "%s %d %d %l\n", fmtname(path), st.type, st.ino, st.size);
       break;
 
     case T_DIR: {
@@ -53,15 +50,7 @@ function* ls(sys: Sys, path: string): Call<void> {
           yield* printf(sys, 1, "ls: cannot stat %s\n", buf);
           continue;
         }
-        yield* printf(
-          sys,
-          1,
-          "%s %d %d %d\n",
-          fmtname(buf),
-          est[ST_TYPE],
-          est[ST_INO],
-          est[ST_SIZE],
-        );
+        yield* printf(sys, 1, "%s %d %d %d\n", fmtname(buf), est.type, est.ino, est.size);
       }
       break;
     }

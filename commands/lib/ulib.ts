@@ -6,6 +6,7 @@ import type { Call } from "../../kernel/uapi/abi.ts";
 import { errnoText } from "../../kernel/uapi/errno.ts";
 import { DIRSIZ } from "../../kernel/uapi/param.ts";
 import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
+import type { Stat } from "../../kernel/uapi/stat.ts";
 import type { Sys } from "./usys.ts";
 
 /** Programs take Call<T> (kernel/uapi/abi.ts, the one definition) from here with the rest. */
@@ -149,8 +150,8 @@ export function* gets(sys: Sys, max: number, fd = 0): Call<string> {
   return decoder.decode(Uint8Array.from(bytes));
 }
 
-/** ulib.c's stat: open, fstat, close. `[dev, ino, type, nlink, size]`, or -1. */
-export function* stat(sys: Sys, path: string): Call<number[] | -1> {
+/** ulib.c's stat: open, fstat, close. The file's Stat, or -1. */
+export function* stat(sys: Sys, path: string): Call<Stat | -1> {
   const fd = yield* sys.open(path, O_RDONLY);
   if (fd < 0) return -1;
   const r = yield* sys.fstat(fd);

@@ -6,6 +6,7 @@
 
 import type { Call, SysReq, Val } from "../../kernel/uapi/abi.ts";
 import { ATOMIC } from "../../kernel/uapi/ipc.ts";
+import { type Stat, statFromWire } from "../../kernel/uapi/stat.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 
 /** A spawn() file action: [SPAWN_OPEN, fd, path, flags], [SPAWN_DUP2, fd, newfd] or
@@ -109,10 +110,11 @@ export class Sys {
     return (yield req(SYS.exec, path, argv, [...env])) as number;
   }
 
-  /** fstat: [dev, ino, type, nlink, size, mtime] (xv6's struct stat, and the last
-   * modification in clock ticks), or -1. */
-  *fstat(fd: number): Call<number[] | -1> {
-    return (yield req(SYS.fstat, fd)) as number[] | -1;
+  /** fstat: the file's Stat (xv6's struct stat, and the last modification in clock ticks),
+   * or -1. */
+  *fstat(fd: number): Call<Stat | -1> {
+    const r = yield req(SYS.fstat, fd);
+    return typeof r === "number" ? -1 : statFromWire(r);
   }
 
   *chdir(path: string): Call<number> {

@@ -89,9 +89,6 @@ const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
 /** The builtins before which assignments set shell variables (sh's special builtins). */
 const SPECIAL = ["exit", "export", "unset"];
 
-/** Where fstat's answer, xv6's struct stat [dev, ino, type, nlink, size], has the type. */
-const ST_TYPE = 2;
-
 const USAGE = "usage: sh [-c LINE | FILE]\n";
 
 /** Everything a shell process keeps, made in its main: nothing lives at module level. */
@@ -169,14 +166,14 @@ export default function* sh(sys: Sys, argv: string[]): Program {
       return 1;
     }
     const st = yield* sys.fstat(fd);
-    if (st !== -1 && st[ST_TYPE] === T_DIR) {
+    if (st !== -1 && st.type === T_DIR) {
       yield* fprintf(sys, 2, "sh: %s is a directory\n", file);
       return 1;
     }
     shell.scriptFd = fd;
   } else {
     const st = yield* sys.fstat(0);
-    shell.jobControl = st !== -1 && st[ST_TYPE] === T_DEVICE;
+    shell.jobControl = st !== -1 && st.type === T_DEVICE;
   }
 
   for (;;) {
