@@ -25,6 +25,7 @@ import {
   GETVAL,
   IPC_PRIVATE,
   SEM_UNDO,
+  sembuf,
   SETALL,
   SETVAL,
   SHM_CREAT,
@@ -70,7 +71,7 @@ const TARGET_RATIO = 1;
 
 // ---- bench programs ------------------------------------------------------------------------
 
-const P = [[0, -1, SEM_UNDO]], V = [[0, 1, SEM_UNDO]];
+const P = [sembuf(0, -1, SEM_UNDO)], V = [sembuf(0, 1, SEM_UNDO)];
 
 /** semloop N: N P/V pairs with SEM_UNDO on a private semaphore of value 1, between markers. */
 function* semloop(sys: Sys, argv: string[]): Program {
@@ -104,7 +105,7 @@ function* contend(sys: Sys, argv: string[]): Program {
     const pid = yield* sys.fork();
     if (pid < 0) return 2;
     if (pid === 0) {
-      if ((yield* sys.semop(id, [[1, 0, 0]])) !== 0) return yield* sys.exit(3); // the gate
+      if ((yield* sys.semop(id, [sembuf(1, 0)])) !== 0) return yield* sys.exit(3); // the gate
       yield* sys.atomic(AT_STORE, done, 2 * i, yield* sys.uptime());
       for (let k = 0; k < rounds; k++) {
         if ((yield* sys.semop(id, P)) !== 0 || (yield* sys.semop(id, V)) !== 0) {
@@ -116,7 +117,7 @@ function* contend(sys: Sys, argv: string[]): Program {
     }
   }
   const start = yield* sys.uptime();
-  if ((yield* sys.semop(id, [[1, -1, 0]])) !== 0) return 4; // open the gate
+  if ((yield* sys.semop(id, [sembuf(1, -1)])) !== 0) return 4; // open the gate
   for (let i = 0; i < procs; i++) {
     const [pid, status] = yield* sys.wait();
     if (pid < 0 || status !== 0) return 5;

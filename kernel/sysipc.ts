@@ -36,6 +36,9 @@ import {
   IPC_STAT,
   PSEM_POST,
   SEM_INFO,
+  type SemBuf,
+  semBufFromWire,
+  semBufToWire,
   SEMOPM,
   SEMVMX,
   SETALL,
@@ -62,15 +65,16 @@ const sys_semget: SyscallFn = (m, _p, a) => {
 
 const sys_semop: SyscallFn = (m, p, a) => {
   const id = argint(a, 0);
-  const ops = Array.isArray(a[1]) ? (a[1] as Val[]).map(argints) : null;
+  const bufs = Array.isArray(a[1]) ? (a[1] as Val[]).map(semBufFromWire) : null;
   const timeout = argint(a, 2);
-  if (ops === null || ops.some((o) => o.length !== 3)) throw new BadArg();
+  if (bufs === null || bufs.includes(null)) throw new BadArg();
+  const ops = bufs as SemBuf[];
   if (ops.length < 1 || id < 0) return -ERRNO.EINVAL;
   if (ops.length > SEMOPM) return -ERRNO.E2BIG;
-  if (ops.some(([num, op]) => num < 0 || op < -32768 || op > 32767)) {
-    return ops.some(([num]) => num < 0) ? -ERRNO.EFBIG : -ERRNO.ERANGE;
+  if (ops.some((o) => o.sem_num < 0 || o.sem_op < -32768 || o.sem_op > 32767)) {
+    return ops.some((o) => o.sem_num < 0) ? -ERRNO.EFBIG : -ERRNO.ERANGE;
   }
-  return semop(m, p, id, ops, deadline(m, timeout));
+  return semop(m, p, id, ops.map(semBufToWire), deadline(m, timeout));
 };
 
 const sys_semctl: SyscallFn = (m, p, a) => {

@@ -14,7 +14,7 @@
 // not SEMNUM:DELTA[:FLAGS][xCOUNT] gets `semop: invalid operation 'OP'` and the usage line.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
-import { IPC_NOWAIT, SEM_UNDO, SEMOPM } from "../../kernel/uapi/ipc.ts";
+import { IPC_NOWAIT, SEM_UNDO, type SemBuf, sembuf, SEMOPM } from "../../kernel/uapi/ipc.ts";
 import { Getopt, type LongOption, required_argument } from "../lib/getopt.ts";
 import { count, fail, HOLD, hold, holdTicks, int32, integer, say, usage } from "../lib/libipc.ts";
 import type { Sys } from "../lib/usys.ts";
@@ -22,8 +22,8 @@ import type { Sys } from "../lib/usys.ts";
 const USAGE = "semop ID SEMNUM:DELTA[:FLAGS][xCOUNT]... [--timeout TICKS] [--hold [TICKS]] " +
   "(FLAGS: u SEM_UNDO, n IPC_NOWAIT)";
 
-/** The operations [sem_num, sem_op, sem_flg] of SEMNUM:DELTA[:FLAGS][xCOUNT], or null. */
-function parseOp(s: string): { op: number[]; times: number } | null {
+/** The operation of SEMNUM:DELTA[:FLAGS][xCOUNT] and its COUNT, or null. */
+function parseOp(s: string): { op: SemBuf; times: number } | null {
   const m = /^([^:x]+):([^:x]+)(?::([un]*))?(?:x([0-9]+))?$/.exec(s);
   if (m === null) return null;
   const num = integer(m[1]), delta = integer(m[2]);
@@ -31,7 +31,7 @@ function parseOp(s: string): { op: number[]; times: number } | null {
   if (num === null || delta === null || times === null) return null;
   let flags = 0;
   for (const c of m[3] ?? "") flags |= c === "u" ? SEM_UNDO : IPC_NOWAIT;
-  return { op: [num, delta, flags], times };
+  return { op: sembuf(num, delta, flags), times };
 }
 
 const LONGOPTS: LongOption[] = [
@@ -54,7 +54,7 @@ export default function* semop(sys: Sys, argv: string[]): Program {
   if (args.length < 2) return yield* usage(sys, USAGE);
   const id = int32(args[0]);
   if (id === null) return yield* usage(sys, USAGE);
-  const ops: number[][] = [];
+  const ops: SemBuf[] = [];
   for (const a of args.slice(1)) {
     const op = parseOp(a);
     if (op === null) {

@@ -5,7 +5,7 @@
 // stdio buffers) can live in it and nothing is shared between processes through module state.
 
 import type { Call, SysReq, Val } from "../../kernel/uapi/abi.ts";
-import { ATOMIC } from "../../kernel/uapi/ipc.ts";
+import { ATOMIC, type SemBuf, semBufToWire } from "../../kernel/uapi/ipc.ts";
 import { type Stat, statFromWire } from "../../kernel/uapi/stat.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 
@@ -214,9 +214,9 @@ export class Sys {
     return (yield req(SYS.semget, key, nsems, flags)) as number;
   }
 
-  /** semop, or semtimedop with a timeout in ticks: ops are [sem_num, sem_op, sem_flg]. */
-  *semop(id: number, ops: number[][], timeoutTicks = -1): Call<number> {
-    return (yield req(SYS.semop, id, ops, timeoutTicks)) as number;
+  /** semop, or semtimedop with a timeout in ticks. */
+  *semop(id: number, ops: readonly SemBuf[], timeoutTicks = -1): Call<number> {
+    return (yield req(SYS.semop, id, ops.map(semBufToWire), timeoutTicks)) as number;
   }
 
   /** semctl: GETALL and SEM_INFO answer an array, IPC_STAT [key, mode, nsems, otime, ctime];

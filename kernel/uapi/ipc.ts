@@ -1,6 +1,8 @@
 // System V IPC, shared memory, futexes, robust POSIX semaphores and user-space atomics:
 // Linux's values where Linux has them (sys/ipc.h, sys/sem.h, linux/futex.h).
 
+import type { Val } from "./abi.ts";
+
 // System V IPC (Linux's values).
 export const IPC_PRIVATE = 0;
 export const IPC_CREAT = 0o1000;
@@ -23,6 +25,39 @@ export const SEMAEM = SEMVMX; // adjust on exit max value
 export const SEMOPM = 500; // max number of operations per semop call
 export const SEMMSL = 32000; // max semaphores per set
 export const SEMMNI = 32000; // max semaphore sets
+
+/** One operation of a semop() call, as Linux's struct sembuf. */
+export interface SemBuf {
+  /** The semaphore's index in the set. */
+  sem_num: number;
+  /** > 0 adds, < 0 takes (waiting until it can), 0 waits for zero. */
+  sem_op: number;
+  /** IPC_NOWAIT, SEM_UNDO. */
+  sem_flg: number;
+}
+
+/** A SemBuf as C writes one, `{sem_num, sem_op, sem_flg}`. */
+export function sembuf(sem_num: number, sem_op: number, sem_flg = 0): SemBuf {
+  return { sem_num, sem_op, sem_flg };
+}
+
+/** A SemBuf on the wire, and in the journal. */
+export type SemBufWire = [sem_num: number, sem_op: number, sem_flg: number];
+
+export function semBufToWire(b: SemBuf): SemBufWire {
+  return [b.sem_num, b.sem_op, b.sem_flg];
+}
+
+/** An operation read from the wire, or null if it is not three integers. */
+export function semBufFromWire(v: Val): SemBuf | null {
+  if (!Array.isArray(v) || v.length !== 3 || !v.every(isInteger)) return null;
+  const [sem_num, sem_op, sem_flg] = v as SemBufWire;
+  return { sem_num, sem_op, sem_flg };
+}
+
+function isInteger(x: Val): boolean {
+  return typeof x === "number" && Number.isSafeInteger(x);
+}
 
 // User-space atomic operations on shared memory words (a step each, no kernel entry): a
 // program yields { n: ATOMIC, a: [op, handle, index, arg1, arg2, mark] }.

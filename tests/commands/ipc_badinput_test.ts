@@ -22,6 +22,7 @@ import {
   GETVAL,
   IPC_PRIVATE,
   PSEM_POST,
+  sembuf,
   SEMOPM,
   SETALL,
   SETVAL,
@@ -54,21 +55,25 @@ function* badInput(sys: Sys): Program {
   yield* put(sys, "timeout-word", yield* raw(SYS.semop, id, [[0, 1, 0]], "soon"));
   yield* put(sys, "no-args", yield* raw(SYS.semop));
   // semop: well-formed but wrong.
-  yield* put(sys, "unknown-id", yield* sys.semop(id + 32768 * 7, [[0, 1, 0]]));
-  yield* put(sys, "negative-id", yield* sys.semop(-3, [[0, 1, 0]]));
+  yield* put(sys, "unknown-id", yield* sys.semop(id + 32768 * 7, [sembuf(0, 1)]));
+  yield* put(sys, "negative-id", yield* sys.semop(-3, [sembuf(0, 1)]));
   yield* put(sys, "no-ops", yield* sys.semop(id, []));
   yield* put(
     sys,
     "ops-501",
-    yield* sys.semop(id, Array.from({ length: SEMOPM + 1 }, () => [0, 1, 0])),
+    yield* sys.semop(id, Array.from({ length: SEMOPM + 1 }, () => sembuf(0, 1))),
   );
-  yield* put(sys, "ops-5000", yield* sys.semop(id, Array.from({ length: 5000 }, () => [0, 0, 0])));
-  yield* put(sys, "num-big", yield* sys.semop(id, [[65536, 1, 0]]));
-  yield* put(sys, "num-neg", yield* sys.semop(id, [[-1, 1, 0]]));
-  yield* put(sys, "op-over-short", yield* sys.semop(id, [[0, 40000, 0]]));
-  yield* put(sys, "op-under-short", yield* sys.semop(id, [[0, -40000, 0]]));
-  yield* put(sys, "op-past-semvmx", yield* sys.semop(id, [[0, 32767, 0], [0, 1, 0]]));
-  yield* put(sys, "flags-all", yield* sys.semop(id, [[1, 1, -1]]));
+  yield* put(
+    sys,
+    "ops-5000",
+    yield* sys.semop(id, Array.from({ length: 5000 }, () => sembuf(0, 0))),
+  );
+  yield* put(sys, "num-big", yield* sys.semop(id, [sembuf(65536, 1)]));
+  yield* put(sys, "num-neg", yield* sys.semop(id, [sembuf(-1, 1)]));
+  yield* put(sys, "op-over-short", yield* sys.semop(id, [sembuf(0, 40000)]));
+  yield* put(sys, "op-under-short", yield* sys.semop(id, [sembuf(0, -40000)]));
+  yield* put(sys, "op-past-semvmx", yield* sys.semop(id, [sembuf(0, 32767), sembuf(0, 1)]));
+  yield* put(sys, "flags-all", yield* sys.semop(id, [sembuf(1, 1, -1)]));
   yield* put(sys, "vals", yield* sys.semctl(id, 0, 13 /* GETALL */));
   // semget.
   yield* put(sys, "semget-word", yield* raw(SYS.semget, "key", 1, 0));

@@ -21,6 +21,8 @@ import {
   IPC_NOWAIT,
   IPC_PRIVATE,
   SEM_UNDO,
+  type SemBuf,
+  sembuf,
   SEMVMX,
   SETALL,
   SETVAL,
@@ -141,7 +143,7 @@ function* run(sys: Sys, id: number, script: Action[]): Call<void> {
   const kids: number[] = [];
   for (const a of script) {
     if (a.k === "semop") {
-      const ops: number[][] = [];
+      const ops: SemBuf[] = [];
       const take = new Array<number>(NSEMS).fill(0);
       for (const o of a.ops) {
         let delta = o.delta;
@@ -152,7 +154,7 @@ function* run(sys: Sys, id: number, script: Action[]): Call<void> {
         }
         if (UNDO_ONLY.includes(o.num) && delta === 0 && o.delta !== 0) continue;
         if (UNDO_ONLY.includes(o.num)) take[o.num] -= delta;
-        ops.push([o.num, delta, (o.undo ? SEM_UNDO : 0) | (o.nowait ? IPC_NOWAIT : 0)]);
+        ops.push(sembuf(o.num, delta, (o.undo ? SEM_UNDO : 0) | (o.nowait ? IPC_NOWAIT : 0)));
       }
       if (ops.length === 0) continue;
       const r = yield* sys.semop(id, ops, a.timeout);

@@ -16,6 +16,8 @@ import {
   IPC_PRIVATE,
   IPC_RMID,
   SEM_UNDO,
+  type SemBuf,
+  sembuf,
   SEMMSL,
   SETALL,
   SETVAL,
@@ -57,7 +59,7 @@ function* getall(sys: Sys, id: number): Call<string> {
 function* holder(
   sys: Sys,
   id: number,
-  ops: number[][],
+  ops: SemBuf[],
   ready: number,
   park: number,
 ): Call<number> {
@@ -132,29 +134,29 @@ Deno.test("semget: IPC_PRIVATE, keys, IPC_CREAT and IPC_EXCL (EEXIST), ENOENT, E
 Deno.test("semop: positive ops add, negative ops take or wait, zero ops wait for zero", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [0, 0]);
-    yield* put(sys, "add", yield* sys.semop(id, [[0, 3, 0]]), yield* getall(sys, id));
-    yield* put(sys, "take", yield* sys.semop(id, [[0, -2, 0]]), yield* getall(sys, id));
-    yield* put(sys, "zero-at-0", yield* sys.semop(id, [[1, 0, 0]]));
+    yield* put(sys, "add", yield* sys.semop(id, [sembuf(0, 3)]), yield* getall(sys, id));
+    yield* put(sys, "take", yield* sys.semop(id, [sembuf(0, -2)]), yield* getall(sys, id));
+    yield* put(sys, "zero-at-0", yield* sys.semop(id, [sembuf(1, 0)]));
     // A negative op waits until the value is large enough, then takes it.
     const taker = yield* child(sys, function* () {
-      return yield* sys.semop(id, [[0, -3, 0]]);
+      return yield* sys.semop(id, [sembuf(0, -3)]);
     });
     yield* waiters(sys, id, 0, 1);
-    yield* sys.semop(id, [[0, 1, 0]]); // 2: not enough yet
+    yield* sys.semop(id, [sembuf(0, 1)]); // 2: not enough yet
     yield* sys.sleep(2);
     yield* put(sys, "still-waiting", yield* sys.semctl(id, 0, GETNCNT), yield* getall(sys, id));
-    yield* sys.semop(id, [[0, 1, 0]]); // 3: the waiter's op is done for it
+    yield* sys.semop(id, [sembuf(0, 1)]); // 3: the waiter's op is done for it
     yield* put(sys, "taker", yield* reap(sys, taker), yield* getall(sys, id));
     // A zero op waits while the value is not zero.
-    yield* sys.semop(id, [[1, 2, 0]]);
+    yield* sys.semop(id, [sembuf(1, 2)]);
     const zero = yield* child(sys, function* () {
-      return yield* sys.semop(id, [[1, 0, 0]]);
+      return yield* sys.semop(id, [sembuf(1, 0)]);
     });
     yield* waiters(sys, id, 1, 1, true);
-    yield* sys.semop(id, [[1, -1, 0]]);
+    yield* sys.semop(id, [sembuf(1, -1)]);
     yield* sys.sleep(2);
     yield* put(sys, "zero-waiting", yield* sys.semctl(id, 1, GETZCNT));
-    yield* sys.semop(id, [[1, -1, 0]]);
+    yield* sys.semop(id, [sembuf(1, -1)]);
     yield* put(sys, "zero", yield* reap(sys, zero), yield* getall(sys, id));
     return 0;
   }
@@ -175,29 +177,33 @@ Deno.test("semop applies the whole array atomically, or nothing", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [1, 0, 32767]);
     // The second op would block: with IPC_NOWAIT, EAGAIN and the first is not done either.
-    yield* put(sys, "nowait", yield* sys.semop(id, [[0, -1, 0], [1, -1, NW]]));
+    yield* put(sys, "nowait", yield* sys.semop(id, [sembuf(0, -1), sembuf(1, -1, NW)]));
     yield* put(sys, "nowait-vals", yield* getall(sys, id));
     // The second op would pass SEMVMX: ERANGE, and the first is not done.
-    yield* put(sys, "erange", yield* sys.semop(id, [[0, -1, 0], [2, 1, 0]]));
+    yield* put(sys, "erange", yield* sys.semop(id, [sembuf(0, -1), sembuf(2, 1)]));
     yield* put(sys, "erange-vals", yield* getall(sys, id));
     // Operations apply in array order, to the values the earlier ones left.
-    yield* put(sys, "order", yield* sys.semop(id, [[0, 1, 0], [0, -2, 0], [0, 0, 0]]));
+    yield* put(
+      sys,
+      "order",
+      yield* sys.semop(id, [sembuf(0, 1), sembuf(0, -2), sembuf(0, 0)]),
+    );
     yield* put(sys, "order-vals", yield* getall(sys, id));
-    yield* put(sys, "order-bad", yield* sys.semop(id, [[0, -1, NW], [0, 1, 0]]));
-    yield* sys.semop(id, [[0, 1, 0]]);
+    yield* put(sys, "order-bad", yield* sys.semop(id, [sembuf(0, -1, NW), sembuf(0, 1)]));
+    yield* sys.semop(id, [sembuf(0, 1)]);
     // A blocked array holds nothing meanwhile: the value it would take stays for others.
     const both = yield* child(sys, function* () {
-      return yield* sys.semop(id, [[0, -1, 0], [1, -1, 0]]);
+      return yield* sys.semop(id, [sembuf(0, -1), sembuf(1, -1)]);
     });
     yield* waiters(sys, id, 1, 1);
     yield* put(sys, "blocked-vals", yield* getall(sys, id));
-    yield* put(sys, "other-takes", yield* sys.semop(id, [[0, -1, NW]]));
-    yield* sys.semop(id, [[1, 1, 0]]); // sem 1 is there, sem 0 is not: still blocked
+    yield* put(sys, "other-takes", yield* sys.semop(id, [sembuf(0, -1, NW)]));
+    yield* sys.semop(id, [sembuf(1, 1)]); // sem 1 is there, sem 0 is not: still blocked
     yield* sys.sleep(2);
     const ncnt = (yield* sys.semctl(id, 0, GETNCNT)) as number +
       ((yield* sys.semctl(id, 1, GETNCNT)) as number);
     yield* put(sys, "half", ncnt, yield* getall(sys, id));
-    yield* sys.semop(id, [[0, 1, 0]]); // now both: done for it, together
+    yield* sys.semop(id, [sembuf(0, 1)]); // now both: done for it, together
     yield* put(sys, "both", yield* reap(sys, both), yield* getall(sys, id));
     return 0;
   }
@@ -222,12 +228,12 @@ Deno.test("semop applies the whole array atomically, or nothing", () => {
 Deno.test("semop with IPC_NOWAIT: EAGAIN instead of waiting, for negative and zero ops", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [0, 1]);
-    yield* put(sys, "neg", yield* sys.semop(id, [[0, -1, NW]]));
-    yield* put(sys, "neg-undo", yield* sys.semop(id, [[0, -1, NW | U]]));
-    yield* put(sys, "zero", yield* sys.semop(id, [[1, 0, NW]]));
+    yield* put(sys, "neg", yield* sys.semop(id, [sembuf(0, -1, NW)]));
+    yield* put(sys, "neg-undo", yield* sys.semop(id, [sembuf(0, -1, NW | U)]));
+    yield* put(sys, "zero", yield* sys.semop(id, [sembuf(1, 0, NW)]));
     yield* put(sys, "counts", yield* sys.semctl(id, 0, GETNCNT), yield* sys.semctl(id, 1, GETZCNT));
     yield* put(sys, "vals", yield* getall(sys, id));
-    yield* put(sys, "ok", yield* sys.semop(id, [[1, -1, NW], [1, 0, NW]]));
+    yield* put(sys, "ok", yield* sys.semop(id, [sembuf(1, -1, NW), sembuf(1, 0, NW)]));
     return 0;
   }
   const r = go(t);
@@ -246,21 +252,21 @@ Deno.test("semtimedop: the timeout (virtual ticks) ends the wait with EAGAIN, no
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [1, 0]);
     let t0 = yield* sys.uptime();
-    const r = yield* sys.semop(id, [[0, -1, U], [1, -1, 0]], 3);
+    const r = yield* sys.semop(id, [sembuf(0, -1, U), sembuf(1, -1)], 3);
     const waited = (yield* sys.uptime()) - t0;
     yield* put(sys, "timeout", r, waited >= 3 && waited <= 4, yield* getall(sys, id));
     yield* put(sys, "ncnt-after", yield* sys.semctl(id, 1, GETNCNT));
     t0 = yield* sys.uptime();
-    yield* put(sys, "zero-timeout", yield* sys.semop(id, [[1, -1, 0]], 0));
+    yield* put(sys, "zero-timeout", yield* sys.semop(id, [sembuf(1, -1)], 0));
     yield* put(sys, "zero-timeout-ticks", (yield* sys.uptime()) - t0);
-    yield* put(sys, "wait-for-zero", yield* sys.semop(id, [[0, 0, 0]], 2));
+    yield* put(sys, "wait-for-zero", yield* sys.semop(id, [sembuf(0, 0)], 2));
     // Satisfied before its timeout: the op is done, 0.
     const early = yield* child(sys, function* () {
-      return yield* sys.semop(id, [[1, -1, 0]], 1000);
+      return yield* sys.semop(id, [sembuf(1, -1)], 1000);
     });
     yield* waiters(sys, id, 1, 1);
     t0 = yield* sys.uptime();
-    yield* sys.semop(id, [[1, 1, 0]]);
+    yield* sys.semop(id, [sembuf(1, 1)]);
     yield* put(sys, "early", yield* reap(sys, early), yield* getall(sys, id));
     yield* put(sys, "early-fast", (yield* sys.uptime()) - t0 < 1000);
     // The process that undid nothing has no adjustment: its exit changes nothing (sem 0
@@ -285,9 +291,9 @@ Deno.test("SEM_UNDO: a killed holder with SEM_UNDO gives its token back, one wit
     const id = yield* newSet(sys, [2]);
     const [r, w] = yield* pipe(sys);
     const [park] = yield* pipe(sys);
-    const withUndo = yield* holder(sys, id, [[0, -1, U]], w, park);
+    const withUndo = yield* holder(sys, id, [sembuf(0, -1, U)], w, park);
     yield* await1(sys, r);
-    const without = yield* holder(sys, id, [[0, -1, 0]], w, park);
+    const without = yield* holder(sys, id, [sembuf(0, -1)], w, park);
     yield* await1(sys, r);
     yield* put(sys, "held", yield* getall(sys, id));
     yield* put(sys, "kill-undo", yield* killAndReap(sys, withUndo), yield* getall(sys, id));
@@ -314,13 +320,13 @@ Deno.test("SEM_UNDO at exit: the undo wakes the waiters it satisfies, in FIFO or
     const id = yield* newSet(sys, [1, 0]);
     const [r, w] = yield* pipe(sys);
     const [park] = yield* pipe(sys);
-    const h = yield* holder(sys, id, [[0, -1, U], [1, 1, U]], w, park); // [0, 1]
+    const h = yield* holder(sys, id, [sembuf(0, -1, U), sembuf(1, 1, U)], w, park); // [0, 1]
     yield* await1(sys, r);
-    const first = yield* child(sys, () => sys.semop(id, [[0, -1, 0]]));
+    const first = yield* child(sys, () => sys.semop(id, [sembuf(0, -1)]));
     yield* waiters(sys, id, 0, 1);
-    const second = yield* child(sys, () => sys.semop(id, [[0, -1, 0]]));
+    const second = yield* child(sys, () => sys.semop(id, [sembuf(0, -1)]));
     yield* waiters(sys, id, 0, 2);
-    const zero = yield* child(sys, () => sys.semop(id, [[1, 0, 0]]));
+    const zero = yield* child(sys, () => sys.semop(id, [sembuf(1, 0)]));
     yield* waiters(sys, id, 1, 1, true);
     yield* put(sys, "holder", yield* killAndReap(sys, h)); // gives sem 0 back, takes sem 1
     // Woken: the oldest waiter for sem 0 (the second still waits) and the zero waiter.
@@ -332,7 +338,7 @@ Deno.test("SEM_UNDO at exit: the undo wakes the waiters it satisfies, in FIFO or
     }
     yield* put(sys, "woken", ...woken.sort());
     yield* put(sys, "left", yield* sys.semctl(id, 0, GETNCNT), yield* getall(sys, id));
-    yield* sys.semop(id, [[0, 1, 0]]);
+    yield* sys.semop(id, [sembuf(0, 1)]);
     yield* put(sys, "second", yield* reap(sys, second));
     return 0;
   }
@@ -352,23 +358,23 @@ Deno.test("SEM_UNDO at exit: the value is clamped to 0..32767", () => {
     const [r, w] = yield* pipe(sys);
     const [park] = yield* pipe(sys);
     // Upper bound: the holder's +1 would take the value to 32768.
-    const high = yield* holder(sys, id, [[0, -1, U]], w, park);
+    const high = yield* holder(sys, id, [sembuf(0, -1, U)], w, park);
     yield* await1(sys, r);
-    yield* put(sys, "fill", yield* sys.semop(id, [[0, 32767, 0]]));
+    yield* put(sys, "fill", yield* sys.semop(id, [sembuf(0, 32767)]));
     yield* killAndReap(sys, high);
     yield* put(sys, "high", yield* getall(sys, id));
     // Lower bound: the poster's -1 would take the value below 0.
-    const low = yield* holder(sys, id, [[1, 1, U]], w, park);
+    const low = yield* holder(sys, id, [sembuf(1, 1, U)], w, park);
     yield* await1(sys, r);
-    yield* put(sys, "drain", yield* sys.semop(id, [[1, -1, 0]]));
+    yield* put(sys, "drain", yield* sys.semop(id, [sembuf(1, -1)]));
     yield* killAndReap(sys, low);
     yield* put(sys, "low", yield* getall(sys, id));
     yield* put(sys, "low-pid", (yield* sys.semctl(id, 1, GETPID)) === low);
     // A waiter that the clamped undo satisfies is woken.
     const zero = yield* child(sys, function* () {
-      return yield* sys.semop(id, [[0, 0, 0]]);
+      return yield* sys.semop(id, [sembuf(0, 0)]);
     });
-    const takeAll = yield* holder(sys, id, [[0, 1, U]], w, park); // 32767 + 1: ERANGE
+    const takeAll = yield* holder(sys, id, [sembuf(0, 1, U)], w, park); // 32767 + 1: ERANGE
     yield* put(sys, "over", yield* reap(sys, takeAll));
     yield* sys.semctl(id, 0, SETVAL, 0); // clears nothing anyone holds; wakes the zero waiter
     yield* put(sys, "zero", yield* reap(sys, zero));
@@ -390,10 +396,10 @@ Deno.test("SEM_UNDO at exit: the value is clamped to 0..32767", () => {
 Deno.test("ERANGE past SEMVMX: semop, SETVAL, SETALL, and the adjustment's range", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [32767, 0]);
-    yield* put(sys, "op", yield* sys.semop(id, [[0, 1, 0]]));
-    yield* put(sys, "op-undo", yield* sys.semop(id, [[0, 1, U]]));
-    yield* put(sys, "op-between", yield* sys.semop(id, [[0, -1, 0], [0, 2, 0]]));
-    yield* put(sys, "op-big", yield* sys.semop(id, [[1, 32767, 0], [1, 1, 0]]));
+    yield* put(sys, "op", yield* sys.semop(id, [sembuf(0, 1)]));
+    yield* put(sys, "op-undo", yield* sys.semop(id, [sembuf(0, 1, U)]));
+    yield* put(sys, "op-between", yield* sys.semop(id, [sembuf(0, -1), sembuf(0, 2)]));
+    yield* put(sys, "op-big", yield* sys.semop(id, [sembuf(1, 32767), sembuf(1, 1)]));
     yield* put(sys, "setval-over", yield* sys.semctl(id, 0, SETVAL, 32768));
     yield* put(sys, "setval-neg", yield* sys.semctl(id, 0, SETVAL, -1));
     yield* put(sys, "setall-over", yield* sys.semctl(id, 0, SETALL, [0, 32768]));
@@ -402,15 +408,15 @@ Deno.test("ERANGE past SEMVMX: semop, SETVAL, SETALL, and the adjustment's range
     yield* put(sys, "setval-max", yield* sys.semctl(id, 1, SETVAL, 32767));
     // The adjustment stays in -32768..32767 (Linux: ERANGE when an op would leave it).
     yield* sys.semctl(id, 0, SETALL, [0, 0]);
-    yield* sys.semop(id, [[0, 32767, U]]); // adj -32767
-    yield* sys.semop(id, [[0, -1, 0]]);
-    yield* put(sys, "adj-min", yield* sys.semop(id, [[0, 1, U]])); // adj -32768
-    yield* sys.semop(id, [[0, -1, 0]]);
-    yield* put(sys, "adj-under", yield* sys.semop(id, [[0, 1, U]])); // adj would be -32769
+    yield* sys.semop(id, [sembuf(0, 32767, U)]); // adj -32767
+    yield* sys.semop(id, [sembuf(0, -1)]);
+    yield* put(sys, "adj-min", yield* sys.semop(id, [sembuf(0, 1, U)])); // adj -32768
+    yield* sys.semop(id, [sembuf(0, -1)]);
+    yield* put(sys, "adj-under", yield* sys.semop(id, [sembuf(0, 1, U)])); // adj would be -32769
     yield* sys.semctl(id, 1, SETVAL, 32767);
-    yield* sys.semop(id, [[1, -32767, U]]); // adj +32767
-    yield* sys.semop(id, [[1, 1, 0]]);
-    yield* put(sys, "adj-over", yield* sys.semop(id, [[1, -1, U]])); // adj would be 32768
+    yield* sys.semop(id, [sembuf(1, -32767, U)]); // adj +32767
+    yield* sys.semop(id, [sembuf(1, 1)]);
+    yield* put(sys, "adj-over", yield* sys.semop(id, [sembuf(1, -1, U)])); // adj would be 32768
     yield* put(sys, "end", yield* getall(sys, id));
     yield* put(sys, "id", id);
     return 0; // exit: sem 0 gets -32768 (clamped at 0), sem 1 gets +32767
@@ -443,17 +449,17 @@ Deno.test("SETVAL and SETALL clear every process's adjustment for what they set"
     const id = yield* newSet(sys, [2, 2]);
     const [r, w] = yield* pipe(sys);
     const [park] = yield* pipe(sys);
-    const a = yield* holder(sys, id, [[0, -1, U], [1, -1, U]], w, park);
+    const a = yield* holder(sys, id, [sembuf(0, -1, U), sembuf(1, -1, U)], w, park);
     yield* await1(sys, r);
-    const b = yield* holder(sys, id, [[0, -1, U], [1, -1, U]], w, park);
+    const b = yield* holder(sys, id, [sembuf(0, -1, U), sembuf(1, -1, U)], w, park);
     yield* await1(sys, r);
     yield* sys.semctl(id, 0, SETVAL, 5); // sem 0 only: both holders' sem-0 adjustment goes
     yield* killAndReap(sys, a);
     yield* killAndReap(sys, b);
     yield* put(sys, "setval", yield* getall(sys, id));
-    const c = yield* holder(sys, id, [[0, -2, U], [1, -2, U]], w, park);
+    const c = yield* holder(sys, id, [sembuf(0, -2, U), sembuf(1, -2, U)], w, park);
     yield* await1(sys, r);
-    yield* sys.semop(id, [[0, -1, U]]); // this process's own adjustment too
+    yield* sys.semop(id, [sembuf(0, -1, U)]); // this process's own adjustment too
     yield* sys.semctl(id, 0, SETALL, [4, 4]);
     yield* killAndReap(sys, c);
     yield* put(sys, "setall", yield* getall(sys, id));
@@ -474,10 +480,13 @@ Deno.test("IPC_RMID wakes every waiter with EIDRM (-43); the id is gone", () => 
     yield* sys.semctl(id, 1, SETVAL, 1);
     const [r, w] = yield* pipe(sys);
     const [park] = yield* pipe(sys);
-    const holding = yield* holder(sys, id, [[1, -1, U]], w, park); // removed under it
+    const holding = yield* holder(sys, id, [sembuf(1, -1, U)], w, park); // removed under it
     yield* await1(sys, r);
-    yield* sys.semop(id, [[1, 1, 0]]);
-    const ops = [[[0, -1, 0]], [[0, -1, U]], [[1, 0, 0]], [[0, -1, 0], [1, 0, 0]]];
+    yield* sys.semop(id, [sembuf(1, 1)]);
+    const ops = [[sembuf(0, -1)], [sembuf(0, -1, U)], [sembuf(1, 0)], [
+      sembuf(0, -1),
+      sembuf(1, 0),
+    ]];
     const kids: number[] = [];
     for (const o of ops) {
       kids.push(
@@ -492,7 +501,7 @@ Deno.test("IPC_RMID wakes every waiter with EIDRM (-43); the id is gone", () => 
     const st: number[] = [];
     for (const k of kids) st.push(yield* reap(sys, k));
     yield* put(sys, "statuses", ...st);
-    yield* put(sys, "semop", yield* sys.semop(id, [[0, 1, 0]]));
+    yield* put(sys, "semop", yield* sys.semop(id, [sembuf(0, 1)]));
     yield* put(sys, "getval", yield* sys.semctl(id, 0, GETVAL));
     yield* put(sys, "rmid-again", yield* sys.semctl(id, 0, IPC_RMID));
     yield* put(sys, "key", yield* sys.semget(77, 1, 0));
@@ -519,11 +528,11 @@ Deno.test("semctl GETVAL, GETALL, GETPID, GETNCNT, GETZCNT", () => {
     const id = yield* newSet(sys, [0, 1, 5]);
     yield* put(sys, "pid-setall", (yield* sys.semctl(id, 2, GETPID)) === me);
     const blockers = [
-      [[0, -1, 0]], // ncnt 0
-      [[0, -2, 0], [2, -1, 0]], // ncnt 0 (first op that blocks)
-      [[2, -1, 0], [0, -1, 0]], // ncnt 0: sem 2 could go, sem 0 cannot
-      [[1, 0, 0]], // zcnt 1
-      [[2, -5, 0], [1, 0, 0]], // zcnt 1
+      [sembuf(0, -1)], // ncnt 0
+      [sembuf(0, -2), sembuf(2, -1)], // ncnt 0 (first op that blocks)
+      [sembuf(2, -1), sembuf(0, -1)], // ncnt 0: sem 2 could go, sem 0 cannot
+      [sembuf(1, 0)], // zcnt 1
+      [sembuf(2, -5), sembuf(1, 0)], // zcnt 1
     ];
     const kids: number[] = [];
     for (const o of blockers) kids.push(yield* child(sys, () => sys.semop(id, o)));
@@ -537,7 +546,7 @@ Deno.test("semctl GETVAL, GETALL, GETPID, GETNCNT, GETZCNT", () => {
       );
     }
     yield* put(sys, "counts", ...counts);
-    const taker = yield* child(sys, () => sys.semop(id, [[2, -1, 0]]));
+    const taker = yield* child(sys, () => sys.semop(id, [sembuf(2, -1)]));
     yield* reap(sys, taker);
     yield* put(sys, "pid-op", (yield* sys.semctl(id, 2, GETPID)) === taker);
     yield* put(sys, "pid-other", (yield* sys.semctl(id, 1, GETPID)) === me);
@@ -571,26 +580,26 @@ Deno.test("waiters are served FIFO, and a waiter that cannot go does not hold ba
     const id = yield* newSet(sys, [0]);
     const kids: number[] = [];
     for (let i = 0; i < 4; i++) {
-      kids.push(yield* child(sys, () => sys.semop(id, [[0, -1, 0]])));
+      kids.push(yield* child(sys, () => sys.semop(id, [sembuf(0, -1)])));
       yield* waiters(sys, id, 0, i + 1); // queued in this order
     }
     const served: number[] = [];
     for (let i = 0; i < 4; i++) {
-      yield* sys.semop(id, [[0, 1, 0]]);
+      yield* sys.semop(id, [sembuf(0, 1)]);
       const [pid] = yield* sys.wait();
       served.push(kids.indexOf(pid));
     }
     yield* put(sys, "order", ...served);
     // Linux: FIFO, "not starvation protection": a big request at the head does not block a
     // small one behind it.
-    const big = yield* child(sys, () => sys.semop(id, [[0, -2, 0]]));
+    const big = yield* child(sys, () => sys.semop(id, [sembuf(0, -2)]));
     yield* waiters(sys, id, 0, 1);
-    const small = yield* child(sys, () => sys.semop(id, [[0, -1, 0]]));
+    const small = yield* child(sys, () => sys.semop(id, [sembuf(0, -1)]));
     yield* waiters(sys, id, 0, 2);
-    yield* sys.semop(id, [[0, 1, 0]]);
+    yield* sys.semop(id, [sembuf(0, 1)]);
     const [first] = yield* sys.wait();
     yield* put(sys, "small-first", first === small, yield* sys.semctl(id, 0, GETNCNT));
-    yield* sys.semop(id, [[0, 2, 0]]);
+    yield* sys.semop(id, [sembuf(0, 2)]);
     yield* put(sys, "big", yield* reap(sys, big), yield* getall(sys, id));
     return 0;
   }
@@ -603,8 +612,8 @@ Deno.test("kill interrupts a blocked semop: the process dies with its undo appli
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [1, 0]);
     const a = yield* child(sys, function* () {
-      yield* sys.semop(id, [[0, -1, U]]); // holds a token of sem 0
-      yield* sys.semop(id, [[1, -1, U]]); // blocks
+      yield* sys.semop(id, [sembuf(0, -1, U)]); // holds a token of sem 0
+      yield* sys.semop(id, [sembuf(1, -1, U)]); // blocks
       return 5; // not reached
     });
     yield* waiters(sys, id, 1, 1);
@@ -612,7 +621,7 @@ Deno.test("kill interrupts a blocked semop: the process dies with its undo appli
     yield* put(sys, "status", yield* killAndReap(sys, a));
     yield* put(sys, "after", yield* getall(sys, id), yield* sys.semctl(id, 1, GETNCNT));
     // The killed waiter's op is never done later.
-    yield* sys.semop(id, [[1, 1, 0]]);
+    yield* sys.semop(id, [sembuf(1, 1)]);
     yield* sys.sleep(2);
     yield* put(sys, "later", yield* getall(sys, id));
     return 0;
@@ -630,13 +639,13 @@ Deno.test("kill interrupts a blocked semop: the process dies with its undo appli
 Deno.test("a forked child does not inherit the adjustment; its own undo is its own", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [2]);
-    yield* sys.semop(id, [[0, -1, U]]);
+    yield* sys.semop(id, [sembuf(0, -1, U)]);
     const plain = yield* child(sys, function* () {
       return 0; // its exit undoes nothing: the adjustment stayed with the parent
     });
     yield* reap(sys, plain);
     yield* put(sys, "after-child", yield* getall(sys, id));
-    const own = yield* child(sys, () => sys.semop(id, [[0, -1, U]]));
+    const own = yield* child(sys, () => sys.semop(id, [sembuf(0, -1, U)]));
     yield* reap(sys, own);
     yield* put(sys, "after-own", yield* getall(sys, id));
     yield* put(sys, "id", id);
@@ -653,7 +662,7 @@ Deno.test("a forked child does not inherit the adjustment; its own undo is its o
 Deno.test("the adjustment is kept across exec", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [2]);
-    yield* sys.semop(id, [[0, -1, U]]);
+    yield* sys.semop(id, [sembuf(0, -1, U)]);
     yield* put(sys, "id", id);
     yield* sys.exec("/bin/after", ["after", String(id)]);
     return 1;
@@ -672,17 +681,17 @@ Deno.test("the adjustment is kept across exec", () => {
 Deno.test("E2BIG for 501 ops, EFBIG for a bad sem_num, EINVAL for unknown ids", () => {
   function* t(sys: Sys): Program {
     const id = yield* newSet(sys, [0, 0]);
-    const zeros = (n: number) => Array.from({ length: n }, () => [0, 0, 0]);
+    const zeros = (n: number) => Array.from({ length: n }, () => sembuf(0, 0));
     yield* put(sys, "ops501", yield* sys.semop(id, zeros(501)));
     yield* put(sys, "ops500", yield* sys.semop(id, zeros(500)));
     yield* put(sys, "ops0", yield* sys.semop(id, []));
-    yield* put(sys, "num2", yield* sys.semop(id, [[2, 1, 0]]));
-    yield* put(sys, "num-later", yield* sys.semop(id, [[0, 1, 0], [5, 1, 0]]));
-    yield* put(sys, "num-neg", yield* sys.semop(id, [[-1, 1, 0]]));
+    yield* put(sys, "num2", yield* sys.semop(id, [sembuf(2, 1)]));
+    yield* put(sys, "num-later", yield* sys.semop(id, [sembuf(0, 1), sembuf(5, 1)]));
+    yield* put(sys, "num-neg", yield* sys.semop(id, [sembuf(-1, 1)]));
     yield* put(sys, "vals", yield* getall(sys, id));
-    yield* put(sys, "unknown", yield* sys.semop(id + 1, [[0, 1, 0]]));
-    yield* put(sys, "unknown-big", yield* sys.semop(123456789, [[0, 1, 0]]));
-    yield* put(sys, "negative-id", yield* sys.semop(-1, [[0, 1, 0]]));
+    yield* put(sys, "unknown", yield* sys.semop(id + 1, [sembuf(0, 1)]));
+    yield* put(sys, "unknown-big", yield* sys.semop(123456789, [sembuf(0, 1)]));
+    yield* put(sys, "negative-id", yield* sys.semop(-1, [sembuf(0, 1)]));
     yield* put(sys, "ctl-unknown", yield* sys.semctl(id + 1, 0, GETVAL));
     yield* put(sys, "ctl-negative", yield* sys.semctl(-5, 0, GETALL));
     yield* put(sys, "ctl-cmd", yield* sys.semctl(id, 0, 999));
