@@ -28,9 +28,10 @@ import {
   O_RDWR,
   O_TRUNC,
   O_WRONLY,
-  SPAWN_CLOSE,
   SPAWN_DUP2,
   SPAWN_OPEN,
+  type SpawnAction,
+  spawnActionFromWire,
 } from "./uapi/fcntl.ts";
 import { T_DEVICE, T_DIR, T_FILE } from "./uapi/stat.ts";
 import { SYS } from "./uapi/syscall.ts";
@@ -138,36 +139,33 @@ function* install(m: Machine, p: Proc, fd: number, f: File): KGen {
   if (old !== null) yield* fileclose(m, old);
 }
 
-/** Check spawn()'s file actions before anything is done: [SPAWN_OPEN, fd, path, flags],
- * [SPAWN_DUP2, fd, newfd], [SPAWN_CLOSE, fd]. */
-export function argactions(a: Val[], i: number): (number | string)[][] {
+/** Check spawn()'s file actions before anything is done: each one a SpawnAction whose
+ * descriptors are in range. */
+export function argactions(a: Val[], i: number): SpawnAction[] {
   const v = a[i] ?? [];
   if (!Array.isArray(v)) throw new BadArg();
-  const fdOk = (x: Val) => typeof x === "number" && Number.isInteger(x) && x >= 0 && x < NOFILE;
-  for (const act of v) {
-    if (!Array.isArray(act)) throw new BadArg();
-    const ok = act[0] === SPAWN_OPEN
-      ? act.length === 4 && fdOk(act[1]) && typeof act[2] === "string" && Number.isInteger(act[3])
-      : act[0] === SPAWN_DUP2
-      ? act.length === 3 && fdOk(act[1]) && fdOk(act[2])
-      : act[0] === SPAWN_CLOSE && act.length === 2 && fdOk(act[1]);
-    if (!ok) throw new BadArg();
-  }
-  return v as (number | string)[][];
+  const fdOk = (fd: number) => fd >= 0 && fd < NOFILE;
+  return v.map((w) => {
+    const act = spawnActionFromWire(w);
+    if (act === null || !fdOk(act.fd) || (act.action === SPAWN_DUP2 && !fdOk(act.newfd))) {
+      throw new BadArg();
+    }
+    return act;
+  });
 }
 
 /** Apply spawn()'s file actions to the new process np, in order, as its first acts. 0, or the
  * errno of the one that fails (ENOENT: a file that cannot be opened; EBADF: a descriptor that
  * is not open), which posix_spawn returns. */
-export function* fileActions(m: Machine, np: Proc, actions: (number | string)[][]): KGen<number> {
+export function* fileActions(m: Machine, np: Proc, actions: SpawnAction[]): KGen<number> {
   for (const act of actions) {
-    const fd = act[1] as number;
-    if (act[0] === SPAWN_OPEN) {
-      const f = yield* openFile(m, np.cwd!, act[2] as string, act[3] as number);
+    const fd = act.fd;
+    if (act.action === SPAWN_OPEN) {
+      const f = yield* openFile(m, np.cwd!, act.path, act.flags);
       if (f === null) return ERRNO.ENOENT;
       yield* install(m, np, fd, f);
-    } else if (act[0] === SPAWN_DUP2) {
-      const f = np.ofile[fd], newfd = act[2] as number;
+    } else if (act.action === SPAWN_DUP2) {
+      const f = np.ofile[fd], newfd = act.newfd;
       if (f === null) return ERRNO.EBADF;
       if (fd !== newfd) yield* install(m, np, newfd, yield* filedup(m, f));
     } else {

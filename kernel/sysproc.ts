@@ -24,7 +24,7 @@ import {
 import { acquire, release } from "./spinlock.ts";
 import { argint, argstr, argstrs, BadArg, locked, type SyscallFn } from "./syscall.ts";
 import { argactions, fileActions } from "./sysfile.ts";
-import { SPAWN_FOREGROUND, SPAWN_SETPGROUP } from "./uapi/fcntl.ts";
+import { SPAWN_FOREGROUND, SPAWN_SETPGROUP, type SpawnAction } from "./uapi/fcntl.ts";
 import { T_FILE } from "./uapi/stat.ts";
 import { SYS } from "./uapi/syscall.ts";
 
@@ -115,7 +115,7 @@ function* spawnCall(
   path: string,
   argv: string[],
   env: readonly string[],
-  actions: (number | string)[][],
+  actions: SpawnAction[],
   flags: number,
   pgroup: number,
 ): KGen<Val> {

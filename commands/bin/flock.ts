@@ -28,14 +28,15 @@ import {
   LOCK_UN,
   O_CREATE,
   O_RDONLY,
-  SPAWN_CLOSE,
+  type SpawnAction,
+  spawnClose,
 } from "../../kernel/uapi/fcntl.ts";
 import { binPath } from "./init.ts";
 import { EXIT_ENOENT } from "../lib/exitstatus.ts";
 import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
 import { count, HOLD, hold, holdTicks, int32, say, usage } from "../lib/libipc.ts";
 import { perror } from "../lib/ulib.ts";
-import type { SpawnAction, Sys } from "../lib/usys.ts";
+import type { Sys } from "../lib/usys.ts";
 
 const USAGE = "flock [-s|-x|-u] [-n] [-o] [-E CODE] FILE|FD [COMMAND [ARGS...] | -c LINE | " +
   "--hold [TICKS]]";
@@ -114,7 +115,7 @@ export default function* flock(sys: Sys, argv: string[]): Program {
   if (holdFor !== null) yield* hold(sys, holdFor);
   if (command.length === 0) return yield* sys.exit(0);
 
-  const actions: SpawnAction[] = close ? [[SPAWN_CLOSE, fd]] : [];
+  const actions: SpawnAction[] = close ? [spawnClose(fd)] : [];
   const pid = yield* sys.spawn(binPath(command[0]), command, actions);
   if (pid < 0) {
     yield* say(sys, 2, `flock: failed to execute ${command[0]}`);

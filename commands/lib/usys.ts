@@ -5,13 +5,14 @@
 // stdio buffers) can live in it and nothing is shared between processes through module state.
 
 import type { Call, SysReq, Val } from "../../kernel/uapi/abi.ts";
+import { type SpawnAction, spawnActionToWire } from "../../kernel/uapi/fcntl.ts";
 import { ATOMIC, type SemBuf, semBufToWire } from "../../kernel/uapi/ipc.ts";
 import { type Stat, statFromWire } from "../../kernel/uapi/stat.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 
-/** A spawn() file action: [SPAWN_OPEN, fd, path, flags], [SPAWN_DUP2, fd, newfd] or
- * [SPAWN_CLOSE, fd]. */
-export type SpawnAction = (number | string)[];
+/** The types of the stubs' arguments (kernel/uapi/ has them), for the programs that import
+ * them with Sys. */
+export type { SemBuf, SpawnAction, Stat };
 
 /** One file for poll(): the events asked for (POLLIN, POLLOUT) and, after it, those seen. */
 export interface PollFd {
@@ -164,9 +165,9 @@ export class Sys {
   /**
    * fork and exec in one call, like posix_spawn: the child's pid, or -errno and no child:
    * -EAGAIN when the process table is full, -ENOENT when `path` is no program or a file
-   * action's file cannot be opened, -EBADF when a file action names a closed fd. The child gets the caller's open
-   * files, then `actions` are applied to its fds in order (see SPAWN_OPEN, SPAWN_DUP2,
-   * SPAWN_CLOSE in kernel/uapi/fcntl.ts). With SPAWN_SETPGROUP in `flags` the child joins process
+   * action's file cannot be opened, -EBADF when a file action names a closed fd. The child
+   * gets the caller's open files, then `actions` are applied to its fds in order (spawnOpen,
+   * spawnDup2 and spawnClose in kernel/uapi/fcntl.ts make them). With SPAWN_SETPGROUP in `flags` the child joins process
    * group `pgroup` (0: a new group whose id is the child's pid); with SPAWN_FOREGROUND its group
    * becomes the console's foreground group, which ^C kills (until the group's last process
    * exits, when the console has no foreground group again).
@@ -174,12 +175,13 @@ export class Sys {
   *spawn(
     path: string,
     argv: string[],
-    actions: SpawnAction[] = [],
+    actions: readonly SpawnAction[] = [],
     flags = 0,
     pgroup = 0,
     env: readonly string[] = this.env,
   ): Call<number> {
-    return (yield req(SYS.spawn, path, argv, actions, flags, pgroup, [...env])) as number;
+    const wire = actions.map(spawnActionToWire);
+    return (yield req(SYS.spawn, path, argv, wire, flags, pgroup, [...env])) as number;
   }
 
   /** The process table, for ps: one ProcInfo per process in use, in table order. */

@@ -25,10 +25,10 @@
 // recorded system-call results, so a shell that forked for every command would pay for its
 // whole history each time. Every command is a spawn() whose file actions do what xv6's child
 // does between fork and exec:
-//   - a redirection is [SPAWN_OPEN, fd, file, flags]; as in xv6 the last one written is the
+//   - a redirection is spawnOpen(fd, file, flags); as in xv6 the last one written is the
 //     outermost and is applied first, so `echo x > a > b` creates b, then writes to a;
-//   - a pipeline's pipes are made by the shell, each stage gets its ends with SPAWN_DUP2 and
-//     closes the rest with SPAWN_CLOSE, and the shell closes its copies once the stage runs;
+//   - a pipeline's pipes are made by the shell, each stage gets its ends with spawnDup2 and
+//     closes the rest with spawnClose, and the shell closes its copies once the stage runs;
 //   - a block `( line ) redirs` is a child shell, `/bin/sh -c line`, with the block's
 //     redirections as its file actions (so a block's `$?` starts at 0).
 // A builtin in a pipeline or in the background runs in a child shell as well, as in sh.
@@ -54,11 +54,12 @@ import { ERRNO } from "../../kernel/uapi/errno.ts";
 import {
   O_RDONLY,
   O_RDWR,
-  SPAWN_CLOSE,
-  SPAWN_DUP2,
   SPAWN_FOREGROUND,
-  SPAWN_OPEN,
   SPAWN_SETPGROUP,
+  type SpawnAction,
+  spawnClose,
+  spawnDup2,
+  spawnOpen,
 } from "../../kernel/uapi/fcntl.ts";
 import { T_DEVICE, T_DIR } from "../../kernel/uapi/stat.ts";
 import {
@@ -79,7 +80,7 @@ import {
 import { EXIT_CANNOT_INVOKE, EXIT_ENOENT } from "../lib/exitstatus.ts";
 import { Getopt } from "../lib/getopt.ts";
 import { type Call, fprintf, gets, perror, strlen } from "../lib/ulib.ts";
-import type { SpawnAction, Sys } from "../lib/usys.ts";
+import type { Sys } from "../lib/usys.ts";
 
 /** The longest line the shell reads, in bytes. */
 export const MAXLINE = 1024;
@@ -327,9 +328,9 @@ function* runJob(shell: Shell, job: Job): Call<void> {
     if (prevRead >= 0) moveFd(actions, prevRead, 0);
     if (p[1] >= 0) {
       moveFd(actions, p[1], 1);
-      actions.push([SPAWN_CLOSE, p[0]]);
+      actions.push(spawnClose(p[0]));
     }
-    if (shell.scriptFd >= 0) actions.push([SPAWN_CLOSE, shell.scriptFd]);
+    if (shell.scriptFd >= 0) actions.push(spawnClose(shell.scriptFd));
 
     let opens = opensOf(shell, s);
     let path = "/bin/sh";
@@ -356,7 +357,7 @@ function* runJob(shell: Shell, job: Job): Call<void> {
     if (args.length === 0) {
       st = yield* openAll(sys, opens); // only redirections: create the files, run nothing
     } else {
-      for (const [fd, file, flags] of opens) actions.push([SPAWN_OPEN, fd, file, flags]);
+      for (const [fd, file, flags] of opens) actions.push(spawnOpen(fd, file, flags));
       const flags = job.background
         ? SPAWN_SETPGROUP
         : shell.jobControl
@@ -401,7 +402,7 @@ function* runJob(shell: Shell, job: Job): Call<void> {
 /** File actions that make `from` the child's `to`. */
 function moveFd(actions: SpawnAction[], from: number, to: number): void {
   if (from === to) return;
-  actions.push([SPAWN_DUP2, from, to], [SPAWN_CLOSE, from]);
+  actions.push(spawnDup2(from, to), spawnClose(from));
 }
 
 /** Opens (creating or truncating) and closes each file, in order: 0, or 1 after printing
