@@ -44,6 +44,7 @@ import {
   SETALL,
   SETVAL,
 } from "./uapi/ipc.ts";
+import { type PollFd, pollFdFromWire, pollFdToWire } from "./uapi/poll.ts";
 import { SYS } from "./uapi/syscall.ts";
 
 /** A timeout argument in ticks (-1: none) as a deadline. */
@@ -225,12 +226,12 @@ function statusFlags(p: Proc, fd: number, cmd: number, arg: Val): number {
   return 0;
 }
 
-// poll(fds, timeout): fds are [fd, events] pairs, timeout in ticks (-1: none, 0: do not wait).
+// poll(fds, timeout): fds are PollFds, timeout in ticks (-1: none, 0: do not wait).
 const sys_poll: SyscallFn = (m, p, a) => {
-  const fds = Array.isArray(a[0]) ? (a[0] as Val[]).map(argints) : null;
+  const fds = Array.isArray(a[0]) ? (a[0] as Val[]).map(pollFdFromWire) : null;
   const timeout = argint(a, 1);
-  if (fds === null || fds.some((x) => x.length !== 2)) throw new BadArg();
-  return poll(m, p, fds as [number, number][], deadline(m, timeout));
+  if (fds === null || fds.includes(null)) throw new BadArg();
+  return poll(m, p, (fds as PollFd[]).map(pollFdToWire), deadline(m, timeout));
 };
 
 // An argument that cannot be read is Linux's EFAULT here (xv6's calls answer -1).

@@ -7,19 +7,13 @@
 import type { Call, SysReq, Val } from "../../kernel/uapi/abi.ts";
 import { type SpawnAction, spawnActionToWire } from "../../kernel/uapi/fcntl.ts";
 import { ATOMIC, type SemBuf, semBufToWire } from "../../kernel/uapi/ipc.ts";
+import { type PollFd, pollFdToWire } from "../../kernel/uapi/poll.ts";
 import { type Stat, statFromWire } from "../../kernel/uapi/stat.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 
 /** The types of the stubs' arguments (kernel/uapi/ has them), for the programs that import
  * them with Sys. */
-export type { SemBuf, SpawnAction, Stat };
-
-/** One file for poll(): the events asked for (POLLIN, POLLOUT) and, after it, those seen. */
-export interface PollFd {
-  fd: number;
-  events: number;
-  revents?: number;
-}
+export type { PollFd, SemBuf, SpawnAction, Stat };
 
 /** One process as ps sees it. `state` is "sleep", "runble", "run", "zombie" or "used";
  * `waitsFor` is what a sleeper waits for ("wait", "ticks", "pipe read", "console read", ...). */
@@ -291,7 +285,7 @@ export class Sys {
    * wait); fills each one's `revents` and answers how many are ready (0 at the timeout), or
    * -errno. */
   *poll(fds: PollFd[], timeoutTicks = -1): Call<number> {
-    const r = yield req(SYS.poll, fds.map((f) => [f.fd, f.events]), timeoutTicks);
+    const r = yield req(SYS.poll, fds.map(pollFdToWire), timeoutTicks);
     if (typeof r === "number") return r;
     (r as number[]).forEach((ev, i) => fds[i].revents = ev);
     return (r as number[]).filter((ev) => ev !== 0).length;
