@@ -20,6 +20,8 @@
 //
 // Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's process killed (status -1, as dv6's kill
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
+//
+// Being split along GNU make's source files; moved out so far: glob.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -33,6 +35,7 @@ import {
   SPAWN_DUP2,
 } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";
+import { glob } from "./glob.ts";
 import {
   announce,
   createJobServer,
@@ -58,8 +61,6 @@ import {
   expand,
   type ExpandCtx,
   type Floc,
-  globMatch,
-  hasGlob,
   isRecursive,
   MakeError,
   matchPattern,
@@ -74,7 +75,6 @@ import {
   setVar,
   type ShellResult,
   splitMakeflags,
-  unescapeGlob,
   type Vars,
   words,
 } from "./parse.ts";
@@ -916,67 +916,6 @@ function* shell(mk: Make, cmd: string): Call<ShellResult> {
     if (p === pid) return { out, status: status === -1 ? 137 : status };
     mk.reaps.push([p, status]);
   }
-}
-
-/** The names a $(wildcard) pattern matches, sorted as GNU make 4.3 gives them (glob's order, in
- * the C locale). Glob characters may be in any component; directories are read as their 16-byte
- * dirents. A pattern without them gives the name (unquoted) if the file exists. */
-function* glob(sys: Sys, pattern: string): Call<string[]> {
-  const dirOnly = pattern.endsWith("/");
-  if (!hasGlob(pattern)) {
-    const name = unescapeGlob(pattern);
-    const st = yield* stat(sys, name);
-    return st === -1 || (dirOnly && st[2] !== T_DIR) ? [] : [name];
-  }
-  const comps = pattern.split("/");
-  let found = [""];
-  if (comps[0] === "") {
-    found = ["/"];
-    comps.shift();
-  }
-  if (dirOnly) comps.pop();
-  for (let i = 0; i < comps.length; i++) {
-    const comp = comps[i];
-    const last = i === comps.length - 1;
-    const next: string[] = [];
-    for (const prefix of found) {
-      if (!hasGlob(comp)) {
-        next.push(prefix + unescapeGlob(comp) + (last ? "" : "/"));
-        continue;
-      }
-      const dir = prefix === "" ? "." : prefix === "/" ? "/" : prefix.slice(0, -1);
-      for (const name of (yield* listDir(sys, dir)).filter((n) => globMatch(comp, n)).sort()) {
-        next.push(prefix + name + (last ? "" : "/"));
-      }
-    }
-    found = next;
-  }
-  // What is left to check: that the names exist (a last component without glob characters),
-  // and are directories where a slash follows.
-  const out: string[] = [];
-  for (const f of found) {
-    if (dirOnly || !hasGlob(comps[comps.length - 1])) {
-      const st = yield* stat(sys, f);
-      if (st === -1 || (dirOnly && st[2] !== T_DIR)) continue;
-    }
-    out.push(dirOnly ? f + "/" : f);
-  }
-  return out.sort();
-}
-
-/** The names in a directory, `.` and `..` included (an empty list if it is not one). */
-function* listDir(sys: Sys, dir: string): Call<string[]> {
-  const fd = yield* sys.open(dir, O_RDONLY);
-  if (fd < 0) return [];
-  const st = yield* sys.fstat(fd);
-  const names: string[] = [];
-  if (st !== -1 && st[2] === T_DIR) {
-    for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
-      if (de.inum !== 0) names.push(de.name);
-    }
-  }
-  yield* sys.close(fd);
-  return names;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@
 // wildcard matches) and get the answer back, so that make.ts can drive them with system calls
 // while they stay pure. A request is performed once, where the expansion reaches it: a $(shell)
 // runs once per evaluation and $(info) prints in order with it, as in GNU make.
+//
+// Being split along GNU make's source files; moved out so far: glob.ts.
 
 /** Where a line comes from: for messages such as `Makefile:3: *** missing separator.  Stop.` */
 export interface Floc {
@@ -147,6 +149,7 @@ export type ReadRequest =
 export type Answer = string | null | string[] | ShellResult | undefined;
 
 export type Expander<T> = Generator<ExpandRequest, T, Answer>;
+
 export type Reader<T> = Generator<ReadRequest, T, Answer>;
 
 // ---------------------------------------------------------------------------------------------
@@ -593,93 +596,6 @@ function wordIndex(n: string, fn: string, which: string, ctx: ExpandCtx): number
     throw new MakeError(ctx.floc, `${which} argument to '${fn}' function must be greater than 0`);
   }
   return i;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wildcards (the matching; make.ts reads the directories)
-
-/** Does a pattern (or one path component of it) have glob characters (`*`, `?`, `[`)? */
-export function hasGlob(s: string): boolean {
-  for (let k = 0; k < s.length; k++) {
-    const c = s[k];
-    if (c === "\\") k++;
-    else if (c === "*" || c === "?" || c === "[") return true;
-  }
-  return false;
-}
-
-/** A pattern without glob characters as the name it stands for (backslashes removed). */
-export function unescapeGlob(s: string): string {
-  return s.replace(/\\(.)/g, "$1");
-}
-
-/** Does `name` (one directory entry) match the glob `pattern` (one path component)? `*` and
- * `?` match any characters, `[...]` one of a set (`!` or `^` first: one not in it, `a-z`
- * ranges), a backslash quotes the next character; a name starting with `.` only matches a
- * pattern starting with `.` (glob's rule for hidden files). */
-export function globMatch(pattern: string, name: string): boolean {
-  if (name.startsWith(".") && !pattern.startsWith(".")) return false;
-  return globFrom(pattern, 0, name, 0);
-}
-
-function globFrom(p: string, pi: number, s: string, si: number): boolean {
-  for (; pi < p.length; pi++) {
-    const c = p[pi];
-    if (c === "*") {
-      while (p[pi + 1] === "*") pi++;
-      if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (globFrom(p, pi + 1, s, k)) return true;
-      return false;
-    }
-    if (si >= s.length) return false;
-    if (c === "?") {
-      si++;
-      continue;
-    }
-    if (c === "[") {
-      const set = bracket(p, pi, s[si]);
-      if (set === null) {
-        // An unclosed `[` is itself.
-        if (s[si] !== "[") return false;
-        si++;
-        continue;
-      }
-      if (!set.ok) return false;
-      pi = set.end;
-      si++;
-      continue;
-    }
-    let lit = c;
-    if (c === "\\" && pi + 1 < p.length) lit = p[++pi];
-    if (s[si] !== lit) return false;
-    si++;
-  }
-  return si === s.length;
-}
-
-/** A bracket expression at p[i] (`[`) against one character: whether it matches and the index
- * of its `]`, or null if it is not closed. */
-function bracket(p: string, i: number, ch: string): { ok: boolean; end: number } | null {
-  let k = i + 1;
-  const negate = p[k] === "!" || p[k] === "^";
-  if (negate) k++;
-  let ok = false;
-  let first = true;
-  for (; k < p.length; k++) {
-    let c = p[k];
-    if (c === "]" && !first) return { ok: ok !== negate, end: k };
-    first = false;
-    if (c === "\\" && k + 1 < p.length) c = p[++k];
-    if (p[k + 1] === "-" && p[k + 2] !== undefined && p[k + 2] !== "]") {
-      let hi = p[k + 2];
-      k += 2;
-      if (hi === "\\" && k + 1 < p.length) hi = p[++k];
-      if (c <= ch && ch <= hi) ok = true;
-      continue;
-    }
-    if (c === ch) ok = true;
-  }
-  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
