@@ -21,7 +21,7 @@
 // Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's process killed (status -1, as dv6's kill
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 //
-// Being split along GNU make's source files; moved out so far: glob.ts.
+// Being split along GNU make's source files; moved out so far: glob.ts, options.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -47,10 +47,16 @@ import {
   release,
   startHelper,
   stopHelper,
-  type Style,
-  STYLES,
   tryAcquire,
 } from "./jobserver.ts";
+import {
+  defaultOptions,
+  makeflags,
+  type Options,
+  parseOptions,
+  splitMakeflags,
+  USAGE,
+} from "./options.ts";
 import {
   type Answer,
   assign,
@@ -68,299 +74,17 @@ import {
   overlay,
   parseCommand,
   patternCandidates,
-  quoteMakeflag,
   readMakefile,
   type ReadRequest,
   type RecipeLine,
   setVar,
   type ShellResult,
-  splitMakeflags,
   type Vars,
   words,
 } from "./parse.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
-
-// ---------------------------------------------------------------------------------------------
-// Options
-
-interface Options {
-  /** -j: null when not given, Infinity without a number. */
-  jobs: number | null;
-  /** -j was given on the command line (not only in MAKEFLAGS). */
-  jobsArgv: boolean;
-  keepGoing: boolean;
-  dryRun: boolean;
-  question: boolean;
-  touch: boolean;
-  silent: boolean;
-  always: boolean;
-  ignoreErrors: boolean;
-  printDir: boolean;
-  noPrintDir: boolean;
-  files: string[];
-  dirs: string[];
-  goals: string[];
-  /** VAR=value definitions of the command line, in order: [name, op, value]. */
-  vars: [string, string, string][];
-  style: Style;
-  auth: string | null;
-  stats: boolean;
-  timeline: boolean;
-  help: boolean;
-  version: boolean;
-}
-
-function defaultOptions(): Options {
-  return {
-    jobs: null,
-    jobsArgv: false,
-    keepGoing: false,
-    dryRun: false,
-    question: false,
-    touch: false,
-    silent: false,
-    always: false,
-    ignoreErrors: false,
-    printDir: false,
-    noPrintDir: false,
-    files: [],
-    dirs: [],
-    goals: [],
-    vars: [],
-    style: "pipe",
-    auth: null,
-    stats: false,
-    timeline: false,
-    help: false,
-    version: false,
-  };
-}
-
-/** Long options: name, the short option (or key) it means, argument: 0 none, 1 required,
- * 2 optional. */
-const LONG: [string, string, number][] = [
-  ["always-make", "B", 0],
-  ["directory", "C", 1],
-  ["dry-run", "n", 0],
-  ["file", "f", 1],
-  ["help", "h", 0],
-  ["ignore-errors", "i", 0],
-  ["jobs", "j", 2],
-  ["jobserver-auth", "jobserver-auth", 1],
-  ["jobserver-style", "jobserver-style", 1],
-  ["just-print", "n", 0],
-  ["keep-going", "k", 0],
-  ["makefile", "f", 1],
-  ["no-builtin-rules", "r", 0],
-  ["no-builtin-variables", "R", 0],
-  ["no-keep-going", "S", 0],
-  ["no-print-directory", "no-print-directory", 0],
-  ["no-silent", "no-silent", 0],
-  ["print-directory", "w", 0],
-  ["question", "q", 0],
-  ["quiet", "s", 0],
-  ["recon", "n", 0],
-  ["silent", "s", 0],
-  ["stats", "stats", 0],
-  ["stop", "S", 0],
-  ["timeline", "timeline", 0],
-  ["touch", "t", 0],
-  ["version", "v", 0],
-];
-
-/** Flags without an argument (-b, -m, -r, -R are accepted and do nothing: dv6 make has no
- * built-in rules or variables). */
-const SHORT_FLAGS = "BbhiknmqRrSstvw";
-
-const USAGE = `Usage: make [options] [target] ...
-Options:
-  -B, --always-make           Unconditionally make all targets.
-  -C DIRECTORY, --directory=DIRECTORY
-                              Change to DIRECTORY before doing anything.
-  -f FILE, --file=FILE, --makefile=FILE
-                              Read FILE as a makefile.
-  -h, --help                  Print this message and exit.
-  -i, --ignore-errors         Ignore errors from recipes.
-  -j [N], --jobs[=N]          Allow N jobs at once; infinite jobs with no arg.
-  -k, --keep-going            Keep going when some targets can't be made.
-  -n, --just-print, --dry-run, --recon
-                              Don't actually run any recipe; just print them.
-  -q, --question              Run no recipe; exit status says if up to date.
-  -s, --silent, --quiet       Don't echo recipes.
-  --no-silent                 Echo recipes (disable --silent mode).
-  -S, --no-keep-going, --stop
-                              Turns off -k.
-  -t, --touch                 Touch targets instead of remaking them.
-  -v, --version               Print the version number of make and exit.
-  -w, --print-directory       Print the current directory.
-  --no-print-directory        Turn off -w, even if it was turned on implicitly.
-  --jobserver-style=STYLE     Share job slots through STYLE: pipe (GNU make's,
-                              the default), sysvsem or psem (robust to kills).
-  --stats                     Print the jobs, the makespan and the parallelism.
-  --timeline                  Draw which job ran in which job slot, at the end.
-`;
-
-/** A positive -j value, or null. */
-function positive(s: string): number | null {
-  return /^[0-9]+$/.test(s) && Number(s) > 0 ? Number(s) : null;
-}
-
-/** A command-line variable definition `NAME=value` (any assignment operator), or null. */
-function cmdVar(a: string): [string, string, string] | null {
-  const m = /^([^=:?+! \t]+)[ \t]*(::=|:=|\?=|\+=|!=|=)(.*)$/s.exec(a);
-  return m === null ? null : [m[1], m[2], m[3]];
-}
-
-/** Parses options into `o`, as glibc's getopt_long with GNU make's table: null, or the error
- * message (without the program name). */
-function parseOptions(args: string[], o: Options, fromArgv: boolean): string | null {
-  const setJobs = (v: string | null): string | null => {
-    if (v === null) o.jobs = Infinity;
-    else {
-      const n = positive(v);
-      if (n === null) return "the '-j' option requires a positive integer argument";
-      o.jobs = n;
-    }
-    if (fromArgv) o.jobsArgv = true;
-    return null;
-  };
-  const flag = (key: string, arg: string | null): string | null => {
-    switch (key) {
-      case "B":
-        o.always = true;
-        break;
-      case "C":
-        o.dirs.push(arg!);
-        break;
-      case "f":
-        o.files.push(arg!);
-        break;
-      case "h":
-        o.help = true;
-        break;
-      case "i":
-        o.ignoreErrors = true;
-        break;
-      case "j":
-        return setJobs(arg);
-      case "k":
-        o.keepGoing = true;
-        break;
-      case "n":
-        o.dryRun = true;
-        break;
-      case "q":
-        o.question = true;
-        break;
-      case "t":
-        o.touch = true;
-        break;
-      case "S":
-        o.keepGoing = false;
-        break;
-      case "s":
-        o.silent = true;
-        break;
-      case "no-silent":
-        o.silent = false;
-        break;
-      case "v":
-        o.version = true;
-        break;
-      case "w":
-        o.printDir = true;
-        break;
-      case "no-print-directory":
-        o.noPrintDir = true;
-        break;
-      case "jobserver-auth":
-        o.auth = arg;
-        break;
-      case "jobserver-style":
-        if (!STYLES.includes(arg as Style)) {
-          return `unknown jobserver style '${arg}' (pipe, sysvsem or psem)`;
-        }
-        o.style = arg as Style;
-        break;
-      case "stats":
-        o.stats = true;
-        break;
-      case "timeline":
-        o.timeline = true;
-        break;
-    }
-    return null;
-  };
-
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") {
-      for (const rest of args.slice(i + 1)) {
-        const v = cmdVar(rest);
-        if (v !== null) o.vars.push(v);
-        else o.goals.push(rest);
-      }
-      break;
-    }
-    if (a.startsWith("--")) {
-      const eq = a.indexOf("=");
-      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-      const exact = LONG.find((l) => l[0] === name);
-      const found = exact !== undefined ? [exact] : LONG.filter((l) => l[0].startsWith(name));
-      if (found.length === 0) return `unrecognized option '${a}'`;
-      if (found.length > 1 && found.some((l) => l[1] !== found[0][1])) {
-        return `option '--${name}' is ambiguous; possibilities:${
-          found.map((l) => ` '--${l[0]}'`).join("")
-        }`;
-      }
-      const [full, key, mode] = found[0];
-      let arg: string | null = null;
-      if (mode === 0 && eq >= 0) return `option '--${full}' doesn't allow an argument`;
-      if (mode === 1) {
-        if (eq >= 0) arg = a.slice(eq + 1);
-        else if (i + 1 < args.length) arg = args[++i];
-        else return `option '--${full}' requires an argument`;
-      }
-      if (mode === 2) {
-        if (eq >= 0) arg = a.slice(eq + 1);
-        else if (i + 1 < args.length && /^[0-9]/.test(args[i + 1])) arg = args[++i];
-      }
-      const err = flag(key, arg);
-      if (err !== null) return err;
-      continue;
-    }
-    if (a.startsWith("-") && a !== "-") {
-      for (let k = 1; k < a.length; k++) {
-        const c = a[k];
-        if (c === "C" || c === "f") {
-          let arg: string;
-          if (k + 1 < a.length) arg = a.slice(k + 1);
-          else if (i + 1 < args.length) arg = args[++i];
-          else return `option requires an argument -- '${c}'`;
-          flag(c, arg);
-          break;
-        }
-        if (c === "j") {
-          let arg: string | null = null;
-          if (k + 1 < a.length) arg = a.slice(k + 1);
-          else if (i + 1 < args.length && /^[0-9]/.test(args[i + 1])) arg = args[++i];
-          const err = flag("j", arg);
-          if (err !== null) return err;
-          break;
-        }
-        if (!SHORT_FLAGS.includes(c)) return `invalid option -- '${c}'`;
-        flag(c, null);
-      }
-      continue;
-    }
-    const v = cmdVar(a);
-    if (v !== null) o.vars.push(v);
-    else o.goals.push(a);
-  }
-  return null;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The make process
@@ -435,7 +159,7 @@ interface Goal {
 const VISIT_OK = 0, VISIT_FAIL = 1, VISIT_PENDING = 2;
 
 /** Everything one make process keeps, made in its main: nothing lives at module level. */
-interface Make {
+export interface Make {
   sys: Sys;
   /** `make`, or `make[1]` in a recursive make: the prefix of its messages. */
   prog: string;
@@ -675,32 +399,6 @@ function* setupJobs(mk: Make, envMap: Map<string, string>): Call<void> {
   }
   mk.js = js;
   if (o.style === "pipe") o.auth = `${js.r},${js.w}`;
-}
-
-/** MAKEFLAGS for recursive makes, as GNU make 4.3 writes it: the flag letters, -jN, the
- * jobserver, then `-- VAR=value...` (the last definition first). */
-function makeflags(mk: Make): string {
-  const o = mk.o;
-  let letters = "";
-  if (o.always) letters += "B";
-  if (o.ignoreErrors) letters += "i";
-  if (o.keepGoing) letters += "k";
-  if (o.dryRun) letters += "n";
-  if (o.question) letters += "q";
-  if (o.silent) letters += "s";
-  if (o.touch) letters += "t";
-  if (mk.printDir) letters += "w";
-  const rest: string[] = [];
-  if (o.jobs === Infinity) rest.push("-j");
-  else if (o.jobs !== null) rest.push(`-j${o.jobs}`);
-  if (o.auth !== null) rest.push(`--jobserver-auth=${o.auth}`);
-  if (o.noPrintDir) rest.push("--no-print-directory");
-  if (o.vars.length > 0) {
-    rest.push("--");
-    for (const [n, op, v] of [...o.vars].reverse()) rest.push(`${n}${op}${quoteMakeflag(v)}`);
-  }
-  if (letters !== "") return [letters, ...rest].join(" ");
-  return rest.length === 0 ? "" : " " + rest.join(" ");
 }
 
 /** The exported variables (those from the environment or the command line, and `export`ed

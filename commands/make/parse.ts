@@ -21,7 +21,7 @@
 // while they stay pure. A request is performed once, where the expansion reaches it: a $(shell)
 // runs once per evaluation and $(info) prints in order with it, as in GNU make.
 //
-// Being split along GNU make's source files; moved out so far: glob.ts.
+// Being split along GNU make's source files; moved out so far: glob.ts, options.ts.
 
 /** Where a line comes from: for messages such as `Makefile:3: *** missing separator.  Stop.` */
 export interface Floc {
@@ -1387,38 +1387,4 @@ export function parseCommand(expanded: string): Command {
 /** Does an unexpanded recipe line run make recursively (`$(MAKE)` or `${MAKE}` in it)? */
 export function isRecursive(text: string): boolean {
   return text.includes("$(MAKE)") || text.includes("${MAKE}");
-}
-
-// ---------------------------------------------------------------------------------------------
-// MAKEFLAGS
-
-/** Splits MAKEFLAGS into words (a backslash escapes the next character, as make writes a
- * space in a variable's value). The first word, if it has no dash, is a cluster of flag
- * letters and gets one. */
-export function splitMakeflags(s: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let any = false;
-  for (let k = 0; k < s.length; k++) {
-    const c = s[k];
-    if (c === "\\" && k + 1 < s.length) {
-      cur += s[++k];
-      any = true;
-    } else if (c === " " || c === "\t") {
-      if (any) out.push(cur);
-      cur = "";
-      any = false;
-    } else {
-      cur += c;
-      any = true;
-    }
-  }
-  if (any) out.push(cur);
-  if (out.length > 0 && !out[0].startsWith("-") && !out[0].includes("=")) out[0] = "-" + out[0];
-  return out;
-}
-
-/** A value as MAKEFLAGS writes it: spaces and backslashes escaped. */
-export function quoteMakeflag(s: string): string {
-  return s.replace(/([\\ \t])/g, "\\$1");
 }
