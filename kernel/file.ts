@@ -62,15 +62,25 @@ export function* filedup(m: Machine, f: File): KGen<File> {
 }
 
 // Close file f. (Decrement ref count, close when reaches 0.)
+// As in xv6, what the last close tears down (a pipe, the file's flock() lock) is torn down
+// with ftable released: that takes other locks (the pipe's, flock, and through wakeup() every
+// process's), and fork holds a new child's p->lock while filedup() takes ftable, so closing
+// under ftable could deadlock with a fork. The flock() lock goes first, while f is still
+// allocated (ref 1, held by no one else: the closer has the last reference), since the lock
+// belongs to this open file and a reused slot would be another.
 export function* fileclose(m: Machine, f: File): KGen {
   yield* acquire(m, m.ftable.lock);
   if (f.ref < 1) panic("fileclose");
-  if (--f.ref > 0) {
+  if (f.ref > 1) {
+    f.ref--;
     yield* release(m, m.ftable.lock);
     return;
   }
-  const { type, pipe, writable } = f;
+  yield* release(m, m.ftable.lock);
   if (f.ip !== null) yield* m.locks.closeFile(m, f); // its flock() lock goes with it
+  yield* acquire(m, m.ftable.lock);
+  if (f.ref !== 1) panic("fileclose ref");
+  const { type, pipe, writable } = f;
   Object.assign(f, new File());
   yield* release(m, m.ftable.lock);
   if (type === FD_PIPE) yield* pipeclose(m, pipe!, writable);

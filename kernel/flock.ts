@@ -159,7 +159,9 @@ export class LockTable {
       }
       if (c === undefined) {
         this.setRange(m, l, p, type, start, end);
-        if (type === F_UNLCK) yield* wakeup(m, l);
+        // An unlock, or a write lock turned into a read lock (Linux wakes the waiters of a
+        // downgraded lock too: readers it blocked may go on).
+        if (type !== F_WRLCK) yield* wakeup(m, l);
         break;
       }
       if (cmd === F_SETLK) {

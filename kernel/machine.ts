@@ -166,6 +166,7 @@ export class Machine {
   /** Bytes of console input that arrived at the UART (see consoleReaderWaits). */
   private inputBytes = 0;
   irqPending = false; // a device interrupt waits for a hart to claim it
+  irqClaimed = false; // a hart handles the device interrupt and has not completed it
 
   // proc.c
   readonly procs: Proc[] = [];
@@ -181,7 +182,7 @@ export class Machine {
   ticks = 0;
   readonly ticksChan: Chan = { what: "ticks" };
   /** Sleeps with a deadline, which clockintr ends (see timedSleep). */
-  readonly timeouts: { chan: Chan; at: number }[] = [];
+  timeouts: { chan: Chan; lk: Spinlock; at: number }[] = [];
 
   readonly ftable = new FileTable();
   readonly sem = new SemTable(this);
@@ -251,15 +252,20 @@ export class Machine {
     const ctx = c.current;
     const pid = ctx.proc === null ? 0 : ctx.proc.pid;
     let intr = INTR_NONE;
-    if (c.intrOn && (this.irqPending || c.timerPending) && this.policy.takeInterrupt(c)) {
-      // A device interrupt goes first (the PLIC hands it to whichever hart claims it).
-      if (this.irqPending) {
+    const device = this.irqPending && !this.irqClaimed;
+    if (c.intrOn && (device || c.timerPending) && this.policy.takeInterrupt(c)) {
+      // A device interrupt goes first: the PLIC hands it to the hart that claims it, and to
+      // no other until that hart completes it (so no two CPUs are in uartintr at once).
+      if (device) {
         this.irqPending = false;
+        this.irqClaimed = true;
         intr = INTR_DEVICE;
       } else {
         c.timerPending = false;
         intr = INTR_TIMER;
       }
+      // A trap turns interrupts off (sstatus.SIE) until the handler returns (devintr).
+      c.intrOn = false;
       ctx.stack.push(devintr(this, ctx.userMode, intr === INTR_DEVICE));
     }
     let ev: Event;
@@ -272,7 +278,8 @@ export class Machine {
     if (ev.k === EV.SWTCH) {
       c.current = ev.to === null ? c.schedCtx : ev.to.context!;
     } else if (ev.k === EV.WFI) {
-      c.wfi = !c.timerPending && !this.irqPending; // wfi returns at once if one is pending
+      // wfi returns at once if an interrupt is pending for this CPU.
+      c.wfi = !c.timerPending && !(this.irqPending && !this.irqClaimed);
     }
     this.steps++;
     try {
@@ -326,6 +333,13 @@ export class Machine {
     change();
     this.irqPending = true;
     for (const c of this.cpus) c.wfi = false;
+  }
+
+  /** The hart that claimed the device interrupt is done with it (xv6's plic_complete): one
+   * that came meanwhile can go to a hart now. */
+  completeIrq(): void {
+    this.irqClaimed = false;
+    if (this.irqPending) { for (const c of this.cpus) c.wfi = false; }
   }
 
   /** Stops the machine at the end of this step (the halt system call). */

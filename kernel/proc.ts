@@ -396,7 +396,7 @@ export function* yield_(m: Machine): KGen {
  * at the deadline. The caller re-checks its condition and the clock, as after any sleep. */
 export function* timedSleep(m: Machine, chan: Chan, lk: Spinlock, deadline: number): KGen {
   if (deadline === Infinity) return yield* sleep(m, chan, lk);
-  const t = { chan, at: deadline };
+  const t = { chan, lk, at: deadline };
   m.timeouts.push(t);
   yield* sleep(m, chan, lk);
   const i = m.timeouts.indexOf(t);

@@ -7,7 +7,7 @@
 
 import type { SysReq, Val } from "./uapi/abi.ts";
 import { EV, event, type KGen, USER_EVENT } from "./event.ts";
-import type { Machine } from "./machine.ts";
+import type { Context, Machine } from "./machine.ts";
 import type { History } from "./history.ts";
 import { ptr } from "./printf.ts";
 import {
@@ -47,7 +47,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     const req = runUser(m, p, ret);
     if (req === null) {
       // Computation that does not enter the kernel: only the timer takes the CPU from it.
-      ctx.userMode = true;
+      toUserMode(m, ctx);
       yield USER_EVENT;
       ctx.userMode = false;
       ret = undefined;
@@ -69,7 +69,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
       p.history.push(ATOMIC, old);
       aev.a = req.a;
       aev.r = ret = old;
-      ctx.userMode = true;
+      toUserMode(m, ctx);
       yield aev;
       ctx.userMode = false;
       continue;
@@ -93,7 +93,7 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     // usertrapret(): back to user mode.
     ev.n = n;
     ev.r = ret;
-    ctx.userMode = true;
+    toUserMode(m, ctx);
     yield ev;
     ctx.userMode = false;
     if (n === SYS.exec && ret !== -1) ret = undefined; // a new program starts with nothing
@@ -101,6 +101,13 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
 }
 
 const FAULT = -0.5; // runUser's answer when the program threw
+
+// usertrapret's sret: the process runs in user mode, with interrupts on (sstatus.SPIE), on
+// whichever CPU it runs now, whatever its kernel path left them.
+function toUserMode(m: Machine, ctx: Context): void {
+  m.cpu.intrOn = true;
+  ctx.userMode = true;
+}
 
 // A killed (or faulting) process leaves: the step that enters exit() is its record, as the
 // exit call's is, so the journal shows when every killed process died. `n`, `a`, `r`: the
@@ -205,14 +212,20 @@ function unexpected(m: Machine, p: Proc, e: unknown, pc: number): void {
 export function* devintr(m: Machine, fromUser: boolean, device: boolean): KGen {
   // The ticks of time a timer interrupt brings: one; on the host's clock, those that came.
   const ticks = device ? 0 : m.hostClock ? m.cpu.takeHostTicks() : 1;
-  if (device) yield* m.uart.intr(m);
-  else if (m.cpu.id === 0) yield* clockintr(m, ticks);
+  if (device) {
+    yield* m.uart.intr(m);
+    m.completeIrq();
+  } else if (m.cpu.id === 0) yield* clockintr(m, ticks);
   const p = m.cpu.proc;
-  if (p === null) return;
-  p.ticks += ticks; // the ticks found p running: charge them to p, for ps
-  if (fromUser && (yield* killed(m, p))) yield* killedExit(m);
-  // give up the CPU if this is a timer interrupt.
-  if (!device && p.state === RUNNING) yield* yield_(m);
+  if (p !== null) {
+    p.ticks += ticks; // the ticks found p running: charge them to p, for ps
+    if (fromUser && (yield* killed(m, p))) yield* killedExit(m);
+    // give up the CPU if this is a timer interrupt.
+    if (!device && p.state === RUNNING) yield* yield_(m);
+  }
+  // Back to what was interrupted, with interrupts on again (sret), on whichever CPU it now
+  // runs (a process that yielded may come back on another).
+  m.cpu.intrOn = true;
 }
 
 function* clockintr(m: Machine, ticks: number): KGen {
@@ -220,10 +233,16 @@ function* clockintr(m: Machine, ticks: number): KGen {
   yield* acquire(m, m.tickslock);
   m.ticks += ticks;
   yield* wakeup(m, m.ticksChan);
-  // dv6: sleeps with a deadline (semtimedop, futex and semaphore timeouts).
-  for (const t of m.timeouts.filter((t) => t.at <= m.ticks)) {
-    m.timeouts.splice(m.timeouts.indexOf(t), 1);
-    yield* wakeup(m, t.chan);
-  }
+  // dv6: sleeps with a deadline (semtimedop, futex and poll timeouts). The due ones leave the
+  // list in this one step (their sleepers remove their own entries when woken otherwise).
+  const due = m.timeouts.filter((t) => t.at <= m.ticks);
+  m.timeouts = m.timeouts.filter((t) => t.at > m.ticks);
   yield* release(m, m.tickslock);
+  // Each is woken holding its sleeper's condition lock, as any wakeup() must be: a sleeper
+  // checks its deadline and goes to sleep under that lock, so the wakeup cannot fall between.
+  for (const t of due) {
+    yield* acquire(m, t.lk);
+    yield* wakeup(m, t.chan);
+    yield* release(m, t.lk);
+  }
 }

@@ -12,7 +12,7 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const decoder = new TextDecoder();
 
 Deno.test("with the broken sleep, seeds of 0..99 hang cat in the UART writer, and replay", () => {
-  // At this writing 13 of these 100 seeds hang (and 15 of 100..199: lost_wakeup_b_test.ts).
+  // At this writing 18 of these 100 seeds hang (and 20 of 100..199: lost_wakeup_b_test.ts).
   brokenSeedsHangAndReplay(SEEDS.slice(0, 100));
 });
 
