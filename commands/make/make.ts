@@ -21,7 +21,8 @@
 // Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's process killed (status -1, as dv6's kill
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 //
-// Being split along GNU make's source files; moved out so far: glob.ts, options.ts.
+// Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
+// output.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -41,7 +42,6 @@ import {
   createJobServer,
   finishJobServer,
   helperDone,
-  type JobServer,
   joinPipe,
   joinRobust,
   release,
@@ -50,35 +50,32 @@ import {
   tryAcquire,
 } from "./jobserver.ts";
 import {
-  defaultOptions,
-  makeflags,
-  type Options,
-  parseOptions,
-  splitMakeflags,
-  USAGE,
-} from "./options.ts";
-import {
   type Answer,
+  Die,
+  type Floc,
+  type Make,
+  MakeError,
+  type ReadRequest,
+  type ShellResult,
+} from "./makeint.ts";
+import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
+import { enter, error, fatal, message } from "./output.ts";
+import {
   assign,
   assignTarget,
   type Automatic,
   type Command,
-  type Database,
   expand,
   type ExpandCtx,
-  type Floc,
   isRecursive,
-  MakeError,
   matchPattern,
   newDatabase,
   overlay,
   parseCommand,
   patternCandidates,
   readMakefile,
-  type ReadRequest,
   type RecipeLine,
   setVar,
-  type ShellResult,
   type Vars,
   words,
 } from "./parse.ts";
@@ -89,15 +86,10 @@ import type { SpawnAction, Sys } from "../lib/usys.ts";
 // ---------------------------------------------------------------------------------------------
 // The make process
 
-/** Exit: thrown to end make with `status` after the message has been printed. */
-class Die {
-  constructor(readonly status: number) {}
-}
-
 const NEW = 0, RUNNING = 1, DONE = 2;
 
 /** A file make knows of, as it updates it. */
-interface Node {
+export interface Node {
   name: string;
   phony: boolean;
   /** Found the rule that makes it (explicit or pattern); `hasRule`: there is one. */
@@ -130,7 +122,7 @@ interface JobLine extends Command {
   floc: Floc;
 }
 
-interface Job {
+export interface Job {
   id: string;
   node: Node;
   lines: JobLine[];
@@ -157,60 +149,6 @@ interface Goal {
 }
 
 const VISIT_OK = 0, VISIT_FAIL = 1, VISIT_PENDING = 2;
-
-/** Everything one make process keeps, made in its main: nothing lives at module level. */
-export interface Make {
-  sys: Sys;
-  /** `make`, or `make[1]` in a recursive make: the prefix of its messages. */
-  prog: string;
-  /** How it was called (argv[0]): $(MAKE). */
-  name: string;
-  pid: number;
-  level: number;
-  o: Options;
-  cwd: string;
-  db: Database;
-  nodes: Map<string, Node>;
-  /** Files that ought to exist: targets and prerequisites of explicit rules. */
-  mentioned: Set<string>;
-  jobs: Map<number, Job>;
-  js: JobServer | null;
-  /** Job slots without a jobserver: 1, N (a forced -jN) or Infinity. */
-  limit: number;
-  /** The pass stopped: a job is ready but no slot is free. */
-  blocked: boolean;
-  /** An error without -k: no new job starts. */
-  stopping: boolean;
-  waitingPrinted: boolean;
-  failed: boolean;
-  /** -q found a target to remake (make exits 1 unless something failed). */
-  questioned: boolean;
-  /** The pattern-specific variables of each file (null: none match it). */
-  patVars: Map<string, Vars | null>;
-  /** Jobs started so far (GNU's commands_started). */
-  started: number;
-  jobsMade: number;
-  printDir: boolean;
-  /** It said `Entering directory` (so it says `Leaving directory` at exit). */
-  entered: boolean;
-  /** -q: `Entering directory` is said before the first output (see main). */
-  deferEnter: boolean;
-  /** MAKEFLAGS and the environment of recipes (`envReady`: made, once the makefiles are
-   * read; until then a $(shell) gets one made for it). */
-  makeflags: string;
-  env: string[];
-  envReady: boolean;
-  /** The environment is being made (a $(shell) in an exported variable gets make's own). */
-  envBusy: boolean;
-  /** Children reaped while a $(shell) waited for its own (wait() takes any child): their
-   * [pid, status], for the job loop to handle in order. */
-  reaps: [number, number][];
-  /** The job log of --stats/--timeline (shared with recursive makes), and whether this make
-   * made it. */
-  joblog: string | null;
-  joblogOwner: boolean;
-  startTick: number;
-}
 
 export default function* make(sys: Sys, argv: string[]): Program {
   const envMap = new Map<string, string>();
@@ -460,34 +398,6 @@ function* childEnv(mk: Make): Call<string[]> {
     env.delete("MAKE_JOBID");
   }
   return [...env].map(([k, v]) => `${k}=${v}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Messages
-
-/** `Entering directory`, once, if make says where it works. */
-function* enter(mk: Make): Call<void> {
-  if (mk.entered || !mk.printDir) return;
-  mk.entered = true;
-  yield* mk.sys.write(1, `${mk.prog}: Entering directory '${mk.cwd}'\n`);
-}
-
-function* message(mk: Make, text: string): Call<void> {
-  if (mk.deferEnter) yield* enter(mk);
-  yield* mk.sys.write(1, `${mk.prog}: ${text}\n`);
-}
-
-function* error(mk: Make, text: string): Call<void> {
-  if (mk.deferEnter) yield* enter(mk);
-  yield* mk.sys.write(2, `${mk.prog}: ${text}\n`);
-}
-
-/** A fatal error: `FILE:LINE: *** MESSAGE.  Stop.` and make ends with status 2. */
-function* fatal(mk: Make, floc: Floc | null, text: string): Call<never> {
-  const at = floc === null ? `${mk.prog}: ` : `${floc.file}:${floc.line}: `;
-  if (mk.deferEnter) yield* enter(mk);
-  yield* mk.sys.write(2, `${at}*** ${text}.  Stop.\n`);
-  throw new Die(2);
 }
 
 // ---------------------------------------------------------------------------------------------

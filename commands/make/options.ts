@@ -3,7 +3,7 @@
 // message, and MAKEFLAGS as make reads it from the environment and writes it for recursive makes.
 
 import { type Style, STYLES } from "./jobserver.ts";
-import type { Make } from "./make.ts";
+import type { Make } from "./makeint.ts";
 
 export interface Options {
   /** -j: null when not given, Infinity without a number. */

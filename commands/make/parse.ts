@@ -21,20 +21,10 @@
 // while they stay pure. A request is performed once, where the expansion reaches it: a $(shell)
 // runs once per evaluation and $(info) prints in order with it, as in GNU make.
 //
-// Being split along GNU make's source files; moved out so far: glob.ts, options.ts.
+// Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
+// output.ts.
 
-/** Where a line comes from: for messages such as `Makefile:3: *** missing separator.  Stop.` */
-export interface Floc {
-  file: string;
-  line: number;
-}
-
-/** A fatal error: printed `FILE:LINE: *** MESSAGE.  Stop.` (or `make: *** MESSAGE.  Stop.`). */
-export class MakeError extends Error {
-  constructor(readonly floc: Floc | null, message: string) {
-    super(message);
-  }
-}
+import { type Expander, type Floc, MakeError, type Reader, type ShellResult } from "./makeint.ts";
 
 export type Origin =
   | "default"
@@ -127,30 +117,6 @@ export interface Database {
   /** Included makefiles that do not exist (make then says there is no rule to make them). */
   missing: string[];
 }
-
-/** A shell command's output and its status (GNU's: the exit code, or 128 + the signal). */
-export interface ShellResult {
-  out: string;
-  status: number;
-}
-
-/** What expansion asks of the outside world. */
-export type ExpandRequest =
-  | { kind: "print"; fd: number; text: string } // answered with nothing
-  | { kind: "shell"; cmd: string } // `/bin/sh -c cmd`: answered with a ShellResult
-  | { kind: "wildcard"; pattern: string }; // answered with the names it matches (string[])
-
-/** What the reader asks of the outside world: expansion's requests, and included files. */
-export type ReadRequest =
-  | { kind: "read"; path: string } // answered with the file's text, or null
-  | ExpandRequest;
-
-/** The answers to requests (each kind gets its own, above). */
-export type Answer = string | null | string[] | ShellResult | undefined;
-
-export type Expander<T> = Generator<ExpandRequest, T, Answer>;
-
-export type Reader<T> = Generator<ReadRequest, T, Answer>;
 
 // ---------------------------------------------------------------------------------------------
 // Words and patterns
