@@ -22,7 +22,7 @@
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 //
 // Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
-// output.ts.
+// output.ts, expand.ts, function.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -33,9 +33,10 @@ import {
   O_TRUNC,
   O_WRONLY,
   SPAWN_CLOSE,
-  SPAWN_DUP2,
 } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";
+import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
+import { matchPattern, readAll, shell, words } from "./function.ts";
 import { glob } from "./glob.ts";
 import {
   announce,
@@ -49,26 +50,14 @@ import {
   stopHelper,
   tryAcquire,
 } from "./jobserver.ts";
-import {
-  type Answer,
-  Die,
-  type Floc,
-  type Make,
-  MakeError,
-  type ReadRequest,
-  type ShellResult,
-} from "./makeint.ts";
+import { type Answer, Die, type Floc, type Make, MakeError, type ReadRequest } from "./makeint.ts";
 import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
 import { enter, error, fatal, message } from "./output.ts";
 import {
   assign,
   assignTarget,
-  type Automatic,
   type Command,
-  expand,
-  type ExpandCtx,
   isRecursive,
-  matchPattern,
   newDatabase,
   overlay,
   parseCommand,
@@ -77,7 +66,6 @@ import {
   type RecipeLine,
   setVar,
   type Vars,
-  words,
 } from "./parse.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
@@ -343,7 +331,7 @@ function* setupJobs(mk: Make, envMap: Map<string, string>): Call<void> {
  * ones), expanded, MAKEFLAGS, MAKELEVEL one deeper and the robust jobserver: the environment
  * of recipes and $(shell) commands. A $(shell) met while it is being made (an exported
  * variable that calls one) gets make's own environment: no endless loop. */
-function* exportedEnv(
+export function* exportedEnv(
   mk: Make,
   vars: Vars = mk.db.vars,
   auto: Automatic | null = null,
@@ -416,19 +404,6 @@ function* readFile(sys: Sys, path: string): Call<string | null> {
   return text;
 }
 
-/** Reads a file to its end, as text. */
-function* readAll(sys: Sys, fd: number): Call<string> {
-  const text = new TextDecoder();
-  const buf = new Uint8Array(512);
-  let s = "";
-  for (;;) {
-    const n = yield* sys.read(fd, buf, buf.length);
-    if (n <= 0) break;
-    s += text.decode(buf.subarray(0, n), { stream: true });
-  }
-  return s + text.decode();
-}
-
 function* readMakefiles(mk: Make): Call<void> {
   const { sys, o, db } = mk;
   const missing: string[] = [];
@@ -483,46 +458,6 @@ function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<T> {
     else if (req.kind === "print") yield* mk.sys.write(req.fd, req.text);
     else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
     else answer = yield* glob(mk.sys, req.pattern);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// $(shell) and $(wildcard)
-
-/** Runs `/bin/sh -c cmd` with its stdout on a pipe, with the environment of recipes (stderr and
- * stdin are make's): its output and status (a killed shell: 137, SIGKILL's 128 + 9, as GNU make
- * gives it). wait() takes any child: a job's child reaped meanwhile is kept in `mk.reaps` for
- * the job loop. */
-function* shell(mk: Make, cmd: string): Call<ShellResult> {
-  const sys = mk.sys;
-  const env = mk.envReady ? mk.env : mk.envBusy ? [...sys.env] : [
-    ...(yield* exportedEnv(mk)),
-  ].map(([k, v]) => `${k}=${v}`);
-  const fds: number[] = [];
-  if ((yield* sys.pipe(fds)) < 0) {
-    yield* error(mk, "pipe: Too many open files");
-    return { out: "", status: 127 };
-  }
-  const actions: SpawnAction[] = [[SPAWN_DUP2, fds[1], 1], [SPAWN_CLOSE, fds[0]], [
-    SPAWN_CLOSE,
-    fds[1],
-  ]];
-  const js = mk.js;
-  if (js !== null && js.style === "pipe") actions.push([SPAWN_CLOSE, js.r], [SPAWN_CLOSE, js.w]);
-  const pid = yield* sys.spawn("/bin/sh", ["sh", "-c", cmd], actions, 0, 0, env);
-  yield* sys.close(fds[1]);
-  if (pid < 0) {
-    yield* sys.close(fds[0]);
-    yield* error(mk, "/bin/sh: No such file or directory");
-    return { out: "", status: 127 };
-  }
-  const out = yield* readAll(sys, fds[0]);
-  yield* sys.close(fds[0]);
-  for (;;) {
-    const [p, status] = yield* sys.wait();
-    if (p < 0) return { out, status: 127 };
-    if (p === pid) return { out, status: status === -1 ? 137 : status };
-    mk.reaps.push([p, status]);
   }
 }
 
