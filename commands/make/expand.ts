@@ -7,7 +7,7 @@
 
 import { FUNCTIONS, patsubst, words } from "./function.ts";
 import { type Expander, type Floc, MakeError } from "./makeint.ts";
-import type { Vars } from "./parse.ts";
+import type { Vars } from "./variable.ts";
 
 /** The automatic variables of a recipe: @ < ^ + * ? | (and their D and F forms). */
 export type Automatic = Partial<Record<"@" | "<" | "^" | "+" | "*" | "?" | "|", string>>;

@@ -8,10 +8,9 @@
 
 import { SPAWN_CLOSE, SPAWN_DUP2 } from "../../kernel/uapi/fcntl.ts";
 import { type ExpandCtx, expandWith } from "./expand.ts";
-import { exportedEnv } from "./make.ts";
 import { type Expander, type Make, MakeError, type ShellResult } from "./makeint.ts";
 import { error } from "./output.ts";
-import { setVar, type Var } from "./parse.ts";
+import { exportedEnv, setVar, type Var } from "./variable.ts";
 import type { Call } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
 

@@ -22,7 +22,7 @@
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 //
 // Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
-// output.ts, expand.ts, function.ts.
+// output.ts, expand.ts, function.ts, variable.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -36,10 +36,9 @@ import {
 } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";
 import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
-import { matchPattern, readAll, shell, words } from "./function.ts";
+import { readAll, shell, words } from "./function.ts";
 import { glob } from "./glob.ts";
 import {
-  announce,
   createJobServer,
   finishJobServer,
   helperDone,
@@ -54,20 +53,16 @@ import { type Answer, Die, type Floc, type Make, MakeError, type ReadRequest } f
 import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
 import { enter, error, fatal, message } from "./output.ts";
 import {
-  assign,
-  assignTarget,
   type Command,
   isRecursive,
   newDatabase,
-  overlay,
   parseCommand,
   patternCandidates,
   readMakefile,
   type RecipeLine,
-  setVar,
-  type Vars,
 } from "./parse.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
+import { assign, exportedEnv, scope, setVar, type Vars } from "./variable.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
 import type { SpawnAction, Sys } from "../lib/usys.ts";
 
@@ -327,44 +322,6 @@ function* setupJobs(mk: Make, envMap: Map<string, string>): Call<void> {
   if (o.style === "pipe") o.auth = `${js.r},${js.w}`;
 }
 
-/** The exported variables (those from the environment or the command line, and `export`ed
- * ones), expanded, MAKEFLAGS, MAKELEVEL one deeper and the robust jobserver: the environment
- * of recipes and $(shell) commands. A $(shell) met while it is being made (an exported
- * variable that calls one) gets make's own environment: no endless loop. */
-export function* exportedEnv(
-  mk: Make,
-  vars: Vars = mk.db.vars,
-  auto: Automatic | null = null,
-): Call<Map<string, string>> {
-  const ctx: ExpandCtx = { vars, auto, floc: null };
-  const env = new Map<string, string>();
-  const busy = mk.envBusy;
-  mk.envBusy = true;
-  try {
-    for (const [name, v] of [...vars]) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-      let on = v.exported;
-      if (on === null && v.perTarget) {
-        // A target-specific value is exported as the global variable is.
-        const gv = mk.db.vars.get(name);
-        on = gv?.exported ?? (gv?.fromEnv ? true : null);
-      }
-      on ??= v.fromEnv || v.origin === "command line";
-      if (!on) continue;
-      env.set(name, v.recursive ? yield* drive(mk, expand(v.value, ctx)) : v.value);
-    }
-  } finally {
-    mk.envBusy = busy;
-  }
-  env.set("MAKEFLAGS", mk.envReady ? mk.makeflags : makeflags(mk));
-  env.set("MAKELEVEL", String(mk.level + 1));
-  if (mk.js !== null) {
-    const a = announce(mk.js);
-    if (a !== null) env.set("ROBUST_JOBSERVER", a);
-  }
-  return env;
-}
-
 /** The environment of recipes: the exported one, and the job log. */
 function* childEnv(mk: Make): Call<string[]> {
   const vars = mk.db.vars;
@@ -446,7 +403,7 @@ function resume<T>(
 
 /** Drives the reader or an expansion: answers its requests with system calls, and ends make
  * with GNU's message at a MakeError. */
-function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<T> {
+export function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<T> {
   let answer: Answer = undefined;
   for (;;) {
     const r: IteratorResult<ReadRequest, T> | MakeError = resume(g, answer);
@@ -866,53 +823,6 @@ function* startJob(mk: Make, n: Node): Call<number> {
     while (n.state === RUNNING && (yield* reapChild(mk)));
   }
   return n.state === DONE ? (n.failed ? VISIT_FAIL : VISIT_OK) : VISIT_PENDING;
-}
-
-/** The variables a file's recipe sees: the global ones, under the target- and
- * pattern-specific ones of the files it is built for (its parent, the parent's parent...),
- * under its own pattern-specific ones, under its own (GNU's variable set list). */
-function* scope(mk: Make, n: Node): Call<Vars> {
-  const db = mk.db;
-  if (db.targetVars.size === 0 && db.patternVars.length === 0) return db.vars;
-  const layers: Vars[] = [];
-  const seen = new Set<Node>();
-  for (let x: Node | null = n; x !== null && !seen.has(x); x = x.parent) {
-    seen.add(x);
-    const own = db.targetVars.get(x.name);
-    if (own !== undefined) layers.push(own);
-    const pat = yield* patternVarsOf(mk, x.name);
-    if (pat !== null) layers.push(pat);
-  }
-  return layers.length === 0 ? db.vars : overlay(db.vars, layers.reverse());
-}
-
-/** The pattern-specific variables of a file, set once (as GNU's initialize_file_variables
- * does) in a set of their own: null if no pattern matches it. */
-function* patternVarsOf(mk: Make, name: string): Call<Vars | null> {
-  const known = mk.patVars.get(name);
-  if (known !== undefined) return known;
-  let set: Vars | null = null;
-  for (const pv of mk.db.patternVars) {
-    if (matchPattern(pv.pattern, name) === null) continue;
-    set ??= new Map();
-    const simple = pv.op === ":=" || pv.op === "::=";
-    yield* drive(
-      mk,
-      assignTarget(
-        set,
-        mk.db.vars,
-        pv.name,
-        pv.op,
-        pv.value,
-        pv.origin,
-        pv.exported,
-        pv.floc,
-        simple,
-      ),
-    );
-  }
-  mk.patVars.set(name, set);
-  return set;
 }
 
 /** The environment of a job whose file has target-specific variables: the exported variables

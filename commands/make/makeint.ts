@@ -13,7 +13,8 @@
 import type { JobServer } from "./jobserver.ts";
 import type { Job, Node } from "./make.ts";
 import type { Options } from "./options.ts";
-import type { Database, Vars } from "./parse.ts";
+import type { Database } from "./parse.ts";
+import type { Vars } from "./variable.ts";
 import type { Sys } from "../lib/usys.ts";
 
 /** Where a line comes from: for messages such as `Makefile:3: *** missing separator.  Stop.` */

@@ -22,37 +22,19 @@
 // runs once per evaluation and $(info) prints in order with it, as in GNU make.
 //
 // Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
-// output.ts, expand.ts, function.ts.
+// output.ts, expand.ts, function.ts, variable.ts.
 
 import { closing, expand, type ExpandCtx, topLevel } from "./expand.ts";
-import { fillPattern, matchPattern, runShell, words } from "./function.ts";
+import { fillPattern, matchPattern, words } from "./function.ts";
 import { type Expander, type Floc, MakeError, type Reader } from "./makeint.ts";
-
-export type Origin =
-  | "default"
-  | "environment"
-  | "file"
-  | "command line"
-  | "override"
-  | "automatic";
-
-export interface Var {
-  value: string;
-  /** `=`: expanded when used; otherwise (`:=`) already expanded. */
-  recursive: boolean;
-  origin: Origin;
-  /** `export` (true), `unexport` (false), or make's default (null). */
-  exported: boolean | null;
-  /** It came from the environment (then it is exported even if the makefile sets it). */
-  fromEnv: boolean;
-  /** A target- or pattern-specific value (`t: X = v`), and one that `+=` appends to the value
-   * the variable has around the target (GNU's `append` flag: the target's prerequisites, the
-   * target it is built for, the global value). */
-  perTarget?: boolean;
-  append?: boolean;
-}
-
-export type Vars = Map<string, Var>;
+import {
+  assign,
+  type Origin,
+  type PatternVar,
+  recordTargetVar,
+  setVar,
+  type Vars,
+} from "./variable.ts";
 
 /** One recipe line as written (after its TAB), with its continuation lines. */
 export interface RecipeLine {
@@ -80,18 +62,6 @@ export interface DoubleColonRule {
   deps: string[];
   orderOnly: string[];
   recipe: RecipeLine[] | null;
-}
-
-/** A pattern-specific variable (`%.o: X = v`), applied to each file its pattern matches when
- * that file's recipe runs. A simple one (`:=`) has its value expanded already. */
-export interface PatternVar {
-  pattern: string;
-  name: string;
-  op: string;
-  value: string;
-  origin: Origin;
-  exported: boolean | null;
-  floc: Floc;
 }
 
 export interface PatternRule {
@@ -171,88 +141,6 @@ export function patternCandidates(db: Database, name: string): PatternMatch[] {
     x.m.stem.length - y.m.stem.length || x.i - y.i
   )
     .map((x) => x.m);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Variables
-
-/** Sets a variable as an assignment with operator `op` does (`=`, `:=`, `::=`, `?=`, `+=`,
- * `!=`). A command-line variable wins over the makefile's unless `override`. `!=` runs the
- * expanded value as a shell command and makes a recursive variable of its output as it is: GNU
- * make 4.3 does not escape its `$`s, so a `$` in the output is expanded where the variable is
- * used (its manual: "you must replace every $ with $$ as part of the execution"). */
-export function* assign(
-  vars: Vars,
-  name: string,
-  op: string,
-  value: string,
-  origin: Origin,
-  ctx: ExpandCtx,
-  exported: boolean | null = null,
-): Expander<void> {
-  // GNU make computes a simple value (and runs a `!=` command) before it looks at who wins:
-  // the side effects happen even when a command-line variable keeps its value.
-  if (op === ":=" || op === "::=") value = yield* expand(value, ctx);
-  else if (op === "!=") value = yield* runShell(yield* expand(value, ctx), ctx, false);
-  const old = vars.get(name);
-  if (old !== undefined && strength(old.origin) > strength(origin)) {
-    if (exported !== null) old.exported = exported;
-    return;
-  }
-  const keep = {
-    exported: exported ?? old?.exported ?? null,
-    fromEnv: old?.fromEnv ?? false,
-    origin,
-  };
-  switch (op) {
-    case "?=":
-      if (old === undefined) vars.set(name, { value, recursive: true, ...keep });
-      else if (exported !== null) old.exported = exported;
-      return;
-    case "+=":
-      if (old === undefined) vars.set(name, { value, recursive: true, ...keep });
-      else if (old.recursive) vars.set(name, { ...old, ...keep, value: join(old.value, value) });
-      else {
-        vars.set(name, { ...old, ...keep, value: join(old.value, yield* expand(value, ctx)) });
-      }
-      return;
-    case ":=":
-    case "::=":
-      vars.set(name, { value, recursive: false, ...keep });
-      return;
-    default: // `=`, and `!=` with its command's output
-      vars.set(name, { value, recursive: true, ...keep });
-  }
-}
-
-/** Sets a simple variable that make itself defines (origin file, as GNU's MAKEFILE_LIST). */
-export function setVar(vars: Vars, name: string, value: string, origin: Origin = "file"): void {
-  const old = vars.get(name);
-  vars.set(name, {
-    value,
-    recursive: false,
-    origin,
-    exported: old?.exported ?? null,
-    fromEnv: old?.fromEnv ?? false,
-  });
-}
-
-function join(a: string, b: string): string {
-  return a === "" ? b : b === "" ? a : a + " " + b;
-}
-
-/** Which origin wins: command line over file over environment (`override` beats all). */
-function strength(o: Origin): number {
-  switch (o) {
-    case "override":
-      return 4;
-    case "command line":
-      return 3;
-    case "automatic":
-      return 0;
-    default:
-      return 1;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -716,121 +604,6 @@ function targetVarDef(
   const a = assignment(body);
   if (a === null || a[0].includes(";")) return null;
   return { name: a[0], op: a[1], value: a[2], origin, exported };
-}
-
-/** Records a target-specific variable (GNU's record_target_var): a pattern's is kept for the
- * files it will match (a simple one expanded now); a file's is set in its own variable set now,
- * as an assignment of that set (a `+=` with no value there yet appends, where the recipe runs,
- * to the value around the target). A command-line variable keeps its value unless `override`. */
-function* recordTargetVar(
-  db: Database,
-  target: string,
-  name: string,
-  op: string,
-  value: string,
-  origin: Origin,
-  exported: boolean | null,
-  floc: Floc,
-): Reader<void> {
-  const gv = db.vars.get(name);
-  const cmdline = origin !== "override" && gv !== undefined && gv.origin === "command line";
-  if (target.includes("%")) {
-    if (op === ":=" || op === "::=") {
-      value = yield* expand(value, { vars: db.vars, auto: null, floc });
-    }
-    const pv: PatternVar = { pattern: target, name, op, value, origin, exported, floc };
-    if (cmdline) {
-      Object.assign(pv, { op: gv!.recursive ? "=" : ":=", value: gv!.value, origin: gv!.origin });
-    }
-    // Shortest pattern first, then in order (GNU's create_pattern_var).
-    let at = db.patternVars.length;
-    while (at > 0 && db.patternVars[at - 1].pattern.length > target.length) at--;
-    db.patternVars.splice(at, 0, pv);
-    return;
-  }
-  let set = db.targetVars.get(target);
-  if (set === undefined) {
-    set = new Map();
-    db.targetVars.set(target, set);
-  }
-  yield* assignTarget(set, db.vars, name, op, value, origin, exported, floc);
-  if (cmdline) {
-    set.set(name, {
-      value: gv!.value,
-      recursive: gv!.recursive,
-      origin: gv!.origin,
-      exported,
-      fromEnv: false,
-      perTarget: true,
-      append: false,
-    });
-  }
-}
-
-/** An assignment in a target's (or a pattern's) own variable set, as GNU's
- * do_variable_definition with target_var: `:=` and `!=` expand in the set over the global
- * variables, `?=` looks at both, `+=` appends within the set or, with no value there yet, is
- * marked to append to the value around the target. A stronger origin in the set wins. */
-export function* assignTarget(
-  set: Vars,
-  global: Vars,
-  name: string,
-  op: string,
-  value: string,
-  origin: Origin,
-  exported: boolean | null,
-  floc: Floc | null,
-  simple = false,
-): Expander<void> {
-  const old = set.get(name);
-  const ctx = (): ExpandCtx => ({ vars: overlay(global, [set]), auto: null, floc });
-  let recursive = true, append = false;
-  if (simple) recursive = false;
-  else if (op === ":=" || op === "::=") {
-    value = yield* expand(value, ctx());
-    recursive = false;
-  } else if (op === "!=") {
-    const c = ctx();
-    value = yield* runShell(yield* expand(value, c), c, false);
-  } else if (op === "?=") {
-    if (old !== undefined || global.has(name)) return;
-  } else if (op === "+=") {
-    if (old === undefined) append = true;
-    else {
-      append = old.append === true;
-      recursive = old.recursive;
-      value = join(old.value, recursive ? value : yield* expand(value, ctx()));
-    }
-  }
-  if (old !== undefined && strength(old.origin) > strength(origin)) return;
-  set.set(name, {
-    value,
-    recursive,
-    origin,
-    exported: exported ?? old?.exported ?? null,
-    fromEnv: false,
-    perTarget: true,
-    append,
-  });
-}
-
-/** The variables as a recipe sees them: `base` with `layers` (outermost first) over it; a
- * value marked `append` joins the one it covers (a simple one with its `$`s escaped, so the
- * result can be a recursive variable). */
-export function overlay(base: Vars, layers: Vars[]): Vars {
-  const out = new Map(base);
-  for (const layer of layers) {
-    for (const [k, v] of layer) {
-      const under = out.get(k);
-      if (!v.append || under === undefined || under.value === "") {
-        out.set(k, v.append ? { ...v, append: false } : v);
-        continue;
-      }
-      const esc = (x: Var) => x.recursive ? x.value : x.value.replaceAll("$", () => "$$");
-      out.set(k, { ...v, value: esc(under) + " " + esc(v), recursive: true, append: false });
-    }
-  }
-  return out;
 }
 
 function setDefault(db: Database, t: string): void {
