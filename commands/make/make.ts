@@ -22,7 +22,7 @@
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 //
 // Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
-// output.ts, expand.ts, function.ts, variable.ts.
+// output.ts, expand.ts, function.ts, variable.ts, file.ts, implicit.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -36,8 +36,22 @@ import {
 } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";
 import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
+import {
+  DONE,
+  mtimeOf,
+  newDatabase,
+  newNode,
+  type Node,
+  node,
+  type RecipeLine,
+  RUNNING,
+  VISIT_FAIL,
+  VISIT_OK,
+  VISIT_PENDING,
+} from "./file.ts";
 import { readAll, shell, words } from "./function.ts";
 import { glob } from "./glob.ts";
+import { patternCandidates } from "./implicit.ts";
 import {
   createJobServer,
   finishJobServer,
@@ -52,15 +66,7 @@ import {
 import { type Answer, Die, type Floc, type Make, MakeError, type ReadRequest } from "./makeint.ts";
 import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
 import { enter, error, fatal, message } from "./output.ts";
-import {
-  type Command,
-  isRecursive,
-  newDatabase,
-  parseCommand,
-  patternCandidates,
-  readMakefile,
-  type RecipeLine,
-} from "./parse.ts";
+import { type Command, isRecursive, parseCommand, readMakefile } from "./parse.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
 import { assign, exportedEnv, scope, setVar, type Vars } from "./variable.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
@@ -68,36 +74,6 @@ import type { SpawnAction, Sys } from "../lib/usys.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The make process
-
-const NEW = 0, RUNNING = 1, DONE = 2;
-
-/** A file make knows of, as it updates it. */
-export interface Node {
-  name: string;
-  phony: boolean;
-  /** Found the rule that makes it (explicit or pattern); `hasRule`: there is one. */
-  resolved: boolean;
-  hasRule: boolean;
-  deps: string[];
-  orderOnly: string[];
-  recipe: RecipeLine[] | null;
-  stem: string;
-  state: number;
-  failed: boolean;
-  /** Modification time (ticks); null: it does not exist. */
-  mtime: number | null;
-  /** It was remade and is new to its dependents (or it does not exist). */
-  changed: boolean;
-  onStack: boolean;
-  /** How many of its prerequisites (and order-only ones) are known to be made. */
-  scan: [number, number];
-  /** The file it was last needed by (GNU's `parent`): a recipe sees the target-specific
-   * variables of the files it is built for. */
-  parent: Node | null;
-  /** A file of double-colon rules: one node per rule, updated in turn; `entry`: such a node. */
-  entries: Node[] | null;
-  entry: boolean;
-}
 
 /** A recipe line ready to run. */
 interface JobLine extends Command {
@@ -130,8 +106,6 @@ interface Goal {
   /** Commands were started for it (no "up to date" message). */
   changed: boolean;
 }
-
-const VISIT_OK = 0, VISIT_FAIL = 1, VISIT_PENDING = 2;
 
 export default function* make(sys: Sys, argv: string[]): Program {
   const envMap = new Map<string, string>();
@@ -420,43 +394,6 @@ export function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<
 
 // ---------------------------------------------------------------------------------------------
 // Updating
-
-function node(mk: Make, name: string): Node {
-  let n = mk.nodes.get(name);
-  if (n === undefined) {
-    n = newNode(mk, name);
-    mk.nodes.set(name, n);
-  }
-  return n;
-}
-
-function newNode(mk: Make, name: string): Node {
-  return {
-    name,
-    phony: mk.db.phony.has(name),
-    resolved: false,
-    hasRule: false,
-    deps: [],
-    orderOnly: [],
-    recipe: null,
-    stem: "",
-    state: NEW,
-    failed: false,
-    mtime: null,
-    changed: false,
-    onStack: false,
-    scan: [0, 0],
-    parent: null,
-    entries: null,
-    entry: false,
-  };
-}
-
-/** A file's modification time, or null if it does not exist. */
-function* mtimeOf(sys: Sys, name: string): Call<number | null> {
-  const st = yield* stat(sys, name);
-  return st === -1 ? null : st[5] ?? 0;
-}
 
 /** Finds how to make a file: its explicit rule, else a pattern rule whose prerequisites exist
  * or ought to exist. */

@@ -10,10 +10,10 @@
 // system calls while they stay pure. A request is performed once, where the expansion reaches
 // it: a $(shell) runs once per evaluation and $(info) prints in order with it, as in GNU make.
 
+import type { Database, Node } from "./file.ts";
 import type { JobServer } from "./jobserver.ts";
-import type { Job, Node } from "./make.ts";
+import type { Job } from "./make.ts";
 import type { Options } from "./options.ts";
-import type { Database } from "./parse.ts";
 import type { Vars } from "./variable.ts";
 import type { Sys } from "../lib/usys.ts";
 

@@ -22,126 +22,13 @@
 // runs once per evaluation and $(info) prints in order with it, as in GNU make.
 //
 // Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
-// output.ts, expand.ts, function.ts, variable.ts.
+// output.ts, expand.ts, function.ts, variable.ts, file.ts, implicit.ts.
 
 import { closing, expand, type ExpandCtx, topLevel } from "./expand.ts";
+import { addFile, type Database, type RecipeLine } from "./file.ts";
 import { fillPattern, matchPattern, words } from "./function.ts";
 import { type Expander, type Floc, MakeError, type Reader } from "./makeint.ts";
-import {
-  assign,
-  type Origin,
-  type PatternVar,
-  recordTargetVar,
-  setVar,
-  type Vars,
-} from "./variable.ts";
-
-/** One recipe line as written (after its TAB), with its continuation lines. */
-export interface RecipeLine {
-  text: string;
-  floc: Floc;
-}
-
-/** What the makefiles say about one file (a target of explicit rules). */
-export interface FileEntry {
-  name: string;
-  deps: string[];
-  orderOnly: string[];
-  recipe: RecipeLine[] | null;
-  /** The stem of a static pattern rule, for `$*`. */
-  stem: string | null;
-  /** Where the rule with the recipe was (for `overriding recipe` warnings). */
-  recipeFloc: Floc | null;
-  /** Double-colon rules (`t:: deps`): each with its own prerequisites and recipe, in order
-   * (`deps` and `orderOnly` above are then all of theirs). */
-  doubleColon: DoubleColonRule[] | null;
-}
-
-/** One double-colon rule of a file. */
-export interface DoubleColonRule {
-  deps: string[];
-  orderOnly: string[];
-  recipe: RecipeLine[] | null;
-}
-
-export interface PatternRule {
-  targets: string[];
-  deps: string[];
-  orderOnly: string[];
-  recipe: RecipeLine[];
-  floc: Floc;
-}
-
-/** The makefiles, read. */
-export interface Database {
-  vars: Vars;
-  files: Map<string, FileEntry>;
-  patterns: PatternRule[];
-  phony: Set<string>;
-  /** Target-specific variables, by target (GNU's per-file variable sets). */
-  targetVars: Map<string, Vars>;
-  /** Pattern-specific variables, shortest pattern first (then in the makefile's order). */
-  patternVars: PatternVar[];
-  /** The first target (the default goal), unless .DEFAULT_GOAL says otherwise. */
-  defaultGoal: string | null;
-  /** The makefiles read, in order (MAKEFILE_LIST). */
-  makefiles: string[];
-  /** Included makefiles that do not exist (make then says there is no rule to make them). */
-  missing: string[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Words and patterns
-
-/** A pattern rule's stem for a file in a directory: `%.o` matches `src/a.o` with stem `src/a`,
- * and a pattern without a slash matches the file name alone (GNU's directory rule). */
-function patternStem(pattern: string, name: string): string | null {
-  const direct = matchPattern(pattern, name);
-  if (direct !== null || pattern.includes("/")) return direct;
-  const slash = name.lastIndexOf("/");
-  if (slash < 0) return null;
-  const s = matchPattern(pattern, name.slice(slash + 1));
-  return s === null ? null : name.slice(0, slash + 1) + s;
-}
-
-/** A prerequisite pattern filled for a stem found in a directory (see patternStem). */
-function fillStem(pattern: string, stem: string): string {
-  const slash = stem.lastIndexOf("/");
-  if (slash < 0 || pattern.includes("/")) return fillPattern(pattern, stem);
-  return stem.slice(0, slash + 1) + fillPattern(pattern, stem.slice(slash + 1));
-}
-
-/** A pattern rule that could make a file, with the stem and the prerequisites it gives. */
-export interface PatternMatch {
-  rule: PatternRule;
-  stem: string;
-  deps: string[];
-  orderOnly: string[];
-}
-
-/** The pattern rules whose target patterns match `name`, in the order make tries them: the
- * shortest stem first, then the order of the makefile. The caller takes the first whose
- * prerequisites exist or ought to (are targets or prerequisites of explicit rules). */
-export function patternCandidates(db: Database, name: string): PatternMatch[] {
-  const out: PatternMatch[] = [];
-  for (const rule of db.patterns) {
-    for (const t of rule.targets) {
-      const stem = patternStem(t, name);
-      if (stem === null) continue;
-      out.push({
-        rule,
-        stem,
-        deps: rule.deps.map((d) => fillStem(d, stem)),
-        orderOnly: rule.orderOnly.map((d) => fillStem(d, stem)),
-      });
-      break;
-    }
-  }
-  return out.map((m, i) => ({ m, i })).sort((x, y) =>
-    x.m.stem.length - y.m.stem.length || x.i - y.i
-  )
-    .map((x) => x.m);
-}
+import { assign, type Origin, recordTargetVar, setVar } from "./variable.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Reading makefiles
@@ -276,21 +163,6 @@ const SPECIAL_TARGETS = new Set([
   ".ONESHELL",
   ".POSIX",
 ]);
-
-/** A new, empty database with `vars` as its variables. */
-export function newDatabase(vars: Vars): Database {
-  return {
-    vars,
-    files: new Map(),
-    patterns: [],
-    phony: new Set(),
-    targetVars: new Map(),
-    patternVars: [],
-    defaultGoal: null,
-    makefiles: [],
-    missing: [],
-  };
-}
 
 /**
  * Reads a makefile's text into `db`: a generator that yields a "read" request for each
@@ -532,7 +404,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
 }
 
 /** A rule read, waiting for the end of its recipe. */
-interface PendingRule {
+export interface PendingRule {
   targets: string[];
   deps: string[];
   orderOnly: string[];
@@ -636,73 +508,6 @@ function* evalCond(
   const [a, b] = condOperands(arg, floc);
   const eq = (yield* expand(a, ctx)) === (yield* expand(b, ctx));
   return directive === "ifeq" ? eq : !eq;
-}
-
-/** Adds an explicit rule for one target: its prerequisites join the file's, and a recipe
- * replaces an earlier one with GNU's two warnings. */
-function* addFile(
-  db: Database,
-  name: string,
-  deps: string[],
-  orderOnly: string[],
-  recipe: RecipeLine[] | null,
-  stem: string | null,
-  r: PendingRule,
-): Reader<void> {
-  let f = db.files.get(name);
-  if (f === undefined) {
-    f = {
-      name,
-      deps: [],
-      orderOnly: [],
-      recipe: null,
-      stem: null,
-      recipeFloc: null,
-      doubleColon: r.doubleColon ? [] : null,
-    };
-    db.files.set(name, f);
-  }
-  if ((f.doubleColon !== null) !== r.doubleColon) {
-    throw new MakeError(r.floc, `target file '${name}' has both : and :: entries`);
-  }
-  if (f.doubleColon !== null) {
-    // Each double-colon rule is a rule of its own.
-    f.doubleColon.push({ deps: dedup(deps), orderOnly: dedup(orderOnly), recipe });
-    f.deps = dedup([...f.deps, ...deps]);
-    f.orderOnly = dedup([...f.orderOnly, ...orderOnly]);
-    if (f.recipe === null) f.recipe = recipe;
-    if (stem !== null) f.stem = stem;
-    return;
-  }
-  if (recipe !== null) {
-    // GNU make names the first line of each recipe.
-    const at = recipe[0].floc;
-    if (f.recipe !== null && f.recipeFloc !== null) {
-      yield {
-        kind: "print",
-        fd: 2,
-        text: `${at.file}:${at.line}: warning: overriding recipe for target '${name}'\n`,
-      };
-      yield {
-        kind: "print",
-        fd: 2,
-        text:
-          `${f.recipeFloc.file}:${f.recipeFloc.line}: warning: ignoring old recipe for target '${name}'\n`,
-      };
-    }
-    f.recipe = recipe;
-    f.recipeFloc = at;
-    // The prerequisites of the rule with the recipe come first.
-    f.deps = dedup([...deps, ...f.deps]);
-  } else {
-    f.deps = dedup([...f.deps, ...deps]);
-  }
-  f.orderOnly = dedup([...f.orderOnly, ...orderOnly]);
-  if (stem !== null) f.stem = stem;
-}
-
-function dedup(xs: string[]): string[] {
-  return [...new Set(xs)];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,12 +4,12 @@
 // list); and the environment of recipes, the exported variables (GNU's target_environment).
 
 import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
+import type { Database, Node } from "./file.ts";
 import { matchPattern, runShell } from "./function.ts";
 import { announce } from "./jobserver.ts";
-import { drive, type Node } from "./make.ts";
+import { drive } from "./make.ts";
 import type { Expander, Floc, Make, Reader } from "./makeint.ts";
 import { makeflags } from "./options.ts";
-import type { Database } from "./parse.ts";
 import type { Call } from "../lib/ulib.ts";
 
 export type Origin =
