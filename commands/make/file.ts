@@ -4,7 +4,7 @@
 // modification times.
 
 import { type Floc, type Make, MakeError, type Reader } from "./makeint.ts";
-import type { PendingRule } from "./parse.ts";
+import type { PendingRule } from "./read.ts";
 import type { PatternVar, Vars } from "./variable.ts";
 import { type Call, stat } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";

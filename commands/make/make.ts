@@ -22,7 +22,7 @@
 // makes it) is reported as `Killed`, as GNU make reports SIGKILL.
 //
 // Being split along GNU make's source files; moved out so far: glob.ts, options.ts, makeint.ts,
-// output.ts, expand.ts, function.ts, variable.ts, file.ts, implicit.ts.
+// output.ts, expand.ts, function.ts, variable.ts, file.ts, implicit.ts, read.ts.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import {
@@ -34,7 +34,6 @@ import {
   O_WRONLY,
   SPAWN_CLOSE,
 } from "../../kernel/uapi/fcntl.ts";
-import { T_DIR } from "../../kernel/uapi/stat.ts";
 import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
 import {
   DONE,
@@ -49,8 +48,7 @@ import {
   VISIT_OK,
   VISIT_PENDING,
 } from "./file.ts";
-import { readAll, shell, words } from "./function.ts";
-import { glob } from "./glob.ts";
+import { words } from "./function.ts";
 import { patternCandidates } from "./implicit.ts";
 import {
   createJobServer,
@@ -63,10 +61,11 @@ import {
   stopHelper,
   tryAcquire,
 } from "./jobserver.ts";
-import { type Answer, Die, type Floc, type Make, MakeError, type ReadRequest } from "./makeint.ts";
+import { Die, type Floc, type Make } from "./makeint.ts";
 import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
 import { enter, error, fatal, message } from "./output.ts";
-import { type Command, isRecursive, parseCommand, readMakefile } from "./parse.ts";
+import { type Command, isRecursive, parseCommand } from "./parse.ts";
+import { drive, readFile, readMakefiles } from "./read.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
 import { assign, exportedEnv, scope, setVar, type Vars } from "./variable.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
@@ -317,79 +316,6 @@ function* childEnv(mk: Make): Call<string[]> {
     env.delete("MAKE_JOBID");
   }
   return [...env].map(([k, v]) => `${k}=${v}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading the makefiles
-
-function* readFile(sys: Sys, path: string): Call<string | null> {
-  const fd = yield* sys.open(path, O_RDONLY);
-  if (fd < 0) return null;
-  const st = yield* sys.fstat(fd);
-  if (st !== -1 && st[2] === T_DIR) {
-    yield* sys.close(fd);
-    return null;
-  }
-  const text = yield* readAll(sys, fd);
-  yield* sys.close(fd);
-  return text;
-}
-
-function* readMakefiles(mk: Make): Call<void> {
-  const { sys, o, db } = mk;
-  const missing: string[] = [];
-  let files = o.files;
-  if (files.length === 0) {
-    for (const f of ["GNUmakefile", "makefile", "Makefile"]) {
-      if ((yield* stat(sys, f)) !== -1) {
-        files = [f];
-        break;
-      }
-    }
-  }
-  for (const f of files) {
-    const text = yield* readFile(sys, f);
-    if (text === null) {
-      yield* error(mk, `${f}: No such file or directory`);
-      missing.push(f);
-      continue;
-    }
-    yield* drive(mk, readMakefile(db, f, text));
-  }
-  for (const f of [...missing, ...db.missing]) {
-    // make would try to remake a missing makefile: it has no rule for it.
-    if (!db.files.has(f)) yield* fatal(mk, null, `No rule to make target '${f}'`);
-  }
-}
-
-/** The reader's or the expander's next request, or the error it stopped with. */
-function resume<T>(
-  g: Generator<ReadRequest, T, Answer>,
-  answer: Answer,
-): IteratorResult<ReadRequest, T> | MakeError {
-  try {
-    return g.next(answer);
-  } catch (e) {
-    if (e instanceof MakeError) return e;
-    throw e;
-  }
-}
-
-/** Drives the reader or an expansion: answers its requests with system calls, and ends make
- * with GNU's message at a MakeError. */
-export function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<T> {
-  let answer: Answer = undefined;
-  for (;;) {
-    const r: IteratorResult<ReadRequest, T> | MakeError = resume(g, answer);
-    if (r instanceof MakeError) return yield* fatal(mk, r.floc, r.message);
-    if (r.done) return r.value;
-    const req: ReadRequest = r.value;
-    answer = undefined;
-    if (req.kind === "read") answer = yield* readFile(mk.sys, req.path);
-    else if (req.kind === "print") yield* mk.sys.write(req.fd, req.text);
-    else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
-    else answer = yield* glob(mk.sys, req.pattern);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
 import type { Database, Node } from "./file.ts";
 import { matchPattern, runShell } from "./function.ts";
 import { announce } from "./jobserver.ts";
-import { drive } from "./make.ts";
 import type { Expander, Floc, Make, Reader } from "./makeint.ts";
 import { makeflags } from "./options.ts";
+import { drive } from "./read.ts";
 import type { Call } from "../lib/ulib.ts";
 
 export type Origin =
