@@ -11,8 +11,8 @@
 // it: a $(shell) runs once per evaluation and $(info) prints in order with it, as in GNU make.
 
 import type { Database, Node } from "./file.ts";
+import type { Job } from "./job.ts";
 import type { JobServer } from "./jobserver.ts";
-import type { Job } from "./make.ts";
 import type { Options } from "./options.ts";
 import type { Vars } from "./variable.ts";
 import type { Sys } from "../lib/usys.ts";
