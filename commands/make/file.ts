@@ -217,5 +217,5 @@ export function newNode(mk: Make, name: string): Node {
 /** A file's modification time, or null if it does not exist. */
 export function* mtimeOf(sys: Sys, name: string): Call<number | null> {
   const st = yield* stat(sys, name);
-  return st === -1 ? null : st[5] ?? 0;
+  return st === -1 ? null : st.mtime;
 }

@@ -6,13 +6,13 @@
 // a $(shell) command with system calls. The functions are generators of requests (makeint.ts):
 // $(wildcard) and $(shell) ask read.ts's drive() for the names and the output.
 
-import { SPAWN_CLOSE, SPAWN_DUP2 } from "../../kernel/uapi/fcntl.ts";
+import { spawnClose, spawnDup2 } from "../../kernel/uapi/fcntl.ts";
 import { type ExpandCtx, expandWith } from "./expand.ts";
 import { type Expander, type Make, MakeError, type ShellResult } from "./makeint.ts";
 import { error } from "./output.ts";
 import { exportedEnv, setVar, type Var } from "./variable.ts";
 import type { Call } from "../lib/ulib.ts";
-import type { SpawnAction, Sys } from "../lib/usys.ts";
+import type { Sys } from "../lib/usys.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Words and patterns
@@ -300,12 +300,9 @@ export function* shell(mk: Make, cmd: string): Call<ShellResult> {
     yield* error(mk, "pipe: Too many open files");
     return { out: "", status: 127 };
   }
-  const actions: SpawnAction[] = [[SPAWN_DUP2, fds[1], 1], [SPAWN_CLOSE, fds[0]], [
-    SPAWN_CLOSE,
-    fds[1],
-  ]];
+  const actions = [spawnDup2(fds[1], 1), spawnClose(fds[0]), spawnClose(fds[1])];
   const js = mk.js;
-  if (js !== null && js.style === "pipe") actions.push([SPAWN_CLOSE, js.r], [SPAWN_CLOSE, js.w]);
+  if (js !== null && js.style === "pipe") actions.push(spawnClose(js.r), spawnClose(js.w));
   const pid = yield* sys.spawn("/bin/sh", ["sh", "-c", cmd], actions, 0, 0, env);
   yield* sys.close(fds[1]);
   if (pid < 0) {

@@ -105,7 +105,7 @@ export function* glob(sys: Sys, pattern: string): Call<string[]> {
   if (!hasGlob(pattern)) {
     const name = unescapeGlob(pattern);
     const st = yield* stat(sys, name);
-    return st === -1 || (dirOnly && st[2] !== T_DIR) ? [] : [name];
+    return st === -1 || (dirOnly && st.type !== T_DIR) ? [] : [name];
   }
   const comps = pattern.split("/");
   let found = [""];
@@ -136,7 +136,7 @@ export function* glob(sys: Sys, pattern: string): Call<string[]> {
   for (const f of found) {
     if (dirOnly || !hasGlob(comps[comps.length - 1])) {
       const st = yield* stat(sys, f);
-      if (st === -1 || (dirOnly && st[2] !== T_DIR)) continue;
+      if (st === -1 || (dirOnly && st.type !== T_DIR)) continue;
     }
     out.push(dirOnly ? f + "/" : f);
   }
@@ -149,7 +149,7 @@ function* listDir(sys: Sys, dir: string): Call<string[]> {
   if (fd < 0) return [];
   const st = yield* sys.fstat(fd);
   const names: string[] = [];
-  if (st !== -1 && st[2] === T_DIR) {
+  if (st !== -1 && st.type === T_DIR) {
     for (let de; (de = yield* readdirent(sys, fd)) !== null;) {
       if (de.inum !== 0) names.push(de.name);
     }

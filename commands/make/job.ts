@@ -11,7 +11,8 @@ import {
   O_RDWR,
   O_TRUNC,
   O_WRONLY,
-  SPAWN_CLOSE,
+  type SpawnAction,
+  spawnClose,
 } from "../../kernel/uapi/fcntl.ts";
 import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
 import {
@@ -31,7 +32,6 @@ import { enter, error } from "./output.ts";
 import { drive } from "./read.ts";
 import { exportedEnv, scope, type Vars } from "./variable.ts";
 import type { Call } from "../lib/ulib.ts";
-import type { SpawnAction } from "../lib/usys.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Recipe lines
@@ -114,7 +114,7 @@ export function* touch(mk: Make, n: Node): Call<boolean> {
   }
   const st = yield* sys.fstat(fd);
   const byte = new Uint8Array(1);
-  const size = st === -1 ? 0 : st[4];
+  const size = st === -1 ? 0 : st.size;
   if (size > 0) yield* sys.read(fd, byte, 1);
   yield* sys.close(fd);
   // dv6 has no lseek: the byte is written at the start of the file opened again; an empty
@@ -250,7 +250,7 @@ function* runNext(mk: Make, job: Job): Call<void> {
     const actions: SpawnAction[] = [];
     const js = mk.js;
     if (js !== null && js.style === "pipe" && !l.recursive) {
-      actions.push([SPAWN_CLOSE, js.r], [SPAWN_CLOSE, js.w]);
+      actions.push(spawnClose(js.r), spawnClose(js.w));
     }
     // sh -c runs each line of its argument: a backslash-newline continues the line.
     const cmd = l.text.replace(/\\\n/g, "");

@@ -28,7 +28,7 @@
 // make that needs no more tokens kills it.
 
 import { errnoText } from "../../kernel/uapi/errno.ts";
-import { F_SETFL, O_NONBLOCK, SPAWN_CLOSE } from "../../kernel/uapi/fcntl.ts";
+import { F_SETFL, O_NONBLOCK, spawnClose } from "../../kernel/uapi/fcntl.ts";
 import {
   GETVAL,
   IPC_CREAT,
@@ -36,6 +36,7 @@ import {
   IPC_PRIVATE,
   IPC_RMID,
   SEM_UNDO,
+  sembuf,
   SETVAL,
 } from "../../kernel/uapi/ipc.ts";
 import {
@@ -121,7 +122,7 @@ export function* createJobServer(sys: Sys, style: Style, limit: number): Call<Jo
     if (id < 0) return `creating jobserver semaphore: ${errnoText(id)}`;
     js.semid = id;
     yield* sys.semctl(id, 0, SETVAL, limit);
-    yield* sys.semop(id, [[0, -1, SEM_UNDO]]); // this make's own slot
+    yield* sys.semop(id, [sembuf(0, -1, SEM_UNDO)]); // this make's own slot
     return js;
   }
   const pid = yield* sys.getpid();
@@ -190,7 +191,7 @@ export function* tryAcquire(sys: Sys, js: JobServer): Call<boolean> {
     return true;
   }
   if (js.style === "sysvsem") {
-    const r = yield* sys.semop(js.semid, [[0, -1, SEM_UNDO | IPC_NOWAIT]]);
+    const r = yield* sys.semop(js.semid, [sembuf(0, -1, SEM_UNDO | IPC_NOWAIT)]);
     if (r < 0) return false;
   } else if ((yield* sem_trywait_robust(sys, js.psem!)) < 0) {
     return false;
@@ -204,7 +205,7 @@ export function* tryAcquire(sys: Sys, js: JobServer): Call<boolean> {
 export function* startHelper(sys: Sys, js: JobServer): Call<number> {
   if (js.helper > 0) return js.helper;
   const [args, actions] = js.style === "pipe"
-    ? [["jobtoken", "pipe", String(js.r)], [[SPAWN_CLOSE, js.w]]]
+    ? [["jobtoken", "pipe", String(js.r)], [spawnClose(js.w)]]
     : js.style === "sysvsem"
     ? [["jobtoken", "sysvsem", String(js.semid)], []]
     : [["jobtoken", "psem", js.psem!.name], []];
@@ -226,7 +227,7 @@ export function* release(sys: Sys, js: JobServer): Call<void> {
   const t = js.held.pop();
   if (t === undefined) return;
   if (js.style === "pipe") yield* sys.write(js.w, Uint8Array.of(t));
-  else if (js.style === "sysvsem") yield* sys.semop(js.semid, [[0, 1, SEM_UNDO]]);
+  else if (js.style === "sysvsem") yield* sys.semop(js.semid, [sembuf(0, 1, SEM_UNDO)]);
   else yield* sem_post_robust(sys, js.psem!);
 }
 
@@ -258,7 +259,7 @@ export function* finishJobServer(sys: Sys, js: JobServer): Call<number> {
     return count;
   }
   if (js.style === "sysvsem") {
-    yield* sys.semop(js.semid, [[0, 1, SEM_UNDO]]); // this make's own slot
+    yield* sys.semop(js.semid, [sembuf(0, 1, SEM_UNDO)]); // this make's own slot
     const v = yield* sys.semctl(js.semid, 0, GETVAL);
     yield* sys.semctl(js.semid, 0, IPC_RMID);
     return typeof v === "number" && v >= 0 ? v : 0;

@@ -11,7 +11,7 @@
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { ERRNO } from "../../kernel/uapi/errno.ts";
-import { AT_ADD, AT_LOAD } from "../../kernel/uapi/ipc.ts";
+import { AT_ADD, AT_LOAD, sembuf } from "../../kernel/uapi/ipc.ts";
 import { POLLIN } from "../../kernel/uapi/poll.ts";
 import { NO_TOKEN } from "./jobserver.ts";
 import { PSEM_VALUE, PSEM_WAITERS, sem_open } from "../lib/libpsem.ts";
@@ -26,7 +26,7 @@ export default function* jobtoken(sys: Sys, argv: string[]): Program {
     return r === 1 && (fd.revents! & POLLIN) !== 0 ? 0 : NO_TOKEN;
   }
   if (style === "sysvsem" && argv.length === 3) {
-    const r = yield* sys.semop(Number(argv[2]), [[0, -1, 0], [0, 1, 0]]);
+    const r = yield* sys.semop(Number(argv[2]), [sembuf(0, -1, 0), sembuf(0, 1, 0)]);
     return r < 0 ? NO_TOKEN : 0;
   }
   if (style === "psem" && argv.length === 3) {

@@ -331,8 +331,8 @@ function* getcwd(sys: Sys): Call<string> {
     const up = path === "." ? ".." : path + "/..";
     const parent = yield* stat(sys, up);
     if (here === -1 || parent === -1) break;
-    if (parent[1] === here[1]) return "/" + parts.join("/");
-    const name = yield* entryName(sys, up, here[1]);
+    if (parent.ino === here.ino) return "/" + parts.join("/");
+    const name = yield* entryName(sys, up, here.ino);
     if (name === null) break;
     parts.unshift(name);
     path = up;

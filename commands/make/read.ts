@@ -543,7 +543,7 @@ export function* readFile(sys: Sys, path: string): Call<string | null> {
   const fd = yield* sys.open(path, O_RDONLY);
   if (fd < 0) return null;
   const st = yield* sys.fstat(fd);
-  if (st !== -1 && st[2] === T_DIR) {
+  if (st !== -1 && st.type === T_DIR) {
     yield* sys.close(fd);
     return null;
   }
