@@ -5,7 +5,8 @@
 // terminal sluggish). Driven by tests/pty_driver.py, as the end-to-end tests are.
 
 import { num, ratio, type Row, runAlone, Table } from "./table.ts";
-import { dv6Command, HAVE_PTY, playPty, type PtyAction } from "../tests/e2e/pty.ts";
+import { HAVE_PTY, playPty, type PtyAction } from "../tests/e2e/pty.ts";
+import { dv6Command } from "../tests/helpers.ts";
 
 const FULL = { trips: 50 };
 const QUICK = { trips: 3 };

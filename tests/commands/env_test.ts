@@ -9,7 +9,7 @@ import { JournalReader } from "../../kernel/journal.ts";
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 import type { Sys } from "../../commands/lib/usys.ts";
-import { replay, run } from "../harness.ts";
+import { replay, run } from "../helpers.ts";
 
 const encoder = new TextEncoder();
 

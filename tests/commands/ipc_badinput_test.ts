@@ -30,9 +30,17 @@ import {
 } from "../../kernel/uapi/ipc.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 import type { Call } from "../../commands/lib/ulib.ts";
-import { replay } from "../harness.ts";
-import { child, go, halted0, put, reap, results } from "../ipc_util.ts";
-import type { Program, Sys } from "../util.ts";
+import {
+  child,
+  go,
+  halted0,
+  type Program,
+  put,
+  reap,
+  replay,
+  results,
+  type Sys,
+} from "../helpers.ts";
 
 const { E2BIG, EBADF, EFBIG, EINVAL, ERANGE } = ERRNO;
 

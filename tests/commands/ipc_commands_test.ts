@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import type { MachineEnd } from "../../kernel/machine.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
 import { typeScript } from "../../shell/session.ts";
-import { Bytes } from "../harness.ts";
+import { Bytes } from "../helpers.ts";
 
 /** Types `lines` into sh on a fresh machine: the console transcript and how the run ended. */
 function session(lines: string[]): { text: string; end: MachineEnd } {

@@ -30,8 +30,7 @@ import fc from "fast-check";
 import { GETVAL, IPC_RMID } from "../../kernel/uapi/ipc.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 import { TOKEN } from "../../commands/make/jobserver.ts";
-import { run } from "../harness.ts";
-import { EV, type Program, records, type Sys } from "../util.ts";
+import { EV, type Program, records, run, type Sys } from "../helpers.ts";
 
 const encoder = new TextEncoder();
 

@@ -7,8 +7,7 @@
 import assert from "node:assert/strict";
 import { PROGRAMS } from "../../commands/programs.ts";
 import { analyze, statsLine, timeline } from "../../commands/make/stats.ts";
-import { replay, run } from "../harness.ts";
-import { EV, type Program, records, type Sys } from "../util.ts";
+import { EV, type Program, records, replay, run, type Sys } from "../helpers.ts";
 import { AT_LOAD, GETVAL, IPC_RMID, SEM_UNDO } from "../../kernel/uapi/ipc.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 import { BOOT_FILES } from "../../shell/mkfs.ts";

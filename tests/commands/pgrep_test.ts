@@ -7,7 +7,7 @@
 // script starts take 3, 4, ... in order.
 
 import assert from "node:assert/strict";
-import { run } from "../harness.ts";
+import { run } from "../helpers.ts";
 
 const encoder = new TextEncoder();
 

@@ -18,7 +18,7 @@ import { PROGRAMS } from "../../commands/programs.ts";
 import { match } from "../../commands/bin/grep.ts";
 import { type Call, printf } from "../../commands/lib/ulib.ts";
 import type { Sys } from "../../commands/lib/usys.ts";
-import { type Run, run, type RunOptions } from "../harness.ts";
+import { type Run, run, type RunOptions } from "../helpers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import type { MachineEnd } from "../../kernel/machine.ts";
 import { PROGRAMS } from "../../commands/programs.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
-import { run } from "../harness.ts";
+import { EV, type Program, report, reports, run, say, steps, type Sys } from "../helpers.ts";
 import { O_CREATE, O_TRUNC, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
-import { EV, type Program, report, reports, say, steps, type Sys } from "../util.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,9 +1,8 @@
-// A person at a terminal: tests/pty_driver.py plays a script of keys and expectations against a
+// A person at a terminal: tests/e2e/pty_driver.py plays a script of keys and expectations against a
 // command in a pseudo-terminal (Deno has no pty API). Shared by the end-to-end REPL tests and
 // the REPL benchmark.
 
 const DRIVER = new URL("./pty_driver.py", import.meta.url).pathname;
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 export type PtyAction =
   | { send: string }
@@ -29,22 +28,6 @@ export const HAVE_PTY = (() => {
     return false;
   }
 })();
-
-/** The permission flags of `deno task start` (deno.json): what a user's dv6 runs with. */
-export const START_FLAGS: string[] = (() => {
-  const config = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
-  const task: string = config.tasks.start;
-  const words = task.split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run" || words.at(-1) !== "main.ts") {
-    throw new Error(`the start task is not 'deno run FLAGS main.ts': ${task}`);
-  }
-  return words.slice(2, -1);
-})();
-
-/** `main.ts ARGS` run as `deno task start` runs it, with its permission flags. */
-export function dv6Command(args: string[] = []): string[] {
-  return [Deno.execPath(), "run", ...START_FLAGS, MAIN, ...args];
-}
 
 /** Plays `actions` against `cmd` in a pseudo-terminal. */
 export async function playPty(

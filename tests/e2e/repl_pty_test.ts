@@ -6,7 +6,8 @@
 // The timeouts only keep a hang from stalling the suite; nothing here measures time.
 
 import assert from "node:assert/strict";
-import { dv6Command, HAVE_PTY, playPty, type PtyAction, type PtyResult } from "./pty.ts";
+import { dv6, dv6Command } from "../helpers.ts";
+import { HAVE_PTY, playPty, type PtyAction, type PtyResult } from "./pty.ts";
 
 const PROMPT = "\\n\\$ $"; // the shell's prompt, last on the screen
 const BOOT_S = 60;
@@ -28,22 +29,6 @@ async function play(actions: PtyAction[], home: string): Promise<PtyResult> {
   const r = await playPty(dv6Command(), actions, { DV6_HOME: home });
   assertPlayed(r, actions);
   return r;
-}
-
-async function dv6(
-  args: string[],
-  home: string,
-): Promise<{ code: number; out: string; err: string }> {
-  const [cmd, ...rest] = dv6Command(args);
-  const o = await new Deno.Command(cmd, {
-    args: rest,
-    env: { DV6_HOME: home, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: o.code, out: d.decode(o.stdout), err: d.decode(o.stderr) };
 }
 
 Deno.test({
@@ -137,11 +122,11 @@ Deno.test({
       assert.match(r.output, /\n\$ \n$/, "the host's prompt starts on its own line");
 
       // The saved journal and the session's own replay.
-      const replayed = await dv6(["replay", saved], home);
+      const replayed = await dv6(["replay", saved], { home });
       assert.equal(replayed.code, 0, replayed.out + replayed.err);
       assert.match(replayed.out, /replay: \d+ steps verified\n$/);
       const session = /journal (\S+session-\S+\.log);/.exec(r.output)![1];
-      const s = await dv6(["replay", session], home);
+      const s = await dv6(["replay", session], { home });
       assert.equal(s.code, 0, s.out + s.err);
       assert.match(s.out, /\necho kept\nkept\n/);
       assert.match(s.out, /replay: \d+ steps verified\n$/);

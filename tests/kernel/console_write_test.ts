@@ -13,11 +13,23 @@ import assert from "node:assert/strict";
 import { JournalReader } from "../../kernel/journal.ts";
 import { BOOT_FILES } from "../../shell/mkfs.ts";
 import { replayJournal } from "../../shell/replay.ts";
-import { replay, run } from "../harness.ts";
-import { await1, child, go, halted0, pipe, put, results, signal } from "../ipc_util.ts";
-import { transcript, visible } from "../transcript.ts";
+import {
+  await1,
+  child,
+  go,
+  halted0,
+  pipe,
+  type Program,
+  put,
+  replay,
+  results,
+  run,
+  signal,
+  type Sys,
+  transcript,
+  visible,
+} from "../helpers.ts";
 import type { Call } from "../../commands/lib/ulib.ts";
-import type { Program, Sys } from "../util.ts";
 
 const encoder = new TextEncoder();
 

@@ -32,12 +32,13 @@ import {
   killAndReap,
   parked,
   pipe,
+  type Program,
   put,
   reap,
   results,
   signal,
-} from "../ipc_util.ts";
-import type { Program, Sys } from "../util.ts";
+  type Sys,
+} from "../helpers.ts";
 
 const { EAGAIN, EBADF, EDEADLK, EINVAL } = ERRNO;
 const F = "/lockme";

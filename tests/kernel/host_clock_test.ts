@@ -8,8 +8,7 @@ import { JournalWriter } from "../../kernel/journal.ts";
 import type { Machine } from "../../kernel/machine.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
 import { Typist } from "../../shell/session.ts";
-import { Bytes, replay } from "../harness.ts";
-import { records } from "../util.ts";
+import { Bytes, records, replay } from "../helpers.ts";
 
 function hostClockMachine(): { m: Machine; out: Bytes; journal: Bytes } {
   const header = headerFor({ initArgv: ["init"], options: { clock: "host" } }, "test");

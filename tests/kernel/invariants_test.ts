@@ -25,8 +25,7 @@ import { IPC_PRIVATE, SEMAEM, SEMVMX } from "../../kernel/uapi/ipc.ts";
 import { PIPESIZE } from "../../kernel/uapi/param.ts";
 import { PROGRAMS } from "../../commands/programs.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
-import { Bytes, replay, run } from "../harness.ts";
-import { records } from "../util.ts";
+import { Bytes, records, replay, run } from "../helpers.ts";
 
 type Where = "scheduler" | "init";
 type Result = { end: MachineEnd; out: string; journal: Uint8Array };

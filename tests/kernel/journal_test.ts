@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { JournalError, JournalReader } from "../../kernel/journal.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
-import { type Programs, replay, type RunOptions } from "../harness.ts";
 import {
   encode,
   EV,
@@ -13,13 +12,16 @@ import {
   indexesOf,
   joinFrames,
   type Program,
+  type Programs,
   records,
+  replay,
   runFor as run,
+  type RunOptions,
   say,
   splitFrames,
   steps,
   type Sys,
-} from "../util.ts";
+} from "../helpers.ts";
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

@@ -14,8 +14,7 @@ import { sched } from "../../kernel/proc.ts";
 import { acquire, popOff, release } from "../../kernel/spinlock.ts";
 import { PROGRAMS } from "../../commands/programs.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
-import { Bytes } from "../harness.ts";
-import { records } from "../util.ts";
+import { Bytes, records } from "../helpers.ts";
 
 type Where = "scheduler" | "init";
 

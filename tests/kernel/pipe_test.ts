@@ -13,7 +13,7 @@ import {
   type StepRecord,
   steps,
   type Sys,
-} from "../util.ts";
+} from "../helpers.ts";
 
 /** Index of the first step record that matches. */
 function stepOf(all: StepRecord[], pred: (s: StepRecord) => boolean): number {

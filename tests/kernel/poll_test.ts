@@ -22,10 +22,23 @@ import type { Call } from "../../commands/lib/ulib.ts";
 import type { PollFd } from "../../commands/lib/usys.ts";
 import { PROGRAMS } from "../../commands/programs.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
-import { replay } from "../harness.ts";
+import {
+  child,
+  decode,
+  encode,
+  EV,
+  go,
+  halted0,
+  pipe,
+  type Program,
+  put,
+  reap,
+  replay,
+  results,
+  steps,
+  type Sys,
+} from "../helpers.ts";
 import { describeEvent } from "../../shell/log.ts";
-import { child, go, halted0, pipe, put, reap, results } from "../ipc_util.ts";
-import { decode, encode, EV, type Program, steps, type Sys } from "../util.ts";
 
 const { EAGAIN, EBADF } = ERRNO;
 

@@ -5,8 +5,17 @@ import assert from "node:assert/strict";
 import { procdump } from "../../kernel/proc.ts";
 import { O_CREATE, O_RDONLY, O_RDWR } from "../../kernel/uapi/fcntl.ts";
 import { SYS } from "../../kernel/uapi/syscall.ts";
-import { EV, type Program, report, reports, said, say, steps, type Sys } from "../util.ts";
-import { runFor as run } from "../util.ts";
+import {
+  EV,
+  type Program,
+  report,
+  reports,
+  runFor as run,
+  said,
+  say,
+  steps,
+  type Sys,
+} from "../helpers.ts";
 
 /** Blocks forever in a pipe read (the parent keeps the write end), until killed. */
 function* blockOn(sys: Sys, rfd: number): Program {

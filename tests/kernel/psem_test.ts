@@ -34,11 +34,12 @@ import {
   killAndReap,
   parked,
   pipe,
+  type Program,
   put,
   reap,
   results,
-} from "../ipc_util.ts";
-import type { Program, Sys } from "../util.ts";
+  type Sys,
+} from "../helpers.ts";
 
 const { EAGAIN, EINVAL, ETIMEDOUT } = ERRNO;
 

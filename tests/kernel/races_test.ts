@@ -24,8 +24,7 @@ import {
 } from "../../kernel/uapi/fcntl.ts";
 import { SHM_CREAT } from "../../kernel/uapi/ipc.ts";
 import { CONSOLE } from "../../kernel/uapi/param.ts";
-import { replay, run } from "../harness.ts";
-import { report, say } from "../util.ts";
+import { replay, report, run, say } from "../helpers.ts";
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
 

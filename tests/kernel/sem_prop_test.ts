@@ -29,7 +29,7 @@ import {
 } from "../../kernel/uapi/ipc.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
 import type { Call } from "../../commands/lib/ulib.ts";
-import type { Program, Sys } from "../util.ts";
+import type { Program, Sys } from "../helpers.ts";
 
 const NSEMS = 3;
 const UNDO_ONLY = [0, 1];

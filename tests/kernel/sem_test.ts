@@ -29,15 +29,16 @@ import {
   halted0,
   killAndReap,
   pipe,
+  type Program,
   put,
   reap,
   results,
   semvals,
   signal,
+  type Sys,
   waiters,
-} from "../ipc_util.ts";
+} from "../helpers.ts";
 import type { Call } from "../../commands/lib/ulib.ts";
-import type { Program, Sys } from "../util.ts";
 
 const U = SEM_UNDO, NW = IPC_NOWAIT;
 const { E2BIG, EAGAIN, EEXIST, EFBIG, EIDRM, EINVAL, ENOENT, ERANGE } = ERRNO;

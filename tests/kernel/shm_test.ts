@@ -29,16 +29,19 @@ import {
 import {
   await1,
   child,
+  EV,
   go,
   halted0,
   killAndReap,
   pipe,
+  type Program,
   put,
   reap,
   results,
   signal,
-} from "../ipc_util.ts";
-import { EV, type Program, steps, type Sys } from "../util.ts";
+  steps,
+  type Sys,
+} from "../helpers.ts";
 
 const { EAGAIN, EEXIST, EINVAL, ENOENT, ENOTRECOVERABLE, EOWNERDEAD, ETIMEDOUT } = ERRNO;
 

@@ -10,12 +10,12 @@ import {
   type Program,
   report,
   reports,
+  runFor as run,
   say,
   type StepRecord,
   steps,
   type Sys,
-} from "../util.ts";
-import { runFor as run } from "../util.ts";
+} from "../helpers.ts";
 
 const USERTRAP =
   /usertrap\(\): unexpected scause 0x[0-9a-f]{16} pid=(\d+)\n {12}sepc=0x[0-9a-f]{16} stval=0x[0-9a-f]{16}\n/g;

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { BOOT_FILES } from "../../shell/mkfs.ts";
-import { replay, type Run, run } from "../harness.ts";
+import { replay, type Run, run } from "../helpers.ts";
 
 export const LONG_FILE = "/demo/long.txt";
 export const LONG_TEXT = BOOT_FILES[LONG_FILE] as string;

@@ -6,9 +6,8 @@
 
 import assert from "node:assert/strict";
 import { brokenSeedsHangAndReplay, SEEDS } from "./lost_wakeup.ts";
-import { exitStatus, transcript } from "../transcript.ts";
+import { dv6, exitStatus, transcript } from "../helpers.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const decoder = new TextDecoder();
 
 Deno.test("with the broken sleep, seeds of 0..99 hang cat in the UART writer, and replay", () => {
@@ -39,15 +38,11 @@ Deno.test("dv6 run --broken-sleep: cat hangs at the shell; the crash log replays
   try {
     const journal = `${home}/hang.log`;
     const args = ["--broken-sleep", "--sched", "random", "--seed", String(seed)];
-    const run = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "-c", "cat /demo/long.txt", ...args, "--journal", journal],
-      env: { DV6_HOME: home, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const out = decoder.decode(run.stdout), err = decoder.decode(run.stderr);
-    assert.equal(run.code, exitStatus(t.end), out + err);
+    const { code, out, err } = await dv6(
+      ["-c", "cat /demo/long.txt", ...args, "--journal", journal],
+      { home },
+    );
+    assert.equal(code, exitStatus(t.end), out + err);
     assert.equal(out, decoder.decode(t.out).replace("$ echo never typed\n", ""));
     assert.match(out, /^\$ cat \/demo\/long\.txt\nline {2}1: /);
     assert.match(out, /\ndeadlock: no process can run, and nothing will wake one\n/);
@@ -56,15 +51,9 @@ Deno.test("dv6 run --broken-sleep: cat hangs at the shell; the crash log replays
       err,
       `dv6: deadlock; crash log: ${journal}\ndv6: replay it with: dv6 replay ${journal}\n`,
     );
-    const rep = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "replay", journal],
-      env: { DV6_HOME: home, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const rout = decoder.decode(rep.stdout);
-    assert.equal(rep.code, 0, rout + decoder.decode(rep.stderr));
+    const rep = await dv6(["replay", journal], { home });
+    const rout = rep.out;
+    assert.equal(rep.code, 0, rout + rep.err);
     // (the summary follows the replayed output, which stops mid-line: see cli_test.ts)
     assert.match(rout, /replay: \d+ steps verified, ending in the recorded deadlock\n$/);
   } finally {

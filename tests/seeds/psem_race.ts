@@ -25,12 +25,13 @@ import {
   halted0,
   killAndReap,
   pipe,
+  type Program,
   put,
   results,
+  type Run,
   signal,
-} from "../ipc_util.ts";
-import type { Run } from "../harness.ts";
-import type { Program, Sys } from "../util.ts";
+  type Sys,
+} from "../helpers.ts";
 
 /** The semaphore's value at the start: more than the victim can take before it dies. */
 export const START = 1_000_000;

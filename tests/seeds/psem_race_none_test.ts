@@ -2,9 +2,8 @@
 // seed leaks a token, and its journal replays the leak step for step.
 
 import assert from "node:assert/strict";
-import { replay } from "../harness.ts";
+import { replay, results } from "../helpers.ts";
 import { PROGRAMS, raceRun, START } from "./psem_race.ts";
-import { results } from "../ipc_util.ts";
 
 Deno.test("--robust-fast=none: some seed leaks a token; its journal replays the leak", () => {
   let found: ReturnType<typeof raceRun> | null = null;

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { QUICKTESTS } from "../../commands/bin/usertests.ts";
-import { runFor } from "../util.ts";
+import { runFor } from "../helpers.ts";
 
 /** The 20 seeds of the random runs. */
 export const SEEDS: readonly number[] = [

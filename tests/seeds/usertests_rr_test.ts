@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { CPUS, usertestsPass } from "./usertests_cases.ts";
-import { runFor } from "../util.ts";
+import { runFor } from "../helpers.ts";
 
 for (const cpus of CPUS) {
   Deno.test(`usertests passes under rr, ${cpus} cpus`, () => {

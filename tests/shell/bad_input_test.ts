@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import type { Machine } from "../../kernel/machine.ts";
 import { headerFor, machineFrom } from "../../shell/host.ts";
 import { typeScript } from "../../shell/session.ts";
-import { Bytes } from "../harness.ts";
+import { Bytes, dv6, type Dv6Run } from "../helpers.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -20,31 +19,11 @@ function assertClean(text: string): void {
   }
 }
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** `dv6 ARGS` as a child process, with `stdin` as its input. */
-async function dv6(args: string[], stdin?: Uint8Array): Promise<Result> {
+/** `dv6 ARGS` as a child process, with `stdin` as its input; its output is clean. */
+async function dv6Clean(args: string[], stdin?: Uint8Array): Promise<Dv6Run> {
   const home = await Deno.makeTempDir({ prefix: "dv6-bad-input-" });
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...args],
-      env: { DV6_HOME: home, NO_COLOR: "1" },
-      stdin: stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(300_000), // a hang fails the test instead of the suite
-    }).spawn();
-    if (stdin !== undefined) {
-      const w = child.stdin.getWriter();
-      await w.write(stdin);
-      await w.close();
-    }
-    const { code, stdout, stderr } = await child.output();
-    const r = { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+    const r = await dv6(args, { home, stdin });
     assertClean(r.out + r.err);
     return r;
   } finally {
@@ -147,7 +126,7 @@ Deno.test("binary bytes typed at the console: no crash, and the next line runs",
 });
 
 Deno.test("dv6 run of a missing script file: exit 2 and a message", async () => {
-  const r = await dv6(["run", "/nonexistent/script.sh"]);
+  const r = await dv6Clean(["run", "/nonexistent/script.sh"]);
   assert.equal(r.code, 2);
   assert.equal(r.out, "");
   assert.match(r.err, /^dv6: cannot read \/nonexistent\/script\.sh: .*\n/);
@@ -156,7 +135,7 @@ Deno.test("dv6 run of a missing script file: exit 2 and a message", async () => 
 Deno.test("--fs of a missing directory: exit 2 and a message", async (t) => {
   for (const args of [["-c", "echo hi"], ["exec", "echo", "hi"], ["run", "-"]]) {
     await t.step(args[0], async () => {
-      const r = await dv6([...args, "--fs", "/nonexistent/dir"], encoder.encode("echo hi\n"));
+      const r = await dv6Clean([...args, "--fs", "/nonexistent/dir"], encoder.encode("echo hi\n"));
       assert.equal(r.code, 2);
       assert.equal(r.out, "");
       assert.match(r.err, /^dv6: --fs: cannot read \/nonexistent\/dir\/?: .*\n/);
@@ -165,7 +144,7 @@ Deno.test("--fs of a missing directory: exit 2 and a message", async (t) => {
 });
 
 Deno.test("dv6 run - reads the script from stdin", async () => {
-  const r = await dv6(["run", "-"], encoder.encode("echo from stdin | wc\nnosuch\necho $?\n"));
+  const r = await dv6Clean(["run", "-"], encoder.encode("echo from stdin | wc\nnosuch\necho $?\n"));
   assert.equal(r.err, "");
   assert.equal(
     r.out,
@@ -180,7 +159,7 @@ Deno.test("dv6 run - with bad input on stdin: messages, the last line runs, exit
     ...[0x01, 0x02, 0x1b, 0x80, 0x81, 0xfe, 0xff, 0x0a], // no ^C, ^D, ^U: bytes with no meaning
     ...encoder.encode("echo still running\n"),
   ];
-  const r = await dv6(["run", "-"], Uint8Array.from(script));
+  const r = await dv6Clean(["run", "-"], Uint8Array.from(script));
   assert.equal(r.err, "");
   assert.match(r.out, /^\$ nosuch\nexec nosuch failed\n\$ echo x+\n/);
   assert.match(r.out, /\nsh: line too long \(at most 1024 bytes\)\n/);

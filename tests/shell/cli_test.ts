@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 import {
   decode,
+  dv6 as dv6Run,
+  type Dv6Run,
   encode,
   EV,
   headerOf,
@@ -13,30 +15,15 @@ import {
   joinFrames,
   splitFrames,
   steps,
-} from "../util.ts";
+} from "../helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
+type Result = Dv6Run;
 
-/** Runs `dv6 ARGS` (deno run -A main.ts ARGS) with its own DV6_HOME. */
-async function dv6(args: string[], o: { home: string; cwd?: string }): Promise<Result> {
-  const main = o.cwd === undefined ? "main.ts" : MAIN;
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, ...args],
-    cwd: o.cwd ?? ROOT,
-    env: { DV6_HOME: o.home, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    signal: AbortSignal.timeout(300_000), // a hang fails the test instead of the suite
-    stderr: "piped",
-  }).output();
-  return { code, out: decode(stdout), err: decode(stderr) };
+/** Runs `dv6 ARGS` with its own DV6_HOME, from the repository's root unless told. */
+function dv6(args: string[], o: { home: string; cwd?: string }): Promise<Result> {
+  return dv6Run(args, { home: o.home, cwd: o.cwd ?? ROOT });
 }
 
 /** No host stack trace, no uncaught error: what a user must never see. */

@@ -6,9 +6,8 @@
 // The timeouts only keep a hang from stalling the suite; nothing here measures time.
 
 import assert from "node:assert/strict";
+import { dv6, dv6Command } from "../helpers.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const PATIENCE_MS = 120_000;
 
@@ -29,8 +28,9 @@ class Dv6 {
   private wake: () => void = () => {};
 
   constructor(args: string[], home: string) {
-    this.proc = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...args],
+    const [cmd, ...rest] = dv6Command(args);
+    this.proc = new Deno.Command(cmd, {
+      args: rest,
       env: { DV6_HOME: home, NO_COLOR: "1" },
       stdin: "piped",
       stdout: "piped",
@@ -89,16 +89,9 @@ async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
 }
 
 async function dv6Replay(path: string, home: string): Promise<{ code: number; out: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "replay", path],
-    env: { DV6_HOME: home, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const out = decoder.decode(stdout);
-  assertClean(out + decoder.decode(stderr));
-  return { code, out };
+  const r = await dv6(["replay", path], { home });
+  assertClean(r.out + r.err);
+  return r;
 }
 
 Deno.test("the REPL: typed lines, prompt, output, :ps, :journal, :quit, exit 0", async () => {

@@ -17,15 +17,12 @@
 import assert from "node:assert/strict";
 import { headerFor, machineFrom } from "../../shell/host.ts";
 import { typeScript } from "../../shell/session.ts";
-import { Bytes } from "../harness.ts";
-import { assertSameBytes, exitStatus, transcript, visible } from "../transcript.ts";
+import { assertSameBytes, Bytes, dv6, exitStatus, transcript, visible } from "../helpers.ts";
 
 const DIR = new URL("./transcripts/", import.meta.url);
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const UPDATE = Deno.env.get("DV6_UPDATE_GOLDEN") === "1" || Deno.args.includes("--update");
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Scripts whose transcript depends on the schedule, so `--sched random` may print another. */
 const ORDER_DEPENDENT: Record<string, string> = {
@@ -115,15 +112,10 @@ Deno.test("dv6 run FILE prints the golden transcript and exits with the last sta
   try {
     for (const name of scripts()) {
       await t.step(name, async () => {
-        const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", MAIN, "run", new URL(`${name}.sh`, DIR).pathname],
-          env: { DV6_HOME: home, NO_COLOR: "1" },
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const err = decoder.decode(stderr);
-        assertSameBytes(stdout, golden(name), `dv6 run ${name}.sh (stderr: ${err})`);
+        const { code, out, err } = await dv6(["run", new URL(`${name}.sh`, DIR).pathname], {
+          home,
+        });
+        assertSameBytes(encoder.encode(out), golden(name), `dv6 run ${name}.sh (stderr: ${err})`);
         assert.equal(code, exitStatus(transcript(scriptLines(name)).end), `${name}: status`);
       });
     }
@@ -159,20 +151,12 @@ Deno.test({
   fn: async () => {
     const home = await Deno.makeTempDir({ prefix: "dv6-golden-" });
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, "run", "-"],
-        env: { DV6_HOME: home, NO_COLOR: "1" },
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(60_000), // today it never ends
-      }).spawn();
-      const w = child.stdin.getWriter();
-      await w.write(encoder.encode("spin &\nsleep 100 &\nkill 3 4\nwait\necho done\n"));
-      await w.close();
-      const { code, stdout } = await child.output();
+      const { code, out } = await dv6(["run", "-"], {
+        home,
+        stdin: "spin &\nsleep 100 &\nkill 3 4\nwait\necho done\n",
+      });
       assert.equal(
-        decoder.decode(stdout),
+        out,
         "$ spin &\n[3]\n$ sleep 100 &\n[4]\n$ kill 3 4\n$ wait\n$ echo done\ndone\n$ \x04\n",
       );
       assert.equal(code, 0);

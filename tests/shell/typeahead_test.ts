@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { JournalReader } from "../../kernel/journal.ts";
 import { replayJournal } from "../../shell/replay.ts";
-import { transcript, visible } from "../transcript.ts";
+import { transcript, visible } from "../helpers.ts";
 
 // rr, and random schedules (whose starved CPUs once made a typed line's replay diverge).
 const SCHEDULES = [{}, ...Array.from({ length: 12 }, (_, seed) => ({ sched: "random", seed }))];
