@@ -275,6 +275,9 @@ export function* setValues(m: Machine, p: Proc, set: SemSet, vals: Map<number, n
 export function* removeSet(m: Machine, set: SemSet): KGen {
   if (!holding(m, m.sem.lock)) panic("removeSet");
   m.sem.remove(set);
+  // Its adjustments go with it (Linux's freeary): ids come back after 65,536 sets, and a new
+  // set with this id must not be undone by an old holder's exit.
+  for (const q of m.procs) q.semadj.delete(set.id);
   for (const w of set.queue.splice(0)) {
     if (w.status !== null) panic("removeSet: settled waiter still queued");
     w.status = -ERRNO.EIDRM;

@@ -475,6 +475,34 @@ Deno.test("SETVAL and SETALL clear every process's adjustment for what they set"
   assert.deepEqual(semvals(r, Number(res.id)), [4, 4]); // nor did this process's exit undo
 });
 
+Deno.test("IPC_RMID drops the set's adjustments: a later set with the same id never gets them", () => {
+  // Ids come back after 65,536 sets (Linux's seq * SEMMNI + index). Linux frees a removed
+  // set's undo entries with it (freeary), so the new set is not undone by the old holder.
+  function* t(sys: Sys): Program {
+    const old = yield* newSet(sys, [2]);
+    const [r, w] = yield* pipe(sys);
+    const [park] = yield* pipe(sys);
+    const a = yield* holder(sys, old, [sembuf(0, -1, U)], w, park); // adjustment +1 on `old`
+    yield* await1(sys, r);
+    yield* sys.semctl(old, 0, IPC_RMID);
+    let id = -1, made = 0;
+    while (id !== old && made++ < 70_000) {
+      id = yield* sys.semget(IPC_PRIVATE, 2, 0o600); // two semaphores: more than `old` had
+      if (id !== old) yield* sys.semctl(id, 0, IPC_RMID);
+    }
+    yield* sys.semop(id, [sembuf(0, 6, 0), sembuf(1, 6, 0)]); // (SETALL would clear them)
+    yield* killAndReap(sys, a); // its exit must not touch the new set
+    yield* put(sys, "reused", id === old, made);
+    yield* put(sys, "vals", yield* getall(sys, id));
+    return 0;
+  }
+  const r = go(t);
+  halted0(r);
+  const res = results(r);
+  assert.equal(res.reused, "true 65536");
+  assert.equal(res.vals, "6,6");
+});
+
 Deno.test("IPC_RMID wakes every waiter with EIDRM (-43); the id is gone", () => {
   function* t(sys: Sys): Program {
     const id = yield* sys.semget(77, 2, IPC_CREAT | 0o600);
