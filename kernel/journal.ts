@@ -9,6 +9,9 @@
 // A record is self-delimiting: a kind byte, then its fields (varints, values). Strings are
 // interned: the first use defines one, later uses give its index. Replay re-encodes each step
 // of the re-run and compares the bytes with the recorded ones.
+//
+// Over 600 lines on purpose: the format, its encoder and decoder, the writer, the reader and
+// the verifier are one format, kept side by side so a change to a record touches one file.
 
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./uapi/abi.ts";

@@ -5,6 +5,9 @@
 // and so is the free-page count (countfree) around the run: dv6 has no sbrk.
 //
 // usertests [-c] [-C] [-q] [testname]
+//
+// One file over 600 lines on purpose: it is one xv6 file, its tests in xv6's order, and a reader
+// compares it with usertests.c side by side.
 
 import type { Program, UserStep, Val } from "../../kernel/uapi/abi.ts";
 import { O_CREATE, O_RDONLY, O_RDWR, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
