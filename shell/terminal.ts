@@ -296,7 +296,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", ctrlC); // a kill -INT from outside, or no terminal
   if (tty) Deno.stdin.setRaw(true);
-  const reading = (async () => {
+  void (async () => { // runs until stdin ends; dv6 exits without waiting for it
     try {
       for await (const chunk of Deno.stdin.readable) {
         if (!tty) {
@@ -407,7 +407,6 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   } else if (!atLineStart) transcript("\n");
   rl.close();
   Deno.removeSignalListener("SIGINT", ctrlC);
-  void reading;
   if (end.kind === "panic" || end.kind === "deadlock") reportCrash(end, journalPath);
   return exitStatus(end);
 }
