@@ -19,6 +19,8 @@ export interface BootOptions {
   build: string;
   image?: Record<string, Uint8Array>;
   nproc?: number;
+  /** CPUs (default CPUS). */
+  cpus?: number;
   programs?: Readonly<Record<string, ProgramMain<Sys>>>;
   /** Journal to a file (the default), kept after the run with `keep` (for a replay). */
   journal?: boolean;
@@ -47,14 +49,19 @@ const NO_LOG: StepLog = {
   input() {},
   tick() {},
   end() {},
-  nextInputAt: () => Infinity,
 };
 
 let seq = 0;
 
 export function boot(o: BootOptions): Booted {
   const header = headerFor(
-    { initArgv: ["init", ...o.argv], image: o.image, nproc: o.nproc, cpus: CPUS, sched: SCHED },
+    {
+      initArgv: ["init", ...o.argv],
+      image: o.image,
+      nproc: o.nproc,
+      cpus: o.cpus ?? CPUS,
+      sched: SCHED,
+    },
     o.build,
   );
   const path = `${o.tmp}/${o.argv[0]}-${seq++}.log`;

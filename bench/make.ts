@@ -1,14 +1,15 @@
 // deno run -A bench/make.ts [--quick]: the make -j figures (issue 5).
 //
+//   0. Fixed work in parallel: 12 jobs each `spin -w 100000`, -j1 against -jN on N CPUs
+//      (N = 3 and 8): the -jN makespan against a third (an eighth) of the -j1 one. Each CPU
+//      has its own clock, so N CPUs do N times the work of one (target: at most 1.2).
 //   1. N independent jobs (N = 1,000 and 10,000), each an `echo`, from a generated Makefile in
 //      the boot image, built with -j8 under each jobserver style (pipe, sysvsem, psem),
 //      journaled to a file: host milliseconds per job at both sizes (it must stay flat) and
-//      the virtual makespan (make --stats, in ticks) against the ideal, jobs x job length / 8,
-//      the job length being the makespan of the same build under -j1 divided by the jobs.
-//      dv6's clock advances one cycle per step of any CPU, so jobs that only compute gain
-//      nothing from -j: their -j8 makespan cannot come near the ideal, whatever the jobserver.
-//      The same builds with jobs `echo $@; sleep 1` (a job that waits, as a compiler waits for
-//      the disk) are the ones where the slots, and so the jobserver, decide the makespan.
+//      the virtual makespan (make --stats, in ticks) against the ideal, jobs x job length /
+//      min(8, CPUs), the job length being the makespan of the same build under -j1 divided by
+//      the jobs. The same builds with jobs `echo $@; sleep 1` (a job that waits, as a compiler
+//      waits for the disk) are the ones where the slots, and so the jobserver, decide it.
 //   2. The same 1,000 jobs (`echo; sleep 1`) as a sub-make of 500 and then 500 jobs of the
 //      top-level make; the sub-make kills itself halfway (a `pkill -n -x make` job in the
 //      middle of its jobs) while it holds tokens: the makespan under pipe (the tokens the
@@ -25,10 +26,13 @@ interface Sizes {
   jobs: [number, number];
   /** The jobs of figure 2 (half in the sub-make). */
   killJobs: number;
+  /** Figure 0: its jobs, and the steps each computes. */
+  spinJobs: number;
+  spinSteps: number;
 }
 
-const FULL: Sizes = { jobs: [1_000, 10_000], killJobs: 1_000 };
-const QUICK: Sizes = { jobs: [40, 80], killJobs: 80 };
+const FULL: Sizes = { jobs: [1_000, 10_000], killJobs: 1_000, spinJobs: 12, spinSteps: 100_000 };
+const QUICK: Sizes = { jobs: [40, 80], killJobs: 80, spinJobs: 12, spinSteps: 10_000 };
 
 const SLOTS = 8;
 const STYLES = ["pipe", "sysvsem", "psem"] as const;
@@ -52,6 +56,7 @@ function build(
   cmd: string,
   tmp: string,
   buildId: string,
+  cpus = CPUS,
 ): Built {
   const image: Record<string, Uint8Array> = {};
   for (const [p, c] of Object.entries(files)) image[`/w/${p}`] = encoder.encode(c);
@@ -60,6 +65,7 @@ function build(
     image,
     tmp,
     build: buildId,
+    cpus,
   });
   const stats = /make: (\d+) jobs in (\d+) ticks, at most (\d+) at once/.exec(out);
   if (end?.kind !== "halt" || stats === null) {
@@ -94,6 +100,24 @@ export function makeFigures(
   const S = quick ? QUICK : FULL;
   const table = new Table();
 
+  // 0: fixed work, spread over the CPUs.
+  table.section(
+    `${first - 1}. make -jN on N CPUs, ${S.spinJobs} jobs each \`spin -w ${num(S.spinSteps)}\``,
+  );
+  const spins = flat(S.spinJobs, `spin -w ${S.spinSteps}`);
+  for (const cpus of [3, 8]) {
+    const serial = build(spins, makeCmd(1, "pipe"), tmp, buildId, cpus);
+    const par = build(spins, makeCmd(cpus, "pipe"), tmp, buildId, cpus);
+    // The jobs run in rounds of `cpus`: the last round may leave CPUs idle.
+    const best = Math.ceil(S.spinJobs / cpus) / (S.spinJobs / cpus);
+    table.row(
+      `--cpus ${cpus}: makespan -j${cpus} / (-j1 / ${cpus})`,
+      ratio(par.ticks / (serial.ticks / cpus)),
+      `(-j1 ${num(serial.ticks)} ticks, -j${cpus} ${num(par.ticks)}; target <= 1.2; ` +
+        `in rounds of ${cpus} jobs at best ${ratio(best)})`,
+    );
+  }
+
   // 1: every size and style, for both kinds of job.
   for (const [kind, recipe] of [["echo", ECHO], ["echo; sleep 1", SLEEPY]] as const) {
     table.section(
@@ -105,7 +129,8 @@ export function makeFigures(
       const files = flat(n, recipe);
       const serial = build(files, makeCmd(1, "pipe"), tmp, buildId);
       const length = serial.ticks / n;
-      const ideal = (n * length) / SLOTS;
+      // Jobs that wait gain from every slot; jobs that compute from every CPU at most.
+      const ideal = (n * length) / (kind === "echo" ? Math.min(SLOTS, CPUS) : SLOTS);
       table.row(
         `${num(n)} jobs, -j1: makespan, ticks`,
         num(serial.ticks),
@@ -124,7 +149,7 @@ export function makeFigures(
           `${num(n)} jobs, ${style}: makespan / ideal`,
           ratio(b.ticks / ideal),
           `(${num(b.ticks)} ticks, at most ${b.atOnce} at once; ` +
-            (kind === "echo" ? "compute only: no gain from -j on dv6's clock)" : "target <= 1.05)"),
+            (kind === "echo" ? `compute only: ideal divides by ${CPUS} CPUs)` : "target <= 1.05)"),
         );
       }
     }

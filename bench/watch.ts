@@ -17,16 +17,13 @@ export abstract class StepWatch implements StepLog {
     this.inner.step(cpu, pid, intr, ev);
     this.watch(cpu, pid, intr, ev);
   }
-  input(cycles: number, bytes: Uint8Array): void {
-    this.inner.input(cycles, bytes);
+  input(moves: number, cycles: number, bytes: Uint8Array): void {
+    this.inner.input(moves, cycles, bytes);
   }
-  tick(cycles: number): void {
-    this.inner.tick(cycles);
+  tick(moves: number, cycles: number): void {
+    this.inner.tick(moves, cycles);
   }
   end(end: MachineEnd): void {
     this.inner.end(end);
-  }
-  nextInputAt(): number {
-    return this.inner.nextInputAt();
   }
 }

@@ -32,7 +32,7 @@ export interface Event {
   /** ACQUIRE, RELEASE: the lock. */
   lk: { readonly label: string } | null;
   /** SWTCH: the context switched to; null means this CPU's scheduler. */
-  to: { readonly pid: number; readonly context: Context | null } | null;
+  to: { readonly pid: number; readonly context: Context | null; readonly readyAt: number } | null;
   /** SWTCH: why a process gave up the CPU: the channel it sleeps on, or "" (yield, exit). */
   why: string;
   /** SYSCALL, EXIT: the call's number, arguments and result; ATOMIC: the same for the

@@ -22,16 +22,17 @@ import { panic } from "./printf.ts";
 export { EV };
 import type { Machine, MachineEnd, StepLog } from "./machine.ts";
 
-/** Format 2 added the host clock's ticks (R_TICK); a format-1 journal is read as it was. */
-export const FORMAT = 2;
-const FORMATS_READ = [1, 2];
+/** Format 3: per-CPU time, the host's records land at a move count. (Formats 1 and 2 came
+ * from a machine whose time was one clock: no build of this one replays them.) */
+export const FORMAT = 3;
+const FORMATS_READ = [3];
 const MAGIC = [0x44, 0x56, 0x36, 0x4a]; // "DV6J"
 const FRAME_BYTES = 1 << 16; // records per frame, in uncompressed bytes (about)
 
 // Record kinds beyond the step events (EV.*, 1..15). Part of the format: append only.
-const R_INPUT = 16; // host input delivered before the next step: cycles, bytes
+const R_INPUT = 16; // host input delivered before the next step: moves, cycles, bytes
 const R_END = 17; // the run ended: halt, stop, panic or deadlock
-const R_TICK = 18; // a tick of the host's clock delivered before the next step: cycles
+const R_TICK = 18; // a tick of the host's clock delivered before the next step: moves, cycles
 const END_KINDS = ["halt", "stop", "panic", "deadlock"] as const;
 
 // A step record's first byte packs the event kind (low 5 bits, below R_INPUT: the decoder
@@ -60,8 +61,8 @@ export interface JournalHeader {
 /** A decoded record, for `dv6 log` and divergence reports. */
 export type JournalRecord =
   | { type: "step"; cpu: number; pid: number; intr: number; ev: DecodedEvent }
-  | { type: "input"; cycles: number; bytes: Uint8Array }
-  | { type: "tick"; cycles: number }
+  | { type: "input"; moves: number; cycles: number; bytes: Uint8Array }
+  | { type: "tick"; moves: number; cycles: number }
   | { type: "end"; end: MachineEnd };
 
 export type DecodedEvent =
@@ -207,14 +208,16 @@ class RecordEncoder {
     }
   }
 
-  input(cycles: number, bytes: Uint8Array): void {
+  input(moves: number, cycles: number, bytes: Uint8Array): void {
     this.byte(R_INPUT);
+    this.uint(moves);
     this.uint(cycles);
     this.raw(bytes);
   }
 
-  tick(cycles: number): void {
+  tick(moves: number, cycles: number): void {
     this.byte(R_TICK);
+    this.uint(moves);
     this.uint(cycles);
   }
 
@@ -317,8 +320,10 @@ class RecordDecoder {
 
   record(): JournalRecord {
     const b = this.byte();
-    if (b === R_INPUT) return { type: "input", cycles: this.uint(), bytes: this.raw() };
-    if (b === R_TICK) return { type: "tick", cycles: this.uint() };
+    if (b === R_INPUT) {
+      return { type: "input", moves: this.uint(), cycles: this.uint(), bytes: this.raw() };
+    }
+    if (b === R_TICK) return { type: "tick", moves: this.uint(), cycles: this.uint() };
     if (b === R_END) {
       const kind = END_KINDS[this.byte()];
       if (kind === "halt") return { type: "end", end: { kind, status: this.int() } };
@@ -393,16 +398,12 @@ export class JournalWriter implements StepLog {
     if (this.enc.pos >= FRAME_BYTES) this.flush();
   }
 
-  input(cycles: number, bytes: Uint8Array): void {
-    this.enc.input(cycles, bytes);
+  input(moves: number, cycles: number, bytes: Uint8Array): void {
+    this.enc.input(moves, cycles, bytes);
   }
 
-  tick(cycles: number): void {
-    this.enc.tick(cycles);
-  }
-
-  nextInputAt(): number {
-    return Infinity;
+  tick(moves: number, cycles: number): void {
+    this.enc.tick(moves, cycles);
   }
 
   end(end: MachineEnd): void {
@@ -558,17 +559,13 @@ export class JournalVerifier implements StepLog {
 
   beforeStep(m: Machine): void {
     for (let r = this.peekHost(); r !== null; r = this.peekHost()) {
-      if (r.cycles !== m.cycles) return; // due later (or missed: the next step diverges)
+      if (r.moves !== m.moves) return; // due later (or missed: the next step diverges)
       this.off = this.dec.pos;
       if (r.type === "input") m.deliverInput(r.bytes);
       else m.deliverTick();
     }
     const r = this.peek(R_END);
     if (r?.type === "end" && r.end.kind === "stop") m.stop(); // the host stopped it here
-  }
-
-  nextInputAt(): number {
-    return this.peekHost()?.cycles ?? Infinity;
   }
 
   /** The re-run stopped for want of input: end it as the recording ended there (the host

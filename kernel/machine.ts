@@ -1,17 +1,30 @@
-// The simulated machine: CPUs, the virtual clock, the step loop and the kernel's global state
+// The simulated machine: CPUs, virtual time, the step loop and the kernel's global state
 // (what xv6 keeps in C globals lives in fields of the Machine).
 //
-// A step is one resumption of one CPU's current context up to its next yield. The policy picks
-// the CPU and says whether a pending interrupt is taken first; the step's event goes to the
-// journal. The clock advances one cycle per step; every TICK_CYCLES cycles each CPU gets a
-// timer interrupt. When every CPU is idle, the clock jumps to the next timed event (a tick,
-// or the UART finishing a byte).
+// A step is one resumption of one CPU's current context up to its next yield; the step's
+// event goes to the journal. Time is kept as a conservative discrete-event simulation:
+// - Each CPU has its own clock: a step costs the CPU that takes it one cycle, and each CPU's
+//   timer interrupts it every TICK_CYCLES cycles of its own clock. N busy CPUs do N times
+//   the work of one in the same time.
+// - The machine's time (`cycles`) is the earliest clock of a CPU that is not idle. Timed
+//   events (the UART finishing a byte, an idle CPU's timer) happen in time order: none is
+//   taken after a CPU has stepped past it, and when every CPU is idle the time jumps to the
+//   next one. An idle CPU's clock stands still; woken, it catches up to the time of its waker.
+// - A process made RUNNABLE at time t by one CPU runs on no CPU before t (a lagging CPU that
+//   picks it catches up). A CPU spinning on a lock spends its own cycles.
+// - The policy picks which CPU steps: `rr` the earliest (round-robin among equals); `random`
+//   any within SKEW cycles of the earliest, and it sometimes steals time from a CPU (a
+//   hypervisor descheduling a vCPU), which lets the others run ahead of it.
+// The `ticks` of the clock are CPU 0's: its timer interrupt counts the ticks its clock passed.
 //
-// A machine on the host's clock (the REPL) counts time in the host's ticks instead: the host
-// delivers one every 1/hz real seconds, journaled at the step it came; it interrupts every
-// CPU, whose timer interrupt counts the ticks that came (CPU 0's advances `ticks`). The timer
-// still also interrupts every TICK_CYCLES cycles, to preempt and to wake idle CPUs. So computation runs at the host's speed while `sleep 10`
+// A machine on the host's clock (the REPL) takes its ticks from the host instead: one every
+// 1/hz real seconds, journaled at the moment it came; it interrupts every CPU, and CPU 0's
+// timer interrupt counts the ticks that came. Each CPU's cycle timer still interrupts it, to
+// preempt and to wake an idle CPU. So computation runs at the host's speed while `sleep 10`
 // still takes a real second, and a replay is exact.
+//
+// The host's input and ticks land between steps at a `moves` count (steps plus the clock's
+// jumps to a timed event), which the journal records: a replay delivers them at the same one.
 
 import type { Image } from "./uapi/abi.ts";
 import { Console } from "./console.ts";
@@ -59,6 +72,12 @@ export class Context {
 export const INTR_NONE = 0, INTR_TIMER = 1, INTR_DEVICE = 2;
 
 export class Cpu {
+  /** This CPU's clock: the cycles of the steps it took, plus the time it caught up on. */
+  cycles = 0;
+  /** When its timer next interrupts it, on its own clock. */
+  nextTickAt = TICK_CYCLES;
+  /** The ticks of its clock that its timer interrupts have counted. */
+  private clockTicks = 0;
   proc: Proc | null = null; // the process running on this cpu, or null
   noff = 0; // depth of push_off() nesting
   intena = false; // were interrupts enabled before push_off()?
@@ -75,11 +94,11 @@ export class Cpu {
     this.current = this.schedCtx;
   }
 
-  /** A tick of the host's clock came: the timer interrupts this CPU. */
-  hostTick(): void {
+  /** A tick of the host's clock came at time t: the timer interrupts this CPU. */
+  hostTick(t: number): void {
     this.hostTicks++;
     this.timerPending = true;
-    this.wfi = false;
+    this.wake(t);
   }
 
   /** The timer interrupt takes the host's ticks that came (on the host's clock). */
@@ -87,6 +106,29 @@ export class Cpu {
     const n = this.hostTicks;
     this.hostTicks = 0;
     return n;
+  }
+
+  /** The timer interrupt takes the ticks this CPU's clock passed since the last one took
+   * them (several, after the CPU caught up on time or had interrupts off). */
+  takeClockTicks(): number {
+    const now = Math.floor(this.cycles / TICK_CYCLES);
+    const n = now - this.clockTicks;
+    this.clockTicks = now;
+    return n;
+  }
+
+  // The timer's interrupt is due: pending, and the next one a tick later on this clock.
+  timer(): void {
+    this.timerPending = true;
+    this.wfi = false;
+    this.nextTickAt = this.cycles - (this.cycles % TICK_CYCLES) + TICK_CYCLES;
+  }
+
+  /** An interrupt wakes this CPU at time `t`: an idle CPU's clock catches up to it. */
+  wake(t: number): void {
+    if (this.cycles < t) this.cycles = t;
+    this.wfi = false;
+    if (this.cycles >= this.nextTickAt) this.timer();
   }
 }
 
@@ -96,12 +138,10 @@ export interface StepLog {
   beforeStep(m: Machine): void;
   /** `intr`: the interrupt taken at the start of the step (INTR_NONE, INTR_TIMER, INTR_DEVICE). */
   step(cpu: number, pid: number, intr: number, ev: Event): void;
-  input(cycles: number, bytes: Uint8Array): void;
+  input(moves: number, cycles: number, bytes: Uint8Array): void;
   /** A tick of the host's clock, delivered before the next step. */
-  tick(cycles: number): void;
+  tick(moves: number, cycles: number): void;
   end(end: MachineEnd): void;
-  /** The cycle of the next recorded input or tick (a replay), or Infinity. */
-  nextInputAt(): number;
 }
 
 export type MachineEnd =
@@ -151,9 +191,11 @@ export class Machine {
 
   /** The cpu being stepped (xv6's mycpu()). */
   cpu!: Cpu;
-  cycles = 0; // the virtual clock
+  /** The machine's time: the earliest clock of a busy CPU (see the top of this file). */
+  cycles = 0;
   steps = 0;
-  private nextTickAt = TICK_CYCLES;
+  /** Steps plus the clock's jumps to timed events: where the host's input lands. */
+  moves = 0;
   /** Time is the host's ticks (see the top of this file). */
   readonly hostClock: boolean;
   end: MachineEnd | null = null;
@@ -241,13 +283,29 @@ export class Machine {
     return this.end;
   }
 
-  /** One step. Returns false if nothing can run until the host delivers input. */
+  /** One step, or the clock's jump to the next timed event. Returns false if nothing can
+   * run until the host delivers input or a tick. */
   step(): boolean {
     this.log?.beforeStep(this);
     if (this.end !== null) return true;
-    const i = this.policy.pick(this.cpus, this.cycles);
-    if (i < 0) return this.idle();
-    const c = this.cpus[i];
+    // The machine's time, and the earliest timed event: the UART, or an idle CPU's timer.
+    const cpus = this.cpus;
+    let now = Infinity, eventAt = this.uart.txDoneAt;
+    for (let j = 0; j < cpus.length; j++) {
+      const c = cpus[j];
+      if (!c.wfi) {
+        if (c.cycles < now) now = c.cycles;
+      } else if (c.nextTickAt < eventAt) eventAt = c.nextTickAt;
+    }
+    if (now === Infinity) return this.idle();
+    if (eventAt <= now) {
+      this.advance(eventAt);
+      return true;
+    }
+    this.cycles = now;
+    const i = this.policy.pick(cpus, now);
+    if (i < 0) return true; // the policy stole time from the CPU it had: pick again
+    const c = cpus[i];
     this.cpu = c;
     const ctx = c.current;
     const pid = ctx.proc === null ? 0 : ctx.proc.pid;
@@ -276,12 +334,18 @@ export class Machine {
       return true;
     }
     if (ev.k === EV.SWTCH) {
-      c.current = ev.to === null ? c.schedCtx : ev.to.context!;
+      if (ev.to === null) c.current = c.schedCtx;
+      else {
+        c.current = ev.to.context!;
+        // A process never runs before the time it became runnable (its waker's clock).
+        if (c.cycles < ev.to.readyAt) c.cycles = ev.to.readyAt;
+      }
     } else if (ev.k === EV.WFI) {
       // wfi returns at once if an interrupt is pending for this CPU.
       c.wfi = !c.timerPending && !(this.irqPending && !this.irqClaimed);
     }
     this.steps++;
+    this.moves++;
     try {
       this.log?.step(i, pid, intr, ev);
     } catch (e) {
@@ -294,52 +358,50 @@ export class Machine {
       return true;
     }
     if (this.end !== null) this.log?.end(this.end); // halted during this step
-    ++this.cycles;
-    if (this.cycles >= this.uart.txDoneAt) this.deviceInterrupt(() => this.uart.transmitted());
-    if (this.cycles >= this.nextTickAt) this.timer();
+    if (++c.cycles >= c.nextTickAt) c.timer();
     return true;
   }
 
   /** Host input for the console (a typed byte, a script line): it arrives in the device's
    * receive buffer and raises a device interrupt. Journaled, so a replay delivers it at the
-   * same step. */
+   * same move. */
   input(bytes: Uint8Array): void {
-    this.log?.input(this.cycles, bytes);
+    this.log?.input(this.moves, this.cycles, bytes);
     this.deliverInput(bytes);
   }
 
   /** A tick of the host's clock (a machine on it: the REPL). Journaled, so a replay delivers
-   * it at the same step. */
+   * it at the same move. */
   tick(): void {
     if (!this.hostClock) throw new Error("tick(): this machine counts its own ticks");
-    this.log?.tick(this.cycles);
+    this.log?.tick(this.moves, this.cycles);
     this.deliverTick();
   }
 
   /** The host's tick arrives (from the host, or from the journal in a replay). */
   deliverTick(): void {
-    for (const c of this.cpus) c.hostTick();
+    for (const c of this.cpus) c.hostTick(this.cycles);
   }
 
   /** Input arrives at the device (from the host, or from the journal in a replay). */
   deliverInput(bytes: Uint8Array): void {
     this.inputBytes += bytes.length;
-    this.deviceInterrupt(() => this.uart.receive(bytes));
+    this.deviceInterrupt(this.cycles, () => this.uart.receive(bytes));
   }
 
-  // The UART changes state (a byte received, a byte sent) and raises its interrupt, which
-  // wakes an idle CPU.
-  private deviceInterrupt(change: () => void): void {
+  // The UART changes state at time t (a byte received, a byte sent) and raises its
+  // interrupt, which wakes the idle CPUs.
+  private deviceInterrupt(t: number, change: () => void): void {
     change();
     this.irqPending = true;
-    for (const c of this.cpus) c.wfi = false;
+    for (const c of this.cpus) if (c.wfi) c.wake(t);
   }
 
   /** The hart that claimed the device interrupt is done with it (xv6's plic_complete): one
-   * that came meanwhile can go to a hart now. */
+   * that came meanwhile can go to a hart now, at this hart's time. */
   completeIrq(): void {
     this.irqClaimed = false;
-    if (this.irqPending) { for (const c of this.cpus) c.wfi = false; }
+    if (this.irqPending) { for (const c of this.cpus) if (c.wfi) c.wake(this.cpu.cycles); }
   }
 
   /** Stops the machine at the end of this step (the halt system call). */
@@ -354,28 +416,23 @@ export class Machine {
     this.log?.end(end);
   }
 
-  // The timer interrupt, every TICK_CYCLES cycles: raised on every CPU (each hart has its own
-  // timer); an idle CPU wakes.
-  private timer(): void {
-    this.nextTickAt += TICK_CYCLES;
-    for (const c of this.cpus) {
-      c.timerPending = true;
-      c.wfi = false;
+  // The clock reaches the timed events due at time t (never earlier than now): the UART
+  // finishes a byte; idle CPUs whose timer is due wake.
+  private advance(t: number): void {
+    if (t > this.cycles) this.cycles = t;
+    this.moves++;
+    if (this.uart.txDoneAt <= t) {
+      this.deviceInterrupt(this.cycles, () => this.uart.transmitted());
     }
+    for (const c of this.cpus) if (c.wfi && c.nextTickAt <= t) c.wake(this.cycles);
   }
 
-  // No CPU may step (every CPU is idle, or the policy holds back the busy ones): the clock
-  // jumps to the next timed event (the UART finishing a byte, a tick if anything waits for
-  // one or a runnable process for an idle CPU to find, a held-back CPU's turn), or to the next
-  // recorded input or tick of a replay. With no such event the machine needs input from the
-  // host, or (on the host's clock) its next tick.
+  // No CPU is busy: the clock jumps to the next timed event (the UART finishing a byte, a
+  // timer if anything waits for a tick or a runnable process for an idle CPU to find). With
+  // no such event the machine needs input from the host, or (on the host's clock) its tick.
   private idle(): boolean {
-    // A typist types once the prompt is out (the UART sends nothing) and the machine rests
-    // (a CPU the policy holds back is not at rest: its turn comes without the host).
-    if (
-      this.hostTyping && this.uart.txDoneAt === Infinity && this.cpus.every((c) => c.wfi) &&
-      this.consoleReaderWaits()
-    ) {
+    // A typist types once the prompt is out (the UART sends nothing) and the machine rests.
+    if (this.hostTyping && this.uart.txDoneAt === Infinity && this.consoleReaderWaits()) {
       this.stall = "input";
       return false;
     }
@@ -383,19 +440,15 @@ export class Machine {
       this.procs.some((p) => p.state === SLEEPING && p.chan === this.ticksChan);
     const runnable = this.procs.some((p) => p.state === RUNNABLE);
     const timerDue = runnable || (!this.hostClock && needsTick);
-    const event = Math.min(
+    const t = Math.min(
       this.uart.txDoneAt,
-      timerDue ? this.nextTickAt : Infinity,
-      this.cpus.some((c) => !c.wfi) ? this.policy.wakeAt() : Infinity,
+      timerDue ? Math.min(...this.cpus.map((c) => c.nextTickAt)) : Infinity,
     );
-    const target = Math.min(event, this.log?.nextInputAt() ?? Infinity);
-    if (target === Infinity) {
+    if (t === Infinity) {
       this.stall = needsTick ? "time" : "input";
       return false;
     }
-    this.cycles = target;
-    if (target === this.uart.txDoneAt) this.deviceInterrupt(() => this.uart.transmitted());
-    else if (target === this.nextTickAt) this.timer();
+    this.advance(t);
     return true;
   }
 

@@ -42,6 +42,9 @@ export class Proc implements Chan {
   name = "";
   pgid = 0; // process group: ^C at the console kills the foreground group
   ticks = 0; // timer ticks that found this process running, for ps
+  /** When it last became RUNNABLE, in the clock of the CPU that made it so: no CPU runs it
+   * at an earlier time of its own (see the top of machine.ts). */
+  readyAt = 0;
 
   // the user program: its image, its running generator, and what it has seen since exec
   main: Image | null = null;
@@ -208,7 +211,7 @@ function* makeChild(m: Machine, init: (np: Proc) => KGen<number>): KGen<number> 
   yield* release(m, m.waitLock);
 
   yield* acquire(m, np.lock);
-  np.state = RUNNABLE;
+  makeRunnable(m, np);
   yield* release(m, np.lock);
   return pid;
 }
@@ -387,7 +390,7 @@ export function* sched(m: Machine): KGen {
 export function* yield_(m: Machine): KGen {
   const p = m.myproc();
   yield* acquire(m, p.lock);
-  p.state = RUNNABLE;
+  makeRunnable(m, p);
   yield* sched(m);
   yield* release(m, p.lock);
 }
@@ -440,6 +443,12 @@ function* sleepOn(m: Machine, chan: Chan, lk: Spinlock, handOff: boolean): KGen 
   yield* acquire(m, lk);
 }
 
+// p may run again, from now on: the time of the CPU that makes it RUNNABLE. Caller holds p->lock.
+function makeRunnable(m: Machine, p: Proc): void {
+  p.state = RUNNABLE;
+  p.readyAt = m.cpu.cycles;
+}
+
 // Wake up all processes sleeping on chan. Must be called without any p->lock.
 // dv6: an UNUSED slot holds no sleeper (nor a runnable process, for the scheduler), so both
 // skip it without taking its lock: a slot allocated just after the test is one the scan could
@@ -448,7 +457,7 @@ export function* wakeup(m: Machine, chan: Chan): KGen {
   for (const p of m.procs) {
     if (p === m.cpu.proc || p.state === UNUSED) continue;
     yield* acquire(m, p.lock);
-    if (p.state === SLEEPING && p.chan === chan) p.state = RUNNABLE;
+    if (p.state === SLEEPING && p.chan === chan) makeRunnable(m, p);
     yield* release(m, p.lock);
   }
 }
@@ -461,7 +470,7 @@ export function* kill(m: Machine, pid: number): KGen<number> {
     if (p.pid === pid) {
       p.killed = true;
       // Wake process from sleep().
-      if (p.state === SLEEPING) p.state = RUNNABLE;
+      if (p.state === SLEEPING) makeRunnable(m, p);
       yield* release(m, p.lock);
       return 0;
     }
@@ -477,7 +486,7 @@ export function* killpg(m: Machine, pgid: number): KGen {
     yield* acquire(m, p.lock);
     if (p.pgid === pgid && p.state !== ZOMBIE) {
       p.killed = true;
-      if (p.state === SLEEPING) p.state = RUNNABLE;
+      if (p.state === SLEEPING) makeRunnable(m, p);
     }
     yield* release(m, p.lock);
   }

@@ -210,8 +210,9 @@ function unexpected(m: Machine, p: Proc, e: unknown, pc: number): void {
 // An interrupt, pushed on top of whatever the CPU was running (its scheduler, or a process
 // in user mode or in the kernel with interrupts on): the console device, or the timer.
 export function* devintr(m: Machine, fromUser: boolean, device: boolean): KGen {
-  // The ticks of time a timer interrupt brings: one; on the host's clock, those that came.
-  const ticks = device ? 0 : m.hostClock ? m.cpu.takeHostTicks() : 1;
+  // The ticks of time a timer interrupt brings: those its CPU's clock passed since the last
+  // one; on the host's clock, those that came from the host.
+  const ticks = device ? 0 : m.hostClock ? m.cpu.takeHostTicks() : m.cpu.takeClockTicks();
   if (device) {
     yield* m.uart.intr(m);
     m.completeIrq();

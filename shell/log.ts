@@ -98,9 +98,9 @@ export function showVal(v: Val, max = 32): string {
 export function describe(r: JournalRecord): string {
   switch (r.type) {
     case "input":
-      return `input ${showVal(r.bytes)} at cycle ${r.cycles}`;
+      return `input ${showVal(r.bytes)} at cycle ${r.cycles} (move ${r.moves})`;
     case "tick":
-      return `tick of the host's clock at cycle ${r.cycles}`;
+      return `tick of the host's clock at cycle ${r.cycles} (move ${r.moves})`;
     case "end":
       return r.end.kind === "halt"
         ? `halt ${r.end.status}`

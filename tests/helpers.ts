@@ -344,10 +344,12 @@ export function* put(sys: Sys, key: string, ...vals: (Val | boolean)[]): Call<vo
   yield* sys.write(1, ["=", key, ...words].join(" ") + "\n");
 }
 
-/** The results `put` printed, by key (a key put twice keeps its last value). */
+/** The results `put` printed, by key (a key put twice keeps its last value). Read from the
+ * write() records, not the console, where the kernel's own messages (a faulting program's
+ * usertrap lines) can come out in the middle of a line still in the UART's ring, as on xv6. */
 export function results(r: Run): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of r.out.split("\n")) {
+  for (const line of said(r).split("\n")) {
     const m = /^= (\S+) ?(.*)$/.exec(line);
     if (m !== null) out[m[1]] = m[2];
   }

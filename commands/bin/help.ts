@@ -38,7 +38,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   semop: "operate on System V semaphores (SEM_UNDO, IPC_NOWAIT)",
   sh: "the shell",
   sleep: "sleep for some clock ticks",
-  spin: "burn CPU for some ticks, or until killed",
+  spin: "burn CPU for some ticks, or until killed; -w: a number of steps",
   uptime: "clock ticks since boot",
   usertests: "xv6's kernel tests",
   wc: "count lines, words and bytes",

@@ -133,7 +133,8 @@ function* t(sys: Sys, argv: string[]): Program {
     while (left.size > 0) {
       const [pid, st] = yield* sys.wait();
       if (pid < 0) break;
-      left.delete(pid);
+      // A background job that ends meanwhile is reported as `wait` reports it.
+      if (!left.delete(pid)) yield* printf(sys, 1, "wait: %d status %d\n", pid, st);
       if (pid === pids[pids.length - 1]) status = st;
     }
   }
