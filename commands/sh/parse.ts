@@ -221,7 +221,13 @@ export function tokenize(src: string): Token[] {
   let i = 0;
   for (;;) {
     while (i < n && WHITESPACE.includes(src[i])) i++;
-    if (i >= n || src[i] === "#") {
+    if (src[i] === "#") {
+      // a comment, to the end of its line (a line may go on after `|`, `&&` or `||`)
+      const nl = src.indexOf("\n", i);
+      i = nl < 0 ? n : nl;
+      continue;
+    }
+    if (i >= n) {
       toks.push({ kind: "", start: i, end: n, word: [], assign: "" });
       return toks;
     }
@@ -345,14 +351,23 @@ function afterEquals(w: Word, name: string): Word {
   return rest === "" ? w.slice(1) : [rest, ...w.slice(1)];
 }
 
+/** A script's text cut into command lines, and whether its last line is unfinished. */
+interface Scan {
+  lines: string[];
+  unfinished: boolean;
+}
+
 /**
- * A script's text split into lines at its newlines, except those inside quotes or after a
- * backslash (which a line goes on past, as in sh): how `sh -c` runs a multi-line text.
+ * Cuts a script's text into command lines at its newlines, except those inside quotes, after
+ * a backslash, or after a `|`, `&&` or `||` (a pipeline or an and-or list goes on on the next
+ * line, as in sh). The last line is unfinished when the text ends in one of those places.
  */
-export function splitLines(text: string): string[] {
+function scanLines(text: string): Scan {
   const lines: string[] = [];
   let start = 0;
   let quote = "";
+  let joined = false; // the text ends in a backslash, or a backslash and a newline
+  let needsMore = false; // the last token was | && or ||
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote !== "") {
@@ -360,8 +375,11 @@ export function splitLines(text: string): string[] {
       else if (c === "\\" && quote === '"') i++;
     } else if (c === "'" || c === '"') {
       quote = c;
+      needsMore = false;
     } else if (c === "\\") {
       i++;
+      joined = i >= text.length || (i === text.length - 1 && text[i] === "\n");
+      needsMore = false;
     } else if (
       c === "#" && (i === start || WHITESPACE.includes(text[i - 1]) ||
         SYMBOLS.includes(text[i - 1]))
@@ -369,13 +387,30 @@ export function splitLines(text: string): string[] {
       const nl = text.indexOf("\n", i);
       if (nl < 0) break;
       i = nl - 1; // a comment runs to the end of its line, quotes in it included
+    } else if (c === "|" || (c === "&" && text[i + 1] === "&")) {
+      if (text[i + 1] === c) i++;
+      needsMore = true;
     } else if (c === "\n") {
+      if (needsMore) continue;
       lines.push(text.slice(start, i));
       start = i + 1;
+    } else if (!WHITESPACE.includes(c)) {
+      needsMore = false;
     }
   }
   lines.push(text.slice(start));
-  return lines;
+  return { lines, unfinished: quote !== "" || joined || needsMore };
+}
+
+/** A script's text split into command lines (`scanLines`): how `sh -c` runs a text. */
+export function splitLines(text: string): string[] {
+  return scanLines(text).lines;
+}
+
+/** Whether a script's text ends in the middle of a command line (`scanLines`): in quotes,
+ * after a backslash, or after `|`, `&&` or `||`. A shell reading a file reads on. */
+export function unfinished(text: string): boolean {
+  return scanLines(text).unfinished;
 }
 
 /** Parses one command line (xv6's parsecmd). Throws ParseError. */

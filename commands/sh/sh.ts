@@ -9,8 +9,9 @@
 //   sh -c LINE      runs LINE
 //
 // Each ends at the end of its input (or at `exit`) with the last command's status. `sh -c`
-// runs LINE's lines one after the other (a newline inside quotes or after a backslash does not
-// end a line). A line with a syntax error runs not at all: sh prints one line saying what is
+// runs LINE's lines one after the other, and `sh FILE` FILE's; as in sh, a newline inside
+// quotes, after a backslash or after `|`, `&&` or `||` does not end a line there (at the
+// console, where xv6's sh reads whole lines, it does). A line with a syntax error runs not at all: sh prints one line saying what is
 // wrong and sets `$?` to 2; as in sh, a shell that is not interactive (sh FILE, sh -c) then
 // ends, with status 2. So does it on a bad `exit` (`sh: exit: Illegal number: abc`).
 //
@@ -81,6 +82,7 @@ import {
   parseJobs,
   splitLines,
   type Stage,
+  unfinished,
 } from "./parse.ts";
 import { EXIT_CANNOT_INVOKE, EXIT_ENOENT, EXIT_SHELL_ERROR } from "../lib/exitstatus.ts";
 import { Getopt } from "../lib/getopt.ts";
@@ -185,28 +187,39 @@ export default function* sh(sys: Sys, argv: string[]): Program {
 
   for (;;) {
     if (fd === 0) yield* sys.write(2, "$ ");
-    const line = yield* gets(sys, MAXLINE + 1, fd);
-    if (line === "") break; // end of input
-    if (complete(line) || strlen(line) < MAXLINE) {
-      yield* runLine(shell, line);
-      continue;
+    let line = yield* readLine(shell, fd);
+    // A script's line goes on on the next one after `|`, `&&` or `||`, in quotes or after a
+    // backslash, as in sh; a line typed at the console is whole, as in xv6.
+    while (line !== null && !shell.interactive && unfinished(line)) {
+      const more = yield* readLine(shell, fd);
+      if (more === null) break; // the parser says what is missing
+      line += more;
     }
-    // No end of line within MAXLINE bytes: skip the rest of the line.
-    let skipped = false;
-    for (;;) {
-      const rest = yield* gets(sys, MAXLINE + 1, fd);
-      if (rest === "") break;
-      skipped = true;
-      if (complete(rest)) break;
-    }
-    if (skipped) {
-      yield* fprintf(sys, 2, "sh: line too long (at most %d bytes)\n", MAXLINE);
-      shell.status = 1;
-    } else {
-      yield* runLine(shell, line); // the input's last line, exactly MAXLINE bytes long
-    }
+    if (line === null) break; // end of input
+    yield* runLine(shell, line);
   }
   return shell.status;
+}
+
+/** Reads a line from fd, its end of line included; null at the end of input. A line longer
+ * than MAXLINE is skipped, with a message and status 1, and read as an empty line. */
+function* readLine(shell: Shell, fd: number): Call<string | null> {
+  const sys = shell.sys;
+  const line = yield* gets(sys, MAXLINE + 1, fd);
+  if (line === "") return null;
+  if (complete(line) || strlen(line) < MAXLINE) return line;
+  // No end of line within MAXLINE bytes: skip the rest of the line.
+  let skipped = false;
+  for (;;) {
+    const rest = yield* gets(sys, MAXLINE + 1, fd);
+    if (rest === "") break;
+    skipped = true;
+    if (complete(rest)) break;
+  }
+  if (!skipped) return line; // the input's last line, exactly MAXLINE bytes long
+  yield* fprintf(sys, 2, "sh: line too long (at most %d bytes)\n", MAXLINE);
+  shell.status = 1;
+  return "\n";
 }
 
 function complete(line: string): boolean {

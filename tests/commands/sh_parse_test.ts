@@ -19,6 +19,7 @@ import {
   parseLine,
   splitLines,
   type Stage,
+  unfinished,
   type Word,
 } from "../../commands/sh/parse.ts";
 
@@ -403,6 +404,26 @@ Deno.test("splitLines: newlines end lines, except in quotes or after a backslash
   assert.deepEqual(splitLines("echo a # it's\necho b"), ["echo a # it's", "echo b"]);
   assert.deepEqual(splitLines("echo it#'s\nb'"), ["echo it#'s\nb'"]);
   assert.deepEqual(splitLines("echo 'open\n"), ["echo 'open\n"]);
+});
+
+Deno.test("splitLines: a line goes on after |, && and ||, and a comment", () => {
+  assert.deepEqual(splitLines("echo a |\ncat\necho b"), ["echo a |\ncat", "echo b"]);
+  assert.deepEqual(splitLines("a &&\n\nb || # c |\nd\ne"), ["a &&\n\nb || # c |\nd", "e"]);
+  // not after a lone &, nor after a quoted or escaped |
+  assert.deepEqual(splitLines("a &\nb"), ["a &", "b"]);
+  assert.deepEqual(splitLines("echo \\|\nb '|'\nc"), ["echo \\|", "b '|'", "c"]);
+  assert.deepEqual(splitLines("a | b\nc"), ["a | b", "c"]);
+  // the line parses as one: a comment ends at its newline
+  assert.deepEqual(jobs("echo a && # c ;\n echo b | # d\n wc"), ["echo a && echo b | wc"]);
+});
+
+Deno.test("unfinished: a text that ends in quotes, after a backslash, | && or ||", () => {
+  for (const text of ["echo a |\n", "a||", "a && # c\n", "echo 'a\n", `echo "a`, "echo a\\\n"]) {
+    assert.equal(unfinished(text), true, text);
+  }
+  for (const text of ["echo a\n", "a | b\n", "echo a\\x", "a &\n", "echo '|'\n", ""]) {
+    assert.equal(unfinished(text), false, text);
+  }
 });
 
 Deno.test("# starts a comment at the start of a word, outside quotes", () => {

@@ -128,6 +128,27 @@ Deno.test("xv6's typical transcripts", () => {
   assert.deepEqual(r.end, { kind: "halt", status: 2 });
 });
 
+Deno.test("at the console a line is whole: a syntax error, $? 2, and the shell goes on", () => {
+  const r = session(["echo a |\n", "echo $?\n", "echo 'b\n", "exit 300 x\n"]);
+  assert.equal(
+    r.out,
+    [
+      "$ echo a |",
+      "sh: syntax error: unexpected end of line",
+      "$ echo $?",
+      "2",
+      "$ echo 'b",
+      "sh: syntax error: unterminated quoted string",
+      "$ exit 300 x",
+      "",
+    ].join("\n"),
+  );
+  assert.deepEqual(r.end, { kind: "halt", status: 44 });
+  // a bad exit is an error of the shell's: at the console it goes on, with $? 2
+  const bad = session(["exit x\n", "echo $?\n", "\x04"]);
+  assert.equal(bad.out, "$ exit x\nsh: exit: Illegal number: x\n$ echo $?\n2\n$ ");
+});
+
 Deno.test("^D ends sh; init starts a new one", () => {
   const r = session(["echo one\n", "\x04", "echo two\n"], ["init"]);
   assert.equal(
@@ -170,7 +191,7 @@ Deno.test("$? and statuses: 127 for a command that cannot run, 2 for a parse err
   assert.deepEqual(shc("status 5"), { out: "", status: 5 });
   assert.deepEqual(shc("status 5; echo hi"), { out: "hi\n", status: 0 });
   assert.deepEqual(shc("echo a )"), { out: "leftovers: )\nsyntax\n", status: 2 });
-  assert.deepEqual(shc("echo a\necho b |\necho c"), {
+  assert.deepEqual(shc("echo a\necho b |\n"), {
     out: "a\nsh: syntax error: unexpected end of line\n",
     status: 2,
   });
@@ -373,6 +394,15 @@ Deno.test("sh FILE runs the file's lines without prompts, and ends with the last
   assert.deepEqual(shc("sh /s", { "/s": encoder.encode("echo a\nexit 4\necho b\n") }), {
     out: "a\n",
     status: 4,
+  });
+  // a line goes on after | && ||, in quotes and after a backslash
+  assert.equal(
+    shc("sh /s", { "/s": encoder.encode("echo a |\ncat &&\necho 'b\nc'\necho d \\\ne\n") }).out,
+    "a\nb\nc\nd e\n",
+  );
+  assert.deepEqual(shc("sh /s", { "/s": encoder.encode("echo a\necho 'b\n") }), {
+    out: "a\nsh: syntax error: unterminated quoted string\n",
+    status: 2,
   });
   // the last line needs no newline
   assert.equal(shc("sh /s", { "/s": encoder.encode("echo a\necho b") }).out, "a\nb\n");
