@@ -11,9 +11,10 @@
 // Each ends at the end of its input (or at `exit`) with the last command's status. `sh -c`
 // runs LINE's lines one after the other, and `sh FILE` FILE's; as in sh, a newline inside
 // quotes, after a backslash or after `|`, `&&` or `||` does not end a line there (at the
-// console, where xv6's sh reads whole lines, it does). A line with a syntax error runs not at all: sh prints one line saying what is
-// wrong and sets `$?` to 2; as in sh, a shell that is not interactive (sh FILE, sh -c) then
-// ends, with status 2. So does it on a bad `exit` (`sh: exit: Illegal number: abc`).
+// console, where xv6's sh reads whole lines, it does). A line with a syntax error runs not at
+// all: sh prints one line saying what is wrong and sets `$?` to 2; as in sh, a shell that is
+// not interactive (sh FILE, sh -c) then ends, with status 2. So does it on a bad `exit`
+// (`sh: exit: Illegal number: abc`).
 //
 // Variables: the shell starts with its environment (NAME=value strings given at exec) as
 // exported variables. `NAME=value` alone sets a shell variable (exported still, if it was);
@@ -39,12 +40,15 @@
 // so does an and-or list in the background (`a && b &` runs as `(a && b) &`).
 //
 // Statuses, 0 to 255 as in every shell: a command's exit status, its low 8 bits (as
-// WEXITSTATUS takes them: `exit 300` gives 44; a killed process, which ends with xv6's
-// exit(-1) since xv6 has no signals and so no 128+N, gives 255); 127 if it cannot be run
+// WEXITSTATUS takes them: `exit 300` gives 44), but for a killed one; 127 if it cannot be run
 // (`exec NAME failed`); 126 if the process table is full (`sh: fork: EAGAIN (Resource
 // temporarily unavailable)`); 1 if a redirection's file cannot be opened (`open FILE failed`);
 // 2 if the line does not parse. A pipeline's status is its last command's; an and-or list's
-// the last one's that ran; a background job's is 0.
+// the last one's that ran; a background job's is 0. A killed process ends with status -1, as
+// in xv6 (kill makes it exit(-1); xv6 has no signals, so there is no 128+N): `$?` shows -1,
+// and a shell whose last command was killed ends with -1 in turn, so that make, which runs
+// each recipe line as `sh -c LINE`, sees the line killed, as GNU make sees a signal through
+// dash (which execs a -c line's last command).
 //
 // Job control: when the shell reads commands from the console (an interactive shell), each
 // foreground job gets its own process group, the console's foreground group, so that ^C
@@ -93,6 +97,9 @@ import type { Sys } from "../lib/usys.ts";
 export const MAXLINE = 1024;
 
 const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
+
+/** The status of a killed process (xv6's kill makes it exit(-1)). */
+const KILLED = -1;
 
 /** The builtins before which assignments set shell variables (sh's special builtins). */
 const SPECIAL = ["exit", "export", "unset"];
@@ -427,9 +434,15 @@ function* runPipeline(shell: Shell, stages: Stage[], background: boolean): Call<
   while (pids.size > 0) {
     const [pid, st] = yield* sys.wait();
     if (pid < 0) break;
-    if (pids.delete(pid) && pid === lastPid) status = st & 0xff; // WEXITSTATUS
+    if (pids.delete(pid) && pid === lastPid) status = exitStatus(st);
   }
   shell.status = status;
+}
+
+/** A child's status as `$?` holds it: its low 8 bits, as WEXITSTATUS takes them, or -1 for a
+ * killed one. */
+function exitStatus(st: number): number {
+  return st === KILLED ? KILLED : st & 0xff;
 }
 
 /** File actions that make `from` the child's `to`. */
@@ -512,11 +525,14 @@ function* builtin(shell: Shell, args: string[]): Call<number> {
 /** The largest number dash takes as a status (its number(): INT_MAX). */
 const INT_MAX = 2147483647;
 
-/** `exit`'s N as dash reads it (strtoimax, base 10: blanks around it, a sign, digits, and
- * 0 <= N <= INT_MAX), or -1. */
+/** A number as dash's number() reads it: strtoimax in base 10 (C's isspace blanks around
+ * it, a sign, digits). */
+const NUMBER = /^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$/;
+
+/** `exit`'s N as dash reads it (0 <= N <= INT_MAX), or -1. */
 function exitNumber(s: string): number {
-  if (!/^\s*[+-]?[0-9]+\s*$/.test(s)) return -1;
-  const n = Number(s);
+  if (!NUMBER.test(s)) return -1;
+  const n = Number(s.trim());
   return n >= 0 && n <= INT_MAX ? n : -1; // -0 is 0
 }
 

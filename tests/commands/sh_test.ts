@@ -184,7 +184,12 @@ Deno.test("$? and statuses: 127 for a command that cannot run, 2 for a parse err
   assert.equal(out("nosuch; echo $?"), "exec nosuch failed\n127\n");
   assert.equal(out("/bin; echo $?"), "exec /bin failed\n127\n");
   // a status is its low 8 bits, as WEXITSTATUS gives it
-  assert.equal(out("status 300; echo $?; status -1; echo $?; status 256; echo $?"), "44\n255\n0\n");
+  assert.equal(
+    out("status 300; echo $?; status 255; echo $?; status 256; echo $?"),
+    "44\n255\n0\n",
+  );
+  // but -1, a killed process's status (xv6 has no signals), stays, and a shell passes it on
+  assert.deepEqual(shc("status -1; echo $?; status -1"), { out: "-1\n", status: -1 });
   // a parse error runs nothing of the line, and ends a shell that is not interactive, with 2
   assert.deepEqual(shc("echo a (b); echo $?"), { out: "syntax\n", status: 2 });
   assert.equal(out(`status 3; echo "<$?>" '<$?>' x$?y`), "<3> <$?> x3y\n");
@@ -379,7 +384,7 @@ Deno.test("^C stops the foreground job, not the shell nor a background job", () 
   ]);
   assert.match(
     r.out,
-    /^\$ sleep 100000000 &\n\[\d+\]\n\$ cat \| wc\nabc\n\^C\n\$ echo \$\?\n255\n/,
+    /^\$ sleep 100000000 &\n\[\d+\]\n\$ cat \| wc\nabc\n\^C\n\$ echo \$\?\n-1\n/,
   );
   assert.doesNotMatch(r.out, /\nnot reached\n/);
   assert.deepEqual(reports(r.out, "procs"), ["init sh sleep"]);
