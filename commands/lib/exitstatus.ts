@@ -1,6 +1,9 @@
 // The exit statuses that say why a command did not run, shared by the programs that run
 // commands (sh, env, flock), with coreutils' names (its system.h) and the shell's meanings.
 
+/** The shell's own errors: a syntax error, a bad argument to a special builtin (POSIX sh). */
+export const EXIT_SHELL_ERROR = 2;
+
 /** env's own failure, before it runs anything (coreutils' EXIT_CANCELED). */
 export const EXIT_CANCELED = 125;
 

@@ -1,23 +1,34 @@
-// The shell's parser (xv6's user/sh.c, lines 260-447), as pure functions: a command line in,
-// a command tree out, or a ParseError carrying xv6's message. No system calls, no state
-// outside a call, so it is easy to unit-test (tests/commands/sh_parse_test.ts) and safe to share.
+// The shell's parser (xv6's user/sh.c, lines 260-447, with POSIX's && and ||), as pure
+// functions: a command line in, a command tree out, or a ParseError carrying the message sh
+// prints. No system calls, no state outside a call, so it is easy to unit-test
+// (tests/commands/sh_parse_test.ts) and safe to share.
 //
-// xv6's grammar, with xv6's parse and error texts:
+// xv6's grammar with POSIX sh's and-or lists (the precedence of POSIX's grammar: `|` binds
+// tightest, then `&&` and `||`, equal and left-associative, then `;` and `&`):
 //
-//   line  := pipe ('&')* [ ';' line ]        and, beyond xv6, pipe '&' line
+//   line  := andor [ ( ';' | '&' ) [ line ] ]
+//   andor := pipe ( ( '&&' | '||' ) pipe )*
 //   pipe  := exec [ '|' pipe ]
 //   exec  := '(' line ')' redirs
-//          | redirs ( WORD redirs )*          at most MAXARGS - 1 words
+//          | redirs ( WORD redirs )*          at most MAXARGS - 1 words, not empty
 //   redirs:= ( ('<' | '>' | '>>') WORD )*
+//
+// A blank line is an empty command. `a && b &` puts the whole and-or list in the background.
+// Where xv6 runs an empty command (`; b`, `| b`, `a |`), POSIX sh reports a syntax error, and
+// so does this parser: `sh: syntax error: unexpected '|'` (or `unexpected end of line`). The
+// errors xv6 has keep xv6's texts: `missing file for redirection`, `syntax - missing )`,
+// `syntax` (a `(` among words), `too many args`, and `leftovers: REST` then `syntax` for
+// what is left after a complete line (an unmatched `)`, a word after a block).
 //
 // Beyond xv6, what a shell user expects of a word:
 //   - '...' quotes anything but a single quote, literally;
 //   - "..." quotes anything, with `$?`, `$NAME` and `${NAME}` expanded and `\"`, `\\`, `\$`
-//     escaped;
+//     escaped; a quote without its end is `sh: syntax error: unterminated quoted string`;
 //   - outside quotes a backslash takes the next character literally;
 //   - `$?` (the last command's status), `$NAME` and `${NAME}` (a shell variable; unset, it
 //     is empty) expand outside quotes and inside double quotes; any other `$` is literal;
-//     `${` without its `}` is "syntax - missing }", a bad name in it "bad substitution";
+//     `${` without its `}` is `sh: syntax error: missing '}'`, a bad name in it
+//     `sh: ${NAME}: bad substitution`;
 //   - `#` at the start of a word starts a comment that runs to the end of the line
 //     (`echo a#b` prints `a#b`, as in sh).
 // Parts of one word run together: `a'b c'"$?"` is the one word `ab c0` after a success.
@@ -56,9 +67,9 @@ export interface Assign {
   value: Word;
 }
 
-/** A simple command: its assignments, its words and its redirections, in the order written.
- * As in xv6, each redirection wraps what was built before it, so the last one written is
- * applied first. */
+/** A simple command: its assignments, its words and its redirections, in the order written
+ * (and applied in that order, so that of several redirections of one fd the last one wins, as
+ * in every Unix shell; in xv6 each one wraps those before it, and the first one wins). */
 export interface ExecCmd {
   type: "exec";
   assigns: Assign[];
@@ -82,29 +93,47 @@ export interface PipeCmd {
   right: Cmd;
 }
 
+/** `left && right` runs right if left succeeds; `left || right` if it fails. */
+export interface AndOrCmd {
+  type: "&&" | "||";
+  left: Cmd;
+  right: Cmd;
+}
+
 export interface ListCmd {
   type: "list";
   left: Cmd;
   right: Cmd;
 }
 
+/** `cmd &`: `src` is cmd's source text (for an and-or list, which runs in a child shell). */
 export interface BackCmd {
   type: "back";
   cmd: Cmd;
+  src: string;
 }
 
-export type Cmd = ExecCmd | BlockCmd | PipeCmd | ListCmd | BackCmd;
+export type Cmd = ExecCmd | BlockCmd | PipeCmd | AndOrCmd | ListCmd | BackCmd;
 
 /** A pipeline stage: a simple command or a block. */
 export type Stage = ExecCmd | BlockCmd;
 
-/** What the shell runs, one after the other: a pipeline, in the foreground or not. */
-export interface Job {
+/** A pipeline of an and-or list: its stages, and how it follows the pipeline before it
+ * (null for the first). */
+export interface Pipeline {
+  op: "&&" | "||" | null;
   stages: Stage[];
+}
+
+/** What the shell runs, one after the other: an and-or list, in the foreground or not. A
+ * job in the background is one pipeline (`a && b &` becomes the block `(a && b) &`). */
+export interface Job {
+  pipelines: Pipeline[];
   background: boolean;
 }
 
-/** A parse error; `message` is what sh prints (followed by a newline) on fd 2. */
+/** A parse error; `message` is what sh prints (followed by a newline) on fd 2. Nothing of
+ * the line runs, and `$?` becomes 2, as for a syntax error in sh. */
 export class ParseError extends Error {
   constructor(message: string) {
     super(message);
@@ -115,9 +144,14 @@ export class ParseError extends Error {
 const WHITESPACE = " \t\r\n\v";
 const SYMBOLS = "<|>&;()";
 
-/** A token: one of `| ( ) ; & < >`, `+` for `>>`, `a` for a word, or "" at the end. */
+/** A token's kind: an operator as written, "word", or "" at the end of the line. */
+type Kind = "|" | "||" | "&" | "&&" | ";" | "(" | ")" | "<" | ">" | ">>" | "word" | "";
+
+/** The operators of two characters: `>>`, `&&`, `||`. */
+const DOUBLED = ">&|";
+
 interface Token {
-  kind: string;
+  kind: Kind;
   start: number;
   end: number;
   word: Word;
@@ -153,9 +187,9 @@ function dollar(src: string, i: number, quoted: boolean): [WordPart, number] | n
   if (c === "?") return [{ var: "?", quoted }, i + 2];
   if (c === "{") {
     const close = src.indexOf("}", i + 2);
-    if (close < 0) throw new ParseError("syntax - missing }");
+    if (close < 0) throw new ParseError("sh: syntax error: missing '}'");
     const name = src.slice(i + 2, close);
-    if (name !== "?" && !isName(name)) throw new ParseError(`\${${name}}: bad substitution`);
+    if (name !== "?" && !isName(name)) throw new ParseError(`sh: \${${name}}: bad substitution`);
     return [{ var: name, quoted }, close + 1];
   }
   if (c === undefined || !NAME_START.test(c)) return null;
@@ -178,6 +212,8 @@ function quotedText(w: Word): void {
   if (w.length === 0 || typeof w[w.length - 1] !== "string") w.push("");
 }
 
+const UNTERMINATED = "sh: syntax error: unterminated quoted string";
+
 /** Splits a line into tokens (xv6's gettoken, plus quotes, escapes, `$` and comments). */
 export function tokenize(src: string): Token[] {
   const toks: Token[] = [];
@@ -185,20 +221,21 @@ export function tokenize(src: string): Token[] {
   let i = 0;
   for (;;) {
     while (i < n && WHITESPACE.includes(src[i])) i++;
-    if (i >= n || src[i] === "#") {
+    if (src[i] === "#") {
+      // a comment, to the end of its line (a line may go on after `|`, `&&` or `||`)
+      const nl = src.indexOf("\n", i);
+      i = nl < 0 ? n : nl;
+      continue;
+    }
+    if (i >= n) {
       toks.push({ kind: "", start: i, end: n, word: [], assign: "" });
       return toks;
     }
     const start = i;
     const c = src[i];
     if (SYMBOLS.includes(c)) {
-      i++;
-      let kind = c;
-      if (c === ">" && src[i] === ">") {
-        kind = "+";
-        i++;
-      }
-      toks.push({ kind, start, end: i, word: [], assign: "" });
+      i += DOUBLED.includes(c) && src[i + 1] === c ? 2 : 1;
+      toks.push({ kind: src.slice(start, i) as Kind, start, end: i, word: [], assign: "" });
       continue;
     }
     const assign = assignName(src, start);
@@ -208,7 +245,7 @@ export function tokenize(src: string): Token[] {
       const dl = ch === "$" ? dollar(src, i, false) : null;
       if (ch === "'") {
         const close = src.indexOf("'", i + 1);
-        if (close < 0) throw new ParseError("syntax - missing '");
+        if (close < 0) throw new ParseError(UNTERMINATED);
         addText(word, src.slice(i + 1, close));
         quotedText(word); // '' is an empty word, not nothing
         i = close + 1;
@@ -216,7 +253,7 @@ export function tokenize(src: string): Token[] {
         i++;
         quotedText(word);
         for (;;) {
-          if (i >= n) throw new ParseError('syntax - missing "');
+          if (i >= n) throw new ParseError(UNTERMINATED);
           const d = src[i];
           const dl = d === "$" ? dollar(src, i, true) : null;
           if (d === '"') {
@@ -248,7 +285,7 @@ export function tokenize(src: string): Token[] {
         i++;
       }
     }
-    toks.push({ kind: "a", start, end: i, word, assign });
+    toks.push({ kind: "word", start, end: i, word, assign });
   }
 }
 
@@ -314,14 +351,23 @@ function afterEquals(w: Word, name: string): Word {
   return rest === "" ? w.slice(1) : [rest, ...w.slice(1)];
 }
 
+/** A script's text cut into command lines, and whether its last line is unfinished. */
+interface Scan {
+  lines: string[];
+  unfinished: boolean;
+}
+
 /**
- * A script's text split into lines at its newlines, except those inside quotes or after a
- * backslash (which a line goes on past, as in sh): how `sh -c` runs a multi-line text.
+ * Cuts a script's text into command lines at its newlines, except those inside quotes, after
+ * a backslash, or after a `|`, `&&` or `||` (a pipeline or an and-or list goes on on the next
+ * line, as in sh). The last line is unfinished when the text ends in one of those places.
  */
-export function splitLines(text: string): string[] {
+function scanLines(text: string): Scan {
   const lines: string[] = [];
   let start = 0;
   let quote = "";
+  let joined = false; // the text ends in a backslash, or a backslash and a newline
+  let needsMore = false; // the last token was | && or ||
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote !== "") {
@@ -329,8 +375,11 @@ export function splitLines(text: string): string[] {
       else if (c === "\\" && quote === '"') i++;
     } else if (c === "'" || c === '"') {
       quote = c;
+      needsMore = false;
     } else if (c === "\\") {
       i++;
+      joined = i >= text.length || (i === text.length - 1 && text[i] === "\n");
+      needsMore = false;
     } else if (
       c === "#" && (i === start || WHITESPACE.includes(text[i - 1]) ||
         SYMBOLS.includes(text[i - 1]))
@@ -338,42 +387,70 @@ export function splitLines(text: string): string[] {
       const nl = text.indexOf("\n", i);
       if (nl < 0) break;
       i = nl - 1; // a comment runs to the end of its line, quotes in it included
+    } else if (c === "|" || (c === "&" && text[i + 1] === "&")) {
+      if (text[i + 1] === c) i++;
+      needsMore = true;
     } else if (c === "\n") {
+      if (needsMore) continue;
       lines.push(text.slice(start, i));
       start = i + 1;
+    } else if (!WHITESPACE.includes(c)) {
+      needsMore = false;
     }
   }
   lines.push(text.slice(start));
-  return lines;
+  return { lines, unfinished: quote !== "" || joined || needsMore };
 }
 
-/** Parses one command line (xv6's parsecmd). Throws ParseError with xv6's message. */
+/** A script's text split into command lines (`scanLines`): how `sh -c` runs a text. */
+export function splitLines(text: string): string[] {
+  return scanLines(text).lines;
+}
+
+/** Whether a script's text ends in the middle of a command line (`scanLines`): in quotes,
+ * after a backslash, or after `|`, `&&` or `||`. A shell reading a file reads on. */
+export function unfinished(text: string): boolean {
+  return scanLines(text).unfinished;
+}
+
+/** Parses one command line (xv6's parsecmd). Throws ParseError. */
 export function parseLine(src: string): Cmd {
   const toks = tokenize(src);
   let pos = 0;
 
-  const peek = (kinds: string): boolean => toks[pos].kind !== "" && kinds.includes(toks[pos].kind);
+  const peek = (...kinds: Kind[]): boolean => kinds.includes(toks[pos].kind);
   const next = (): Token => {
     const t = toks[pos];
     if (t.kind !== "") pos++;
     return t;
   };
+  // Whether a list ends here: at the end of the line, or of a block.
+  const listEnds = (): boolean => peek("", ")");
+
+  // The source text from token `from` up to the token before the current one.
+  function text(from: number): string {
+    return pos > from ? src.slice(toks[from].start, toks[pos - 1].end) : "";
+  }
 
   function parseline(): Cmd {
-    let cmd = parsepipe();
-    let amps = 0;
-    while (peek("&")) {
+    const first = pos;
+    let cmd = parseandor();
+    if (peek("&")) {
+      cmd = { type: "back", cmd, src: text(first) };
       next();
-      cmd = { type: "back", cmd };
-      amps++;
+    } else if (peek(";")) {
+      next();
+    } else {
+      return cmd;
     }
-    if (peek(";")) {
-      next();
-      cmd = { type: "list", left: cmd, right: parseline() };
-    } else if (amps === 1 && peek("a(<>+")) {
-      // Beyond xv6 (where it is "leftovers"): a command may follow one `&` without a `;`
-      // (`a && b` stays an error, not a background `a`).
-      cmd = { type: "list", left: cmd, right: parseline() };
+    return listEnds() ? cmd : { type: "list", left: cmd, right: parseline() };
+  }
+
+  function parseandor(): Cmd {
+    let cmd = parsepipe();
+    while (peek("&&", "||")) {
+      const op = next().kind as "&&" | "||";
+      cmd = { type: op, left: cmd, right: parsepipe() };
     }
     return cmd;
   }
@@ -388,10 +465,10 @@ export function parseLine(src: string): Cmd {
   }
 
   function parseredirs(redirs: Redir[]): void {
-    while (peek("<>+")) {
+    while (peek("<", ">", ">>")) {
       const tok = next();
       const file = next();
-      if (file.kind !== "a") throw new ParseError("missing file for redirection");
+      if (file.kind !== "word") throw new ParseError("missing file for redirection");
       if (tok.kind === "<") redirs.push({ fd: 0, file: file.word, flags: O_RDONLY });
       else if (tok.kind === ">") {
         redirs.push({ fd: 1, file: file.word, flags: O_WRONLY | O_CREATE | O_TRUNC });
@@ -399,15 +476,9 @@ export function parseLine(src: string): Cmd {
     }
   }
 
-  // The source text from token `from` up to the token before the current one.
-  function text(from: number): string {
-    return pos > from ? src.slice(toks[from].start, toks[pos - 1].end) : "";
-  }
-
   function parseblock(): BlockCmd {
     const first = pos;
-    if (!peek("(")) throw new ParseError("parseblock");
-    const open = next();
+    const open = next(); // the "(" parseexec saw
     parseline();
     if (!peek(")")) throw new ParseError("syntax - missing )");
     const close = next();
@@ -427,10 +498,9 @@ export function parseLine(src: string): Cmd {
     const first = pos;
     const cmd: ExecCmd = { type: "exec", assigns: [], argv: [], redirs: [], src: "" };
     parseredirs(cmd.redirs);
-    while (!peek("|)&;")) {
+    while (!peek("|", "||", "&", "&&", ";", ")", "")) {
       const tok = next();
-      if (tok.kind === "") break;
-      if (tok.kind !== "a") throw new ParseError("syntax");
+      if (tok.kind !== "word") throw new ParseError("syntax");
       if (tok.assign !== "" && cmd.argv.length === 0) {
         cmd.assigns.push({ name: tok.assign, value: afterEquals(tok.word, tok.assign) });
         parseredirs(cmd.redirs);
@@ -440,30 +510,50 @@ export function parseLine(src: string): Cmd {
       if (cmd.argv.length >= MAXARGS) throw new ParseError("too many args");
       parseredirs(cmd.redirs);
     }
+    if (isEmpty(cmd)) throw new ParseError(unexpected(toks[pos]));
     cmd.src = text(first);
     return cmd;
   }
 
+  if (peek("")) return { type: "exec", assigns: [], argv: [], redirs: [], src: "" };
   const cmd = parseline();
-  if (toks[pos].kind !== "") {
+  if (!peek("")) {
     throw new ParseError(`leftovers: ${src.slice(toks[pos].start)}\nsyntax`);
   }
   return cmd;
 }
 
-/** The jobs of a command tree, in the order they run: `a ; b` and `a & b` run a then b; each
- * `&` puts the pipeline before it in the background; `a | b | c` is one job of three stages. */
+/** The message for a token where a command should start. */
+function unexpected(tok: Token): string {
+  const what = tok.kind === "" ? "end of line" : `'${tok.kind}'`;
+  return `sh: syntax error: unexpected ${what}`;
+}
+
+/** The jobs of a command tree, in the order they run: `a ; b` and `a & b` run a then b; `&`
+ * puts the and-or list before it in the background; `a | b | c` is one pipeline of three
+ * stages, and `a && b || c` one job of three pipelines. */
 export function jobsOf(cmd: Cmd): Job[] {
   switch (cmd.type) {
     case "list":
       return [...jobsOf(cmd.left), ...jobsOf(cmd.right)];
-    case "back":
-      return jobsOf(cmd.cmd).map((j) => ({ stages: j.stages, background: true }));
-    case "pipe":
-      return [{ stages: [...stagesOf(cmd.left), ...stagesOf(cmd.right)], background: false }];
+    case "back": {
+      const pipelines = pipelinesOf(cmd.cmd);
+      if (pipelines.length === 1) return [{ pipelines, background: true }];
+      // An and-or list in the background runs in a child shell, as `( list ) &`.
+      const block: BlockCmd = { type: "block", body: cmd.src, redirs: [], src: cmd.src };
+      return [{ pipelines: [{ op: null, stages: [block] }], background: true }];
+    }
     default:
-      return [{ stages: [cmd], background: false }];
+      return [{ pipelines: pipelinesOf(cmd), background: false }];
   }
+}
+
+/** The pipelines of an and-or list, left to right. */
+function pipelinesOf(cmd: Cmd): Pipeline[] {
+  if (cmd.type !== "&&" && cmd.type !== "||") return [{ op: null, stages: stagesOf(cmd) }];
+  const right = pipelinesOf(cmd.right);
+  right[0].op = cmd.type; // the right of an and-or is a pipeline: by the grammar, one
+  return [...pipelinesOf(cmd.left), ...right];
 }
 
 function stagesOf(cmd: Cmd): Stage[] {
@@ -477,8 +567,7 @@ export function parseJobs(src: string): Job[] {
   return jobsOf(parseLine(src));
 }
 
-/** A stage with nothing to run, no assignment and no redirection (a blank line, or `a ; `
- * after its `;`). */
+/** A stage with nothing to run, no assignment and no redirection (a blank line). */
 export function isEmpty(s: Stage): boolean {
   return s.type === "exec" && s.argv.length === 0 && s.assigns.length === 0 &&
     s.redirs.length === 0;

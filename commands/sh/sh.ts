@@ -1,16 +1,20 @@
 // sh: the shell (xv6's user/sh.c), with xv6's grammar and messages (the parser is in
-// shparse.ts) and what a shell user expects on top: quotes, `>>` that appends, `$?`, `#`
-// comments, commands found in /bin, the builtins `cd [DIR]`, `exit [N]`, `wait`, `export` and
-// `unset`, shell variables and the environment, background jobs that print `[PID]`, `sh FILE`
-// and `sh -c LINE`.
+// parse.ts) and what a shell user expects on top, done as POSIX sh (dash) does it: `&&` and
+// `||`, quotes, `>>` that appends, `$?`, `#` comments, syntax errors, commands found in /bin,
+// the builtins `cd [DIR]`, `exit [N]`, `wait`, `export` and `unset`, shell variables and the
+// environment, background jobs that print `[PID]`, `sh FILE` and `sh -c LINE`.
 //
 //   sh              reads lines from fd 0, writing the prompt `$ ` to fd 2 before each one
 //   sh FILE         runs FILE's lines, without prompts
 //   sh -c LINE      runs LINE
 //
 // Each ends at the end of its input (or at `exit`) with the last command's status. `sh -c`
-// runs LINE's lines one after the other (a newline inside quotes or after a backslash does not
-// end a line).
+// runs LINE's lines one after the other, and `sh FILE` FILE's; as in sh, a newline inside
+// quotes, after a backslash or after `|`, `&&` or `||` does not end a line there (at the
+// console, where xv6's sh reads whole lines, it does). A line with a syntax error runs not at
+// all: sh prints one line saying what is wrong and sets `$?` to 2; as in sh, a shell that is
+// not interactive (sh FILE, sh -c) then ends, with status 2. So does it on a bad `exit`
+// (`sh: exit: Illegal number: abc`).
 //
 // Variables: the shell starts with its environment (NAME=value strings given at exec) as
 // exported variables. `NAME=value` alone sets a shell variable (exported still, if it was);
@@ -25,20 +29,26 @@
 // recorded system-call results, so a shell that forked for every command would pay for its
 // whole history each time. Every command is a spawn() whose file actions do what xv6's child
 // does between fork and exec:
-//   - a redirection is spawnOpen(fd, file, flags); as in xv6 the last one written is the
-//     outermost and is applied first, so `echo x > a > b` creates b, then writes to a;
+//   - a redirection is spawnOpen(fd, file, flags), in the order written, so that of several
+//     for one fd the last one wins, as in every Unix shell: `echo x > a > b` creates a, empty,
+//     and writes to b (xv6's sh applies the last one first, and writes to a);
 //   - a pipeline's pipes are made by the shell, each stage gets its ends with spawnDup2 and
 //     closes the rest with spawnClose, and the shell closes its copies once the stage runs;
 //   - a block `( line ) redirs` is a child shell, `/bin/sh -c line`, with the block's
 //     redirections as its file actions (so a block's `$?` starts at 0).
-// A builtin in a pipeline or in the background runs in a child shell as well, as in sh.
+// A builtin in a pipeline or in the background runs in a child shell as well, as in sh, and
+// so does an and-or list in the background (`a && b &` runs as `(a && b) &`).
 //
-// Statuses: a command's exit status; 127 if it cannot be run (`exec NAME failed`); 126 if the
-// process table is full (`sh: fork: EAGAIN (Resource temporarily unavailable)`); 1 if a
-// redirection's file cannot be opened (`open FILE failed`) or the line does not parse. A
-// pipeline's status is its last command's; a background job's is 0. A killed process ends
-// with status -1, as in xv6 (kill makes it exit(-1); xv6 has no signals, so there is no
-// 128+N), and `$?` shows -1.
+// Statuses, 0 to 255 as in every shell: a command's exit status, its low 8 bits (as
+// WEXITSTATUS takes them: `exit 300` gives 44), but for a killed one; 127 if it cannot be run
+// (`exec NAME failed`); 126 if the process table is full (`sh: fork: EAGAIN (Resource
+// temporarily unavailable)`); 1 if a redirection's file cannot be opened (`open FILE failed`);
+// 2 if the line does not parse. A pipeline's status is its last command's; an and-or list's
+// the last one's that ran; a background job's is 0. A killed process ends with status -1, as
+// in xv6 (kill makes it exit(-1); xv6 has no signals, so there is no 128+N): `$?` shows -1,
+// and a shell whose last command was killed ends with -1 in turn, so that make, which runs
+// each recipe line as `sh -c LINE`, sees the line killed, as GNU make sees a signal through
+// dash (which execs a -c line's last command).
 //
 // Job control: when the shell reads commands from the console (an interactive shell), each
 // foreground job gets its own process group, the console's foreground group, so that ^C
@@ -76,8 +86,9 @@ import {
   parseJobs,
   splitLines,
   type Stage,
+  unfinished,
 } from "./parse.ts";
-import { EXIT_CANNOT_INVOKE, EXIT_ENOENT } from "../lib/exitstatus.ts";
+import { EXIT_CANNOT_INVOKE, EXIT_ENOENT, EXIT_SHELL_ERROR } from "../lib/exitstatus.ts";
 import { Getopt } from "../lib/getopt.ts";
 import { type Call, fprintf, gets, perror, strlen } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
@@ -86,6 +97,9 @@ import type { Sys } from "../lib/usys.ts";
 export const MAXLINE = 1024;
 
 const BUILTINS = ["cd", "exit", "wait", "export", "unset"];
+
+/** The status of a killed process (xv6's kill makes it exit(-1)). */
+const KILLED = -1;
 
 /** The builtins before which assignments set shell variables (sh's special builtins). */
 const SPECIAL = ["exit", "export", "unset"];
@@ -97,8 +111,9 @@ interface Shell {
   sys: Sys;
   /** `$?`: the last command's status. */
   status: number;
-  /** Whether foreground jobs get their own, foreground, process group. */
-  jobControl: boolean;
+  /** Whether it reads commands from the console: then foreground jobs get their own,
+   * foreground, process group, and a syntax error does not end the shell. */
+  interactive: boolean;
   /** The fd `sh FILE` reads its script from (-1 otherwise): closed in every child. */
   scriptFd: number;
   /** The shell's variables, in the order they were made (the environment's order). */
@@ -130,7 +145,7 @@ export default function* sh(sys: Sys, argv: string[]): Program {
     }
   }
 
-  const shell: Shell = { sys, status: 0, jobControl: false, scriptFd: -1, vars: new Map() };
+  const shell: Shell = { sys, status: 0, interactive: false, scriptFd: -1, vars: new Map() };
   for (const e of sys.env) {
     const eq = e.indexOf("=");
     if (eq > 0 && isName(e.slice(0, eq))) {
@@ -174,33 +189,44 @@ export default function* sh(sys: Sys, argv: string[]): Program {
     shell.scriptFd = fd;
   } else {
     const st = yield* sys.fstat(0);
-    shell.jobControl = st !== -1 && st.type === T_DEVICE;
+    shell.interactive = st !== -1 && st.type === T_DEVICE;
   }
 
   for (;;) {
     if (fd === 0) yield* sys.write(2, "$ ");
-    const line = yield* gets(sys, MAXLINE + 1, fd);
-    if (line === "") break; // end of input
-    if (complete(line) || strlen(line) < MAXLINE) {
-      yield* runLine(shell, line);
-      continue;
+    let line = yield* readLine(shell, fd);
+    // A script's line goes on on the next one after `|`, `&&` or `||`, in quotes or after a
+    // backslash, as in sh; a line typed at the console is whole, as in xv6.
+    while (line !== null && !shell.interactive && unfinished(line)) {
+      const more = yield* readLine(shell, fd);
+      if (more === null) break; // the parser says what is missing
+      line += more;
     }
-    // No end of line within MAXLINE bytes: skip the rest of the line.
-    let skipped = false;
-    for (;;) {
-      const rest = yield* gets(sys, MAXLINE + 1, fd);
-      if (rest === "") break;
-      skipped = true;
-      if (complete(rest)) break;
-    }
-    if (skipped) {
-      yield* fprintf(sys, 2, "sh: line too long (at most %d bytes)\n", MAXLINE);
-      shell.status = 1;
-    } else {
-      yield* runLine(shell, line); // the input's last line, exactly MAXLINE bytes long
-    }
+    if (line === null) break; // end of input
+    yield* runLine(shell, line);
   }
   return shell.status;
+}
+
+/** Reads a line from fd, its end of line included; null at the end of input. A line longer
+ * than MAXLINE is skipped, with a message and status 1, and read as an empty line. */
+function* readLine(shell: Shell, fd: number): Call<string | null> {
+  const sys = shell.sys;
+  const line = yield* gets(sys, MAXLINE + 1, fd);
+  if (line === "") return null;
+  if (complete(line) || strlen(line) < MAXLINE) return line;
+  // No end of line within MAXLINE bytes: skip the rest of the line.
+  let skipped = false;
+  for (;;) {
+    const rest = yield* gets(sys, MAXLINE + 1, fd);
+    if (rest === "") break;
+    skipped = true;
+    if (complete(rest)) break;
+  }
+  if (!skipped) return line; // the input's last line, exactly MAXLINE bytes long
+  yield* fprintf(sys, 2, "sh: line too long (at most %d bytes)\n", MAXLINE);
+  shell.status = 1;
+  return "\n";
 }
 
 function complete(line: string): boolean {
@@ -215,10 +241,17 @@ function* runLine(shell: Shell, line: string): Call<void> {
   } catch (e) {
     if (!(e instanceof ParseError)) throw e;
     yield* fprintf(shell.sys, 2, "%s\n", e.message);
-    shell.status = 1;
+    shell.status = yield* shellError(shell);
     return;
   }
   for (const job of jobs) yield* runJob(shell, job);
+}
+
+/** The status of an error of the shell's own (a syntax error, a bad `exit`): 2, as in sh,
+ * which ends a shell that is not interactive (POSIX's "shall exit"). */
+function* shellError(shell: Shell): Call<number> {
+  if (!shell.interactive) yield* shell.sys.exit(EXIT_SHELL_ERROR);
+  return EXIT_SHELL_ERROR;
 }
 
 /** A shell variable's value (undefined: unset). */
@@ -278,24 +311,31 @@ function withVars(shell: Shell, line: string): string {
   return sets.length === 0 ? line : sets.join(" ") + "\n" + line;
 }
 
-/** The redirections of a stage in the order they are applied (the last written first). */
+/** The redirections of a stage, in the order written (and applied). */
 function opensOf(shell: Shell, s: Stage): Open[] {
   const look = lookup(shell);
-  return s.redirs.map((r): Open => [r.fd, expand(r.file, shell.status, look), r.flags])
-    .reverse();
+  return s.redirs.map((r): Open => [r.fd, expand(r.file, shell.status, look), r.flags]);
 }
 
-/** Runs one job: a builtin in the shell itself, or a pipeline of spawned processes. */
+/** Runs one job: its pipelines in turn, each after `&&` only if `$?` is 0 and after `||`
+ * only if it is not (a pipeline skipped leaves `$?` as it was). */
 function* runJob(shell: Shell, job: Job): Call<void> {
+  for (const p of job.pipelines) {
+    const skip = (p.op === "&&" && shell.status !== 0) || (p.op === "||" && shell.status === 0);
+    if (!skip) yield* runPipeline(shell, p.stages, job.background);
+  }
+}
+
+/** Runs one pipeline: a builtin in the shell itself, or spawned processes. */
+function* runPipeline(shell: Shell, stages: Stage[], background: boolean): Call<void> {
   const sys = shell.sys;
-  const stages = job.stages;
   const n = stages.length;
 
   if (n === 1 && stages[0].type === "exec") {
     const s = stages[0];
     if (isEmpty(s)) return; // nothing at all: `$?` stays
-    const args = job.background ? [] : argsOf(shell, s);
-    if (!job.background && (args.length === 0 || BUILTINS.includes(args[0]))) {
+    const args = background ? [] : argsOf(shell, s);
+    if (!background && (args.length === 0 || BUILTINS.includes(args[0]))) {
       // Assignments alone set shell variables, and so they do before a special builtin; the
       // redirections create or truncate their files, as in sh.
       const sets = assignments(shell, s.assigns);
@@ -358,9 +398,9 @@ function* runJob(shell: Shell, job: Job): Call<void> {
       st = yield* openAll(sys, opens); // only redirections: create the files, run nothing
     } else {
       for (const [fd, file, flags] of opens) actions.push(spawnOpen(fd, file, flags));
-      const flags = job.background
+      const flags = background
         ? SPAWN_SETPGROUP
-        : shell.jobControl
+        : shell.interactive
         ? SPAWN_SETPGROUP | SPAWN_FOREGROUND
         : 0;
       pid = yield* sys.spawn(path, args, actions, flags, leader, env);
@@ -381,7 +421,7 @@ function* runJob(shell: Shell, job: Job): Call<void> {
   }
   if (prevRead >= 0) yield* sys.close(prevRead); // only after a failed pipe()
 
-  if (job.background) {
+  if (background) {
     if (leader > 0) {
       yield* fprintf(sys, 2, "[%d]\n", leader);
       status = 0;
@@ -394,9 +434,15 @@ function* runJob(shell: Shell, job: Job): Call<void> {
   while (pids.size > 0) {
     const [pid, st] = yield* sys.wait();
     if (pid < 0) break;
-    if (pids.delete(pid) && pid === lastPid) status = st;
+    if (pids.delete(pid) && pid === lastPid) status = exitStatus(st);
   }
   shell.status = status;
+}
+
+/** A child's status as `$?` holds it: its low 8 bits, as WEXITSTATUS takes them, or -1 for a
+ * killed one. */
+function exitStatus(st: number): number {
+  return st === KILLED ? KILLED : st & 0xff;
 }
 
 /** File actions that make `from` the child's `to`. */
@@ -453,11 +499,14 @@ function* builtin(shell: Shell, args: string[]): Call<number> {
       return 0;
     }
     case "exit": {
-      if (args.length > 2 || (args.length === 2 && !/^-?[0-9]+$/.test(args[1]))) {
-        yield* fprintf(sys, 2, "usage: exit [N]\n");
-        return 1;
+      // As dash: N is 0 to INT_MAX, and the status its low 8 bits; words after N are ignored.
+      if (args.length === 1) return yield* sys.exit(shell.status);
+      const n = exitNumber(args[1]);
+      if (n < 0) {
+        yield* fprintf(sys, 2, "sh: exit: Illegal number: %s\n", args[1]);
+        return yield* shellError(shell);
       }
-      return yield* sys.exit(args.length === 2 ? Number(args[1]) | 0 : shell.status);
+      return yield* sys.exit(n & 0xff);
     }
     case "export":
       return yield* exportVars(shell, args);
@@ -471,6 +520,20 @@ function* builtin(shell: Shell, args: string[]): Call<number> {
       }
     }
   }
+}
+
+/** The largest number dash takes as a status (its number(): INT_MAX). */
+const INT_MAX = 2147483647;
+
+/** A number as dash's number() reads it: strtoimax in base 10 (C's isspace blanks around
+ * it, a sign, digits). */
+const NUMBER = /^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$/;
+
+/** `exit`'s N as dash reads it (0 <= N <= INT_MAX), or -1. */
+function exitNumber(s: string): number {
+  if (!NUMBER.test(s)) return -1;
+  const n = Number(s.trim());
+  return n >= 0 && n <= INT_MAX ? n : -1; // -0 is 0
 }
 
 /** export [-p] [NAME[=VALUE]...]: marks variables exported (setting those with a value);

@@ -155,9 +155,12 @@ Deno.test("sh -c: a newline in quotes stays in the word; a backslash joins lines
   assert.equal(out("echo 'a\nb' | wc; echo c\\\nd"), "2 2 4 \ncd\n");
 });
 
-Deno.test("parse errors of ${...}: the line is refused, status 1", () => {
-  assert.deepEqual(shc("echo ${A; echo $?"), { out: "syntax - missing }\n", status: 1 });
-  assert.equal(out("echo ${A-x}\necho $?"), "${A-x}: bad substitution\n1\n");
+Deno.test("parse errors of ${...}: the line is refused, and sh -c ends with status 2", () => {
+  assert.deepEqual(shc("echo ${A; echo $?"), { out: "sh: syntax error: missing '}'\n", status: 2 });
+  assert.deepEqual(shc("echo ${A-x}\necho $?"), {
+    out: "sh: ${A-x}: bad substitution\n",
+    status: 2,
+  });
 });
 
 Deno.test("env prints the environment; NAME=value, -i, -, -u, -0 change it", () => {

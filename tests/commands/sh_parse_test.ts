@@ -1,6 +1,6 @@
 // The shell's parser (commands/sh/parse.ts): xv6's grammar, parse and error texts, and the
-// quoting, `$?`, variables, assignments and comments added on top. Pure functions: no machine
-// is booted here.
+// and-or lists, syntax errors, quoting, `$?`, variables, assignments and comments added on top.
+// Pure functions: no machine is booted here.
 
 import assert from "node:assert/strict";
 import { O_APPEND, O_CREATE, O_RDONLY, O_TRUNC, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
@@ -19,6 +19,7 @@ import {
   parseLine,
   splitLines,
   type Stage,
+  unfinished,
   type Word,
 } from "../../commands/sh/parse.ts";
 
@@ -37,12 +38,16 @@ function argv(line: string, status = 0): string[] {
   return words(parseLine(line), status);
 }
 
-/** A job in short: its stages' words (a block as "(body)"), and "&" when in the background. */
+/** A job in short: its pipelines' stages' words (a block as "(body)"), with the operators
+ * between them, and "&" when in the background. */
 function show(j: Job): string {
-  const stages = j.stages.map((s) =>
-    s.type === "block" ? `(${s.body})` : s.argv.map((w) => expand(w, 0)).join(" ")
+  const pipelines = j.pipelines.map((p) =>
+    (p.op === null ? "" : p.op + " ") +
+    p.stages.map((s) =>
+      s.type === "block" ? `(${s.body})` : s.argv.map((w) => expand(w, 0)).join(" ")
+    ).join(" | ")
   );
-  return stages.join(" | ") + (j.background ? " &" : "");
+  return pipelines.join(" ") + (j.background ? " &" : "");
 }
 
 function jobs(line: string): string[] {
@@ -104,7 +109,7 @@ Deno.test("redirections: < on fd 0, > truncates, >> appends, anywhere among the 
   ]);
 });
 
-Deno.test("redirections are kept in the order written (the shell applies the last first)", () => {
+Deno.test("redirections are kept in the order written (the shell applies them so)", () => {
   const cmd = parseLine("echo x > a > b");
   assert.ok(cmd.type === "exec");
   assert.deepEqual(cmd.redirs.map((r) => expand(r.file, 0)), ["a", "b"]);
@@ -123,19 +128,35 @@ Deno.test("a pipeline is right-associative, as xv6's, and runs as one job", () =
   assert.deepEqual(jobs("echo a b c|wc"), ["echo a b c | wc"]);
 });
 
-Deno.test("; runs jobs in order; & puts the pipeline before it in the background", () => {
+Deno.test("; runs jobs in order; & puts the and-or list before it in the background", () => {
   assert.deepEqual(jobs("a ; b"), ["a", "b"]);
   assert.deepEqual(jobs("a &"), ["a &"]);
+  assert.deepEqual(jobs("a ;"), ["a"]);
   assert.deepEqual(jobs("a | b & c ; d &"), ["a | b &", "c", "d &"]);
-  assert.deepEqual(jobs("a & ; b"), ["a &", "b"]);
   assert.deepEqual(jobs("sleep 10 & echo started"), ["sleep 10 &", "echo started"]);
-  // xv6 accepts several &s, and an empty command after a ;
-  assert.deepEqual(jobs("a & &"), ["a &"]);
-  assert.deepEqual(jobs("a ;"), ["a", ""]);
-  assert.deepEqual(jobs("a ; ; b"), ["a", "", "b"]);
   const back = parseLine("a | b &");
   assert.ok(back.type === "back");
   assert.equal(back.cmd.type, "pipe");
+  assert.equal(back.src, "a | b");
+});
+
+Deno.test("&& and ||: equal precedence, left-associative, between | and ; or &", () => {
+  assert.deepEqual(jobs("a && b"), ["a && b"]);
+  assert.deepEqual(jobs("a || b"), ["a || b"]);
+  assert.deepEqual(jobs("a | b && c | d || e ; f"), ["a | b && c | d || e", "f"]);
+  assert.deepEqual(jobs("a&&b||c"), ["a && b || c"]);
+  // left-associative: (a || b) && c
+  const t = parseLine("a || b && c");
+  assert.ok(t.type === "&&" && t.left.type === "||");
+  assert.deepEqual(words(t.right), ["c"]);
+  // & takes the whole and-or list, which runs in a child shell as a block does
+  assert.deepEqual(jobs("a && b & c || d"), ["(a && b) &", "c || d"]);
+  assert.deepEqual(jobs("(a || b) && c > f"), ["(a || b) && c"]);
+  const bg = parseLine("echo 'x' && b  &");
+  assert.ok(bg.type === "back" && bg.cmd.type === "&&");
+  assert.equal(bg.src, "echo 'x' && b");
+  // || is an operator, not two pipes; quoted, it is a word
+  assert.deepEqual(argv("echo '&&' \\|\\| x"), ["echo", "&&", "||", "x"]);
 });
 
 Deno.test("a block keeps its source text for a child shell, and takes redirections", () => {
@@ -147,7 +168,6 @@ Deno.test("a block keeps its source text for a child shell, and takes redirectio
 
   assert.deepEqual(jobs("( (a) | b ) | c &"), ["( (a) | b ) | c &"]);
   assert.deepEqual(jobs("(echo 'a)' \"(b\")"), [`(echo 'a)' "(b")`]);
-  assert.deepEqual(jobs("()"), ["()"]);
   const nested = parseLine("( (a) | b )");
   assert.ok(nested.type === "block");
   assert.equal(nested.body, " (a) | b ");
@@ -164,6 +184,37 @@ Deno.test("a simple command keeps its source text", () => {
   assert.equal(q.src, `exit "$?"`);
 });
 
+Deno.test("syntax errors: an empty command where one must stand, an unterminated quote", () => {
+  const eol = "sh: syntax error: unexpected end of line";
+  for (
+    const [line, message] of [
+      ["; echo c", "sh: syntax error: unexpected ';'"],
+      ["| echo a", "sh: syntax error: unexpected '|'"],
+      ["& echo a", "sh: syntax error: unexpected '&'"],
+      ["&& echo a", "sh: syntax error: unexpected '&&'"],
+      ["|| echo a", "sh: syntax error: unexpected '||'"],
+      ["echo a |", eol],
+      ["echo a |\n", eol],
+      ["echo a &&", eol],
+      ["echo a || # a comment", eol],
+      ["echo a ; ; echo b", "sh: syntax error: unexpected ';'"],
+      ["echo a & ; echo b", "sh: syntax error: unexpected ';'"],
+      ["echo a & &", "sh: syntax error: unexpected '&'"],
+      ["echo a | | b", "sh: syntax error: unexpected '|'"],
+      ["echo a && || b", "sh: syntax error: unexpected '||'"],
+      ["echo a |&& b", "sh: syntax error: unexpected '&&'"],
+      ["echo a &&& b", "sh: syntax error: unexpected '&'"],
+      ["()", "sh: syntax error: unexpected ')'"],
+      ["( )", "sh: syntax error: unexpected ')'"],
+      ["(a && )", "sh: syntax error: unexpected ')'"],
+      ["(a |", eol],
+      ["echo 'abc\n", "sh: syntax error: unterminated quoted string"],
+      ['echo "abc', "sh: syntax error: unterminated quoted string"],
+      [`echo "it's`, "sh: syntax error: unterminated quoted string"],
+    ]
+  ) assert.equal(error(line), message, line);
+});
+
 Deno.test("xv6's parse errors and their texts", () => {
   assert.equal(error("echo hi >\n"), "missing file for redirection");
   assert.equal(error("cat <"), "missing file for redirection");
@@ -178,9 +229,8 @@ Deno.test("xv6's parse errors and their texts", () => {
   assert.equal(error("echo hi )"), "leftovers: )\nsyntax");
   assert.equal(error("(a) b\n"), "leftovers: b\n\nsyntax");
   assert.equal(error("echo a ) # note"), "leftovers: ) # note\nsyntax");
-  // no && in this grammar: "a &&" is a twice-backgrounded a, and b is left over
-  assert.equal(error("echo a && echo b"), "leftovers: echo b\nsyntax");
-  assert.equal(error("a & | b"), "leftovers: | b\nsyntax");
+  assert.equal(error("echo a ; )"), "leftovers: )\nsyntax");
+  assert.equal(error("echo a & )"), "leftovers: )\nsyntax");
 });
 
 Deno.test("too many args: MAXARGS 10 allows 9 words, as xv6", () => {
@@ -202,9 +252,6 @@ Deno.test("quotes: '...' is literal, \"...\" expands $?, parts of a word run tog
   assert.deepEqual(argv(`echo "it's" 'say "hi"'`), ["echo", "it's", 'say "hi"']);
   assert.deepEqual(argv(`echo 'no \\ escapes \\' x`), ["echo", "no \\ escapes \\", "x"]);
   assert.deepEqual(argv(`echo "a \\"b\\" \\\\ \\$? \\n"`), ["echo", 'a "b" \\ $? \\n']);
-  assert.equal(error("echo 'abc\n"), "syntax - missing '");
-  assert.equal(error('echo "abc'), 'syntax - missing "');
-  assert.equal(error(`echo "it's`), 'syntax - missing "');
 });
 
 Deno.test("a backslash outside quotes takes the next character literally", () => {
@@ -276,11 +323,11 @@ Deno.test("$NAME and ${NAME} expand outside quotes and in double quotes, not in 
 });
 
 Deno.test("\${ without } and bad names in \${} are errors", () => {
-  assert.equal(error("echo ${A"), "syntax - missing }");
-  assert.equal(error(`echo "\${A"`), "syntax - missing }");
-  assert.equal(error("echo ${1A}"), "${1A}: bad substitution");
-  assert.equal(error("echo ${}"), "${}: bad substitution");
-  assert.equal(error("echo ${A:-x}"), "${A:-x}: bad substitution");
+  assert.equal(error("echo ${A"), "sh: syntax error: missing '}'");
+  assert.equal(error(`echo "\${A"`), "sh: syntax error: missing '}'");
+  assert.equal(error("echo ${1A}"), "sh: ${1A}: bad substitution");
+  assert.equal(error("echo ${}"), "sh: ${}: bad substitution");
+  assert.equal(error("echo ${A:-x}"), "sh: ${A:-x}: bad substitution");
   // in single quotes a ${ is text
   assert.deepEqual(argv("echo '${'"), ["echo", "${"]);
 });
@@ -359,11 +406,31 @@ Deno.test("splitLines: newlines end lines, except in quotes or after a backslash
   assert.deepEqual(splitLines("echo 'open\n"), ["echo 'open\n"]);
 });
 
+Deno.test("splitLines: a line goes on after |, && and ||, and a comment", () => {
+  assert.deepEqual(splitLines("echo a |\ncat\necho b"), ["echo a |\ncat", "echo b"]);
+  assert.deepEqual(splitLines("a &&\n\nb || # c |\nd\ne"), ["a &&\n\nb || # c |\nd", "e"]);
+  // not after a lone &, nor after a quoted or escaped |
+  assert.deepEqual(splitLines("a &\nb"), ["a &", "b"]);
+  assert.deepEqual(splitLines("echo \\|\nb '|'\nc"), ["echo \\|", "b '|'", "c"]);
+  assert.deepEqual(splitLines("a | b\nc"), ["a | b", "c"]);
+  // the line parses as one: a comment ends at its newline
+  assert.deepEqual(jobs("echo a && # c ;\n echo b | # d\n wc"), ["echo a && echo b | wc"]);
+});
+
+Deno.test("unfinished: a text that ends in quotes, after a backslash, | && or ||", () => {
+  for (const text of ["echo a |\n", "a||", "a && # c\n", "echo 'a\n", `echo "a`, "echo a\\\n"]) {
+    assert.equal(unfinished(text), true, text);
+  }
+  for (const text of ["echo a\n", "a | b\n", "echo a\\x", "a &\n", "echo '|'\n", ""]) {
+    assert.equal(unfinished(text), false, text);
+  }
+});
+
 Deno.test("# starts a comment at the start of a word, outside quotes", () => {
   assert.deepEqual(argv("echo a # b c"), ["echo", "a"]);
   assert.deepEqual(argv("echo a#b"), ["echo", "a#b"]);
   assert.deepEqual(argv(`echo "#a" '#b'`), ["echo", "#a", "#b"]);
-  assert.deepEqual(jobs("echo a;# b ; c"), ["echo a", ""]);
+  assert.deepEqual(jobs("echo a;# b ; c"), ["echo a"]);
   assert.deepEqual(jobs("echo a | wc # | more"), ["echo a | wc"]);
   // a comment cannot close a block
   assert.equal(error("(echo a # )"), "syntax - missing )");

@@ -123,8 +123,30 @@ Deno.test("xv6's typical transcripts", () => {
       "$ ",
     ].join("\n"),
   );
-  // ^D at the start of a line ends sh with the last command's status (the parse error's).
-  assert.deepEqual(r.end, { kind: "halt", status: 1 });
+  // ^D at the start of a line ends sh with the last command's status (the parse error's, 2
+  // as in sh: xv6's texts, POSIX's status).
+  assert.deepEqual(r.end, { kind: "halt", status: 2 });
+});
+
+Deno.test("at the console a line is whole: a syntax error, $? 2, and the shell goes on", () => {
+  const r = session(["echo a |\n", "echo $?\n", "echo 'b\n", "exit 300 x\n"]);
+  assert.equal(
+    r.out,
+    [
+      "$ echo a |",
+      "sh: syntax error: unexpected end of line",
+      "$ echo $?",
+      "2",
+      "$ echo 'b",
+      "sh: syntax error: unterminated quoted string",
+      "$ exit 300 x",
+      "",
+    ].join("\n"),
+  );
+  assert.deepEqual(r.end, { kind: "halt", status: 44 });
+  // a bad exit is an error of the shell's: at the console it goes on, with $? 2
+  const bad = session(["exit x\n", "echo $?\n", "\x04"]);
+  assert.equal(bad.out, "$ exit x\nsh: exit: Illegal number: x\n$ echo $?\n2\n$ ");
 });
 
 Deno.test("^D ends sh; init starts a new one", () => {
@@ -135,8 +157,17 @@ Deno.test("^D ends sh; init starts a new one", () => {
   );
 });
 
-Deno.test("redirections: the last written is applied first; >> appends; < reads", () => {
-  assert.equal(out("echo x > a > b; cat a; echo --; cat b; echo --"), "x\n--\n--\n");
+Deno.test("redirections: of one fd the last one written wins; >> appends; < reads", () => {
+  // every one is opened, in order (a is made empty); the output goes to the last, as in sh
+  assert.equal(out("echo x > a > b; cat a; echo --; cat b; echo --"), "--\nx\n--\n");
+  assert.equal(out("echo 1 > a; echo 2 > b; cat < a < b; echo x >> a > c; cat a c"), "2\n1\nx\n");
+  // they stop at the first that fails: a is made, b is not
+  assert.deepEqual(shc("echo x > a < nofile > b; cat a b; echo $?"), {
+    out: "open nofile failed\ncat: cannot open b\n1\n",
+    status: 0,
+  });
+  // in the shell itself (a builtin, or no command) too
+  assert.equal(out("cd / > a > b; > c > d; cat a b c d; echo $?"), "0\n");
   assert.equal(out("echo one > f; echo two >> f; cat < f; echo 1 > f; cat f"), "one\ntwo\n1\n");
   assert.equal(out("echo abc > f; cat < f > g; wc < g"), "1 1 4 \n");
   assert.equal(out("> empty; wc empty"), "0 0 0 empty\n");
@@ -148,17 +179,50 @@ Deno.test("redirections: the last written is applied first; >> appends; < reads"
   });
 });
 
-Deno.test("$? and statuses: 127 for a command that cannot run, 1 for a parse error", () => {
+Deno.test("$? and statuses: 127 for a command that cannot run, 2 for a parse error", () => {
   assert.equal(out("status 7; echo $?; echo $?"), "7\n0\n");
   assert.equal(out("nosuch; echo $?"), "exec nosuch failed\n127\n");
   assert.equal(out("/bin; echo $?"), "exec /bin failed\n127\n");
-  assert.equal(out("echo a (b); echo $?"), "syntax\n");
+  // a status is its low 8 bits, as WEXITSTATUS gives it
+  assert.equal(
+    out("status 300; echo $?; status 255; echo $?; status 256; echo $?"),
+    "44\n255\n0\n",
+  );
+  // but -1, a killed process's status (xv6 has no signals), stays, and a shell passes it on
+  assert.deepEqual(shc("status -1; echo $?; status -1"), { out: "-1\n", status: -1 });
+  // a parse error runs nothing of the line, and ends a shell that is not interactive, with 2
+  assert.deepEqual(shc("echo a (b); echo $?"), { out: "syntax\n", status: 2 });
   assert.equal(out(`status 3; echo "<$?>" '<$?>' x$?y`), "<3> <$?> x3y\n");
   assert.deepEqual(shc("status 5"), { out: "", status: 5 });
   assert.deepEqual(shc("status 5; echo hi"), { out: "hi\n", status: 0 });
-  assert.deepEqual(shc("echo a )"), { out: "leftovers: )\nsyntax\n", status: 1 });
+  assert.deepEqual(shc("echo a )"), { out: "leftovers: )\nsyntax\n", status: 2 });
+  assert.deepEqual(shc("echo a\necho b |\n"), {
+    out: "a\nsh: syntax error: unexpected end of line\n",
+    status: 2,
+  });
   assert.deepEqual(shc(""), { out: "", status: 0 });
   assert.deepEqual(shc("# a comment"), { out: "", status: 0 });
+});
+
+Deno.test("&& runs the next pipeline after a success, || after a failure", () => {
+  assert.equal(out("echo a && echo b; echo $?"), "a\nb\n0\n");
+  assert.equal(out("echo a || echo b; echo $?"), "a\n0\n");
+  assert.equal(out("status 3 && echo no; echo $?"), "3\n");
+  assert.equal(out("status 3 || echo yes; echo $?"), "yes\n0\n");
+  // left to right, a skipped pipeline leaving $? as it was
+  assert.equal(out("status 3 && echo no || echo $?"), "3\n");
+  assert.equal(out("echo a || echo no && echo b"), "a\nb\n");
+  assert.equal(out("echo a b | wc && echo a | status 4 || echo $?"), "1 2 4 \n4\n");
+  // builtins too, in the shell itself
+  assert.equal(out("cd nodir || cd /nodir || echo $?"), "cannot cd nodir\ncannot cd /nodir\n1\n");
+  assert.deepEqual(shc("status 1 && exit 5; echo here && exit 6 || echo no"), {
+    out: "here\n",
+    status: 6,
+  });
+  assert.equal(out("(status 2 || echo in) && echo out"), "in\nout\n");
+  // & puts the whole and-or list in the background, in a child shell
+  const r = shc("status 1 || echo bg > f & cat f; wait; cat f; echo $?");
+  assert.match(r.out, /^\[\d+\]\n(cat: cannot open f\n)?bg\n0\n$/);
 });
 
 Deno.test("quotes and comments reach the program as one word each", () => {
@@ -192,7 +256,17 @@ Deno.test("builtins: cd, exit, wait", () => {
   assert.deepEqual(shc("cd 'a b'"), { out: "cannot cd a b\n", status: 1 });
   assert.deepEqual(shc("status 4; exit; echo no"), { out: "", status: 4 });
   assert.deepEqual(shc("exit 3; echo no"), { out: "", status: 3 });
-  assert.deepEqual(shc("exit x"), { out: "usage: exit [N]\n", status: 1 });
+  // exit N: 0 to INT_MAX, its low 8 bits; anything else is dash's error, status 2
+  assert.deepEqual(shc("exit 300; echo no"), { out: "", status: 44 });
+  assert.deepEqual(shc("exit ' +7 ' x"), { out: "", status: 7 });
+  for (const n of ["x", "-1", "2147483648", "0x10", "''", "5x"]) {
+    const shown = n === "''" ? "" : n;
+    assert.deepEqual(shc(`exit ${n}; echo no`), {
+      out: `sh: exit: Illegal number: ${shown}\n`,
+      status: 2,
+    }, n);
+  }
+  assert.deepEqual(shc("exit 2147483647"), { out: "", status: 255 });
   // in a pipeline a builtin runs in a child shell: it cannot end this one
   assert.deepEqual(shc("exit 3 | cat; echo $?"), { out: "0\n", status: 0 });
   // wait: for every background job
@@ -238,11 +312,11 @@ Deno.test("variables: NAME=value, $NAME and ${NAME}, export, unset, NAME=value C
       "$ export 2x",
       "export: 2x: bad variable name",
       "$ echo ${A",
-      "syntax - missing }",
+      "sh: syntax error: missing '}'",
       "$ ",
     ].join("\n"),
   );
-  assert.deepEqual(r.end, { kind: "halt", status: 1 });
+  assert.deepEqual(r.end, { kind: "halt", status: 2 });
 });
 
 Deno.test("an unquoted variable splits into words; an empty one is no word; quoted, one", () => {
@@ -308,7 +382,10 @@ Deno.test("^C stops the foreground job, not the shell nor a background job", () 
     "echo still here\n",
     "\x04",
   ]);
-  assert.match(r.out, /^\$ sleep 100000000 &\n\[\d+\]\n\$ cat \| wc\nabc\n\^C\n\$ echo \$\?\n-1\n/);
+  assert.match(
+    r.out,
+    /^\$ sleep 100000000 &\n\[\d+\]\n\$ cat \| wc\nabc\n\^C\n\$ echo \$\?\n-1\n/,
+  );
   assert.doesNotMatch(r.out, /\nnot reached\n/);
   assert.deepEqual(reports(r.out, "procs"), ["init sh sleep"]);
   assert.match(r.out, /\$ \^C\n\$ echo still here\nstill here\n\$ $/);
@@ -322,6 +399,15 @@ Deno.test("sh FILE runs the file's lines without prompts, and ends with the last
   assert.deepEqual(shc("sh /s", { "/s": encoder.encode("echo a\nexit 4\necho b\n") }), {
     out: "a\n",
     status: 4,
+  });
+  // a line goes on after | && ||, in quotes and after a backslash
+  assert.equal(
+    shc("sh /s", { "/s": encoder.encode("echo a |\ncat &&\necho 'b\nc'\necho d \\\ne\n") }).out,
+    "a\nb\nc\nd e\n",
+  );
+  assert.deepEqual(shc("sh /s", { "/s": encoder.encode("echo a\necho 'b\n") }), {
+    out: "a\nsh: syntax error: unterminated quoted string\n",
+    status: 2,
   });
   // the last line needs no newline
   assert.equal(shc("sh /s", { "/s": encoder.encode("echo a\necho b") }).out, "a\nb\n");

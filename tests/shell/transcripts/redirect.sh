@@ -1,4 +1,4 @@
-# redirections: < reads, > creates or truncates, >> appends; the last written applies first
+# redirections: < reads, > creates or truncates, >> appends; of one fd, the last written wins
 echo one > f
 echo two >> f
 cat f
