@@ -2,50 +2,89 @@
 // call it made. A fork's child is a fresh run of the program fed these results until it
 // reaches the fork (a generator cannot be copied), so every call is recorded here.
 //
-// Calls are kept in fixed-size chunks: recording one is two stores (no array growth on the
-// hot path), and a fork shares the parent's full chunks instead of copying them.
+// Calls are kept in chunks of CHUNK. The last one is raw: recording a call is two stores. A
+// full chunk is packed (encoded as the journal encodes values, then deflated) and never
+// changes again, so a fork shares the parent's packed chunks. A process that lives long and
+// never forks costs a few bytes per call, not an object per result: the shell, which reads
+// its input a byte at a time, kept every byte it ever read as an array of its own.
 
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./uapi/abi.ts";
+import { ValDecoder, ValEncoder } from "./codec.ts";
 
-const CHUNK_BITS = 12;
+const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
 
 export class History {
-  private readonly nums: Int32Array[] = [];
-  private readonly rets: Val[][] = [];
+  private readonly packed: Uint8Array[] = [];
+  // The last chunk, raw (allocated at its first call: most processes make few).
+  private nums: Int32Array | null = null;
+  private rets: Val[] | null = null;
+  // The packed chunk last read back (a fork's re-run reads them in order).
+  private unpackedIndex = -1;
+  private unpacked: { nums: Int32Array; rets: Val[] } | null = null;
   length = 0;
 
   push(n: number, r: Val): void {
     const i = this.length & (CHUNK - 1);
-    if (i === 0) {
-      this.nums.push(new Int32Array(CHUNK));
-      this.rets.push(new Array(CHUNK));
+    if (this.nums === null) {
+      this.nums = new Int32Array(CHUNK);
+      this.rets = new Array(CHUNK);
     }
-    const c = this.length >>> CHUNK_BITS;
-    this.nums[c][i] = n;
-    this.rets[c][i] = r;
+    this.nums[i] = n;
+    this.rets![i] = r;
     this.length++;
+    if (i === CHUNK - 1) this.packed.push(pack(this.nums, this.rets!));
   }
 
   num(i: number): number {
-    return this.nums[i >>> CHUNK_BITS][i & (CHUNK - 1)];
+    return this.chunkOf(i).nums[i & (CHUNK - 1)];
   }
 
   ret(i: number): Val {
-    return this.rets[i >>> CHUNK_BITS][i & (CHUNK - 1)];
+    return this.chunkOf(i).rets[i & (CHUNK - 1)];
   }
 
-  /** A history holding this one's first `len` calls: full chunks are shared (the owner only
-   * appends past them), the last partial one is copied. */
+  private chunkOf(i: number): { nums: Int32Array; rets: Val[] } {
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`history: no call ${i}`);
+    const c = i >>> CHUNK_BITS;
+    if (c === this.packed.length) return { nums: this.nums!, rets: this.rets! };
+    if (c !== this.unpackedIndex) {
+      this.unpacked = unpack(this.packed[c]);
+      this.unpackedIndex = c;
+    }
+    return this.unpacked!;
+  }
+
+  /** A history holding this one's first `len` calls: the packed chunks are shared, the rest
+   * is copied. */
   prefix(len: number): History {
     const h = new History();
     const full = len >>> CHUNK_BITS;
-    for (let c = 0; c < full; c++) {
-      h.nums.push(this.nums[c]);
-      h.rets.push(this.rets[c]);
-    }
+    h.packed.push(...this.packed.slice(0, full));
     h.length = full << CHUNK_BITS;
     for (let i = h.length; i < len; i++) h.push(this.num(i), this.ret(i));
     return h;
   }
+}
+
+function pack(nums: Int32Array, rets: Val[]): Uint8Array {
+  const enc = new ValEncoder(CHUNK * 4);
+  for (let i = 0; i < CHUNK; i++) {
+    enc.int(nums[i]);
+    enc.val(rets[i]);
+  }
+  return deflateRawSync(enc.buf.subarray(0, enc.pos));
+}
+
+function unpack(bytes: Uint8Array): { nums: Int32Array; rets: Val[] } {
+  // (a plain Uint8Array: node's Buffer would make the results Buffers, whose slice() is a view)
+  const dec = new ValDecoder(new Uint8Array(inflateRawSync(bytes)));
+  const nums = new Int32Array(CHUNK);
+  const rets: Val[] = new Array(CHUNK);
+  for (let i = 0; i < CHUNK; i++) {
+    nums[i] = dec.int();
+    rets[i] = dec.val();
+  }
+  return { nums, rets };
 }

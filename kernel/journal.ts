@@ -9,14 +9,12 @@
 // A record is self-delimiting: a kind byte, then its fields (varints, values). Strings are
 // interned: the first use defines one, later uses give its index. Replay re-encodes each step
 // of the re-run and compares the bytes with the recorded ones.
-//
-// Over 600 lines on purpose: the format, its encoder and decoder, the writer, the reader and
-// the verifier are one format, kept side by side so a change to a record touches one file.
 
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./uapi/abi.ts";
 import { EV, type Event } from "./event.ts";
 import { panic } from "./printf.ts";
+import { ValDecoder, ValEncoder } from "./codec.ts";
 
 // The kinds of step event, which a journal's records carry (for readers such as dv6 log).
 export { EV };
@@ -75,87 +73,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Encodes records into a growing buffer. */
-class RecordEncoder {
-  buf = new Uint8Array(FRAME_BYTES * 2);
-  pos = 0;
-  readonly strings: string[] = [];
-  private readonly index = new Map<string, number>();
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    grown.set(this.buf.subarray(0, this.pos));
-    this.buf = grown;
-  }
-
-  byte(b: number): void {
-    if ((b & 0xff) !== b) panic(`journal: byte ${b} out of range`);
-    this.room(1);
-    this.buf[this.pos++] = b;
-  }
-
-  uint(v: number): void {
-    // (a negative, fractional or unsafe number would be written as another, or loop)
-    if (!(v >= 0 && Number.isSafeInteger(v))) panic(`journal: uint ${v} out of range`);
-    this.room(10);
-    const buf = this.buf;
-    while (v >= 0x80) {
-      buf[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    buf[this.pos++] = v;
-  }
-
-  int(v: number): void {
-    if (!Number.isSafeInteger(v)) panic(`journal: int ${v} out of range`);
-    this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.uint(bytes.length);
-    this.room(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  str(s: string): void {
-    const i = this.index.get(s);
-    if (i !== undefined) {
-      this.uint(i * 2);
-      return;
-    }
-    this.index.set(s, this.strings.length);
-    this.strings.push(s);
-    const bytes = encoder.encode(s);
-    this.uint(bytes.length * 2 + 1);
-    this.room(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  val(v: Val): void {
-    if (v === undefined) this.byte(0);
-    else if (typeof v === "number") {
-      if (Number.isSafeInteger(v)) {
-        this.byte(1);
-        this.int(v);
-      } else {
-        this.byte(5);
-        this.room(8);
-        new DataView(this.buf.buffer).setFloat64(this.pos, v);
-        this.pos += 8;
-      }
-    } else if (typeof v === "string") {
-      this.byte(2);
-      this.str(v);
-    } else if (v instanceof Uint8Array) {
-      this.byte(3);
-      this.raw(v);
-    } else {
-      this.byte(4);
-      this.uint(v.length);
-      for (const x of v) this.val(x);
-    }
+class RecordEncoder extends ValEncoder {
+  constructor() {
+    super(FRAME_BYTES * 2);
   }
 
   step(cpu: number, pid: number, intr: number, ev: Event): void {
@@ -236,88 +156,7 @@ class RecordEncoder {
 }
 
 /** Decodes records; its string table follows the encoder's. */
-class RecordDecoder {
-  pos = 0;
-  constructor(public buf: Uint8Array, readonly strings: string[] = []) {}
-
-  get done(): boolean {
-    return this.pos >= this.buf.length;
-  }
-
-  peek(): number {
-    return this.buf[this.pos];
-  }
-
-  byte(): number {
-    if (this.pos >= this.buf.length) throw new RangeError("record cut short");
-    return this.buf[this.pos++];
-  }
-
-  uint(): number {
-    let v = 0, scale = 1, b;
-    do {
-      b = this.byte();
-      v += (b & 0x7f) * scale;
-      scale *= 0x80;
-    } while (b & 0x80);
-    return v;
-  }
-
-  int(): number {
-    const u = this.uint();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-  }
-
-  raw(): Uint8Array {
-    const n = this.uint();
-    if (this.pos + n > this.buf.length) throw new RangeError("record cut short");
-    const out = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-
-  str(): string {
-    const u = this.uint();
-    if (u % 2 === 0) {
-      const s = this.strings[u / 2];
-      if (s === undefined) throw new RangeError(`unknown string #${u / 2}`);
-      return s;
-    }
-    const n = (u - 1) / 2;
-    if (this.pos + n > this.buf.length) throw new RangeError("record cut short");
-    const s = decoder.decode(this.buf.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    this.strings.push(s);
-    return s;
-  }
-
-  val(): Val {
-    const tag = this.byte();
-    switch (tag) {
-      case 0:
-        return undefined;
-      case 1:
-        return this.int();
-      case 2:
-        return this.str();
-      case 3:
-        return this.raw();
-      case 4: {
-        const n = this.uint();
-        const out: Val[] = [];
-        for (let i = 0; i < n; i++) out.push(this.val());
-        return out;
-      }
-      case 5: {
-        if (this.pos + 8 > this.buf.length) throw new RangeError("record cut short");
-        const v = new DataView(this.buf.buffer, this.buf.byteOffset).getFloat64(this.pos);
-        this.pos += 8;
-        return v;
-      }
-    }
-    throw new RangeError(`bad value tag ${tag}`);
-  }
-
+class RecordDecoder extends ValDecoder {
   record(): JournalRecord {
     const b = this.byte();
     if (b === R_INPUT) {

@@ -634,6 +634,24 @@ Deno.test("halt stops the machine with a status", () => {
   eq(r.out, "before\n");
 });
 
+// spin -w: a fixed amount of work, so N of them on N CPUs take the time of one (each CPU has
+// its own clock), where on one CPU they take N times as long.
+Deno.test("spin -w STEPS: fixed work; 3 at once on 3 CPUs end in about the time of one", () => {
+  const ticks = (cmd: string, cpus: number) => {
+    const r = script(`uptime ; ${cmd} ; uptime`, { cpus });
+    halted(r, 0);
+    const [a, b] = [...r.out.matchAll(/up (\d+) ticks/g)].map((m) => Number(m[1]));
+    return b - a;
+  };
+  const one = ticks("spin -w 100000", 3);
+  ok(one >= 9 && one <= 11, `one spin: ${one} ticks`);
+  const three = "spin -w 100000 & ; spin -w 100000 & ; spin -w 100000 & ; wait";
+  const parallel = ticks(three, 3);
+  ok(parallel >= one && parallel <= one + 2, `three on 3 CPUs: ${parallel} ticks`);
+  const serial = ticks(three, 1);
+  ok(serial >= 3 * one, `three on 1 CPU: ${serial} ticks`);
+});
+
 Deno.test("sleep, uptime, spin, halt: usage on fd 2, status 1", () => {
   for (
     const [argv, msg] of [
@@ -641,8 +659,11 @@ Deno.test("sleep, uptime, spin, halt: usage on fd 2, status 1", () => {
       [["sleep", "x"], "usage: sleep ticks\n"],
       [["sleep", "1", "2"], "usage: sleep ticks\n"],
       [["uptime", "x"], "usage: uptime\n"],
-      [["spin", "x"], "usage: spin [ticks]\n"],
-      [["spin", "1", "2"], "usage: spin [ticks]\n"],
+      [["spin", "x"], "usage: spin [ticks] | spin -w steps\n"],
+      [["spin", "1", "2"], "usage: spin [ticks] | spin -w steps\n"],
+      [["spin", "-w"], "usage: spin [ticks] | spin -w steps\n"],
+      [["spin", "-w", "x"], "usage: spin [ticks] | spin -w steps\n"],
+      [["spin", "-w", "5", "3"], "usage: spin [ticks] | spin -w steps\n"],
       [["halt", "x"], "usage: halt [status]\n"],
       [["halt", "1", "2"], "usage: halt [status]\n"],
     ] as const
