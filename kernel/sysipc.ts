@@ -191,10 +191,13 @@ function lockable(p: Proc, fd: number) {
   return f !== null && (f.type === FD_INODE || f.type === FD_DEVICE) ? f : null;
 }
 
+// flock(fd, op, timeout): dv6's timeout in ticks (-1, or left out: none) ends a wait with
+// ETIMEDOUT.
 const sys_flock: SyscallFn = (m, p, a) => {
   const f = lockable(p, argint(a, 0));
   const op = argint(a, 1);
-  return f === null ? -ERRNO.EBADF : m.locks.flock(m, p, f, op);
+  const timeout = a[2] === undefined ? -1 : argint(a, 2);
+  return f === null ? -ERRNO.EBADF : m.locks.flock(m, p, f, op, deadline(m, timeout));
 };
 
 const sys_fcntl: SyscallFn = (m, p, a) => {
