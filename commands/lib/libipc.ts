@@ -1,4 +1,5 @@
-// What the IPC commands (ipcmk, ipcs, ipcrm, semop, semctl, psem, mutex, flock, lockf) share:
+// What dv6's IPC commands (semop, semctl, psem, mutex, lockf, exithandlers; flock's --hold)
+// share:
 // strict number parsing, the `--hold [TICKS]` option, usage and error exits. Constants only at
 // module level: nothing here keeps state between calls.
 
