@@ -13,7 +13,7 @@ import { psemop } from "./psem.ts";
 import { removeSet, semop, setValues, waiting } from "./sem.ts";
 import type { SharedObject } from "./shm.ts";
 import { acquire, release } from "./spinlock.ts";
-import { argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
+import { argint, argstr, BadArg, linux, locked, type SyscallFn } from "./syscall.ts";
 import {
   F_GETFL,
   F_GETLK,
@@ -236,18 +236,6 @@ const sys_poll: SyscallFn = (m, p, a) => {
   if (fds === null || fds.includes(null)) throw new BadArg();
   return poll(m, p, (fds as PollFd[]).map(pollFdToWire), deadline(m, timeout));
 };
-
-// An argument that cannot be read is Linux's EFAULT here (xv6's calls answer -1).
-function linux(fn: SyscallFn): SyscallFn {
-  return (m, p, a) => {
-    try {
-      return fn(m, p, a);
-    } catch (e) {
-      if (e instanceof BadArg) return -ERRNO.EFAULT;
-      throw e;
-    }
-  };
-}
 
 export const SYSIPC: Record<number, SyscallFn> = Object.fromEntries(
   Object.entries({
