@@ -8,7 +8,7 @@ import type { Chan, KGen } from "./event.ts";
 import type { File } from "./file.ts";
 import type { Inode } from "./fs.ts";
 import type { Machine } from "./machine.ts";
-import { killedNoLock, type Proc, sleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
+import { killedNoLock, type Proc, sleep, timedSleep, UNUSED, wakeup, ZOMBIE } from "./proc.ts";
 import { panic } from "./printf.ts";
 import { acquire, holding, release, Spinlock } from "./spinlock.ts";
 import {
@@ -78,8 +78,9 @@ export class LockTable {
     return l;
   }
 
-  /** flock(fd, op): 0 or -errno. */
-  *flock(m: Machine, p: Proc, f: File, op: number): KGen<number> {
+  /** flock(fd, op): 0 or -errno. A wait ends at `deadline` (ticks; Infinity: none) with
+   * ETIMEDOUT. */
+  *flock(m: Machine, p: Proc, f: File, op: number, deadline = Infinity): KGen<number> {
     const mode = op & ~LOCK_NB;
     if (mode !== LOCK_SH && mode !== LOCK_EX && mode !== LOCK_UN) return -ERRNO.EINVAL;
     yield* acquire(m, this.lock);
@@ -107,7 +108,11 @@ export class LockTable {
           r = -ERRNO.EINTR;
           break;
         }
-        yield* sleep(m, l, this.lock);
+        if (m.ticks >= deadline) {
+          r = -ERRNO.ETIMEDOUT;
+          break;
+        }
+        yield* timedSleep(m, l, this.lock, deadline);
       }
     }
     flocksok(l, "flock");

@@ -35,6 +35,7 @@ import { NCPU, NPROC, TICK_CYCLES } from "./param.ts";
 import { CONSOLE } from "./uapi/param.ts";
 import { makePolicy, type Policy } from "./policy.ts";
 import { KernelPanic } from "./printf.ts";
+import { Rand } from "./rand.ts";
 import {
   type Chan,
   Proc,
@@ -232,6 +233,8 @@ export class Machine {
   readonly locks = new LockTable();
   /** The kernel's defence for the robust semaphores' fast path (boot option --robust-fast). */
   readonly robustFast: "none" | "pcrange";
+  /** getrandom()'s generator: from the seed, apart from the scheduler's stream. */
+  readonly random: Rand;
   readonly fs: FileSystem;
   readonly uart: Uart;
   readonly cons: Console;
@@ -242,6 +245,7 @@ export class Machine {
 
   constructor(cfg: MachineConfig) {
     this.policy = makePolicy(cfg.sched ?? "rr", cfg.seed ?? 0);
+    this.random = new Rand((cfg.seed ?? 0) ^ 0x6a09e667);
     this.programs = cfg.programs;
     this.makeSys = cfg.makeSys;
     this.output = cfg.output ?? (() => {});

@@ -64,10 +64,22 @@ function valok(v: number): boolean {
   return v >= 0 && v <= SEMVMX;
 }
 
+// Linux's ipc ids (ipc/util.c, ipc_idr_alloc): a set's id is seq * IPCMNI + its index in
+// the table. Indexes are handed out cyclically (idr_alloc_cyclic), from just past the last
+// one, among the first max(in_use * 3/2, IPC_MIN_CYCLE) slots; seq goes up each time the
+// index wraps around. So sets made, one removed, another made are 0, 1, 2, and an id comes
+// back only after 65,535 turns of the cycle.
+const IPCMNI = 32768; // indexes per seq (1 << IPCMNI_SHIFT)
+const IPC_MIN_CYCLE = 64; // RADIX_TREE_MAP_SIZE
+const IPCID_SEQ_MAX = 0x7fffffff >> 15; // INT_MAX >> IPCMNI_SHIFT
+
 export class SemTable {
   readonly lock = new Spinlock("sem");
   private readonly slots: (SemSet | null)[] = [];
+  private inUse = 0;
   private seq = 0;
+  private lastIdx = -1; // the index the last set got
+  private nextIdx = 0; // where the cyclic search starts (the idr's idr_next)
 
   /** `m`: the machine, for holding() (the system calls call these without passing it). */
   constructor(private readonly m: Machine) {}
@@ -75,10 +87,11 @@ export class SemTable {
   // get and ids assert nothing: the kernel calls them under the lock, and the host reads a
   // stopped machine's sets through them too (tests, as procdump reads the process table).
   get(id: number): SemSet | null {
-    const s = this.slots[id % 32768];
+    const s = this.slots[id % IPCMNI];
     return s !== undefined && s !== null && s.id === id ? s : null;
   }
 
+  /** The sets' ids, in index order (as /proc/sysvipc/sem lists them). */
   ids(): number[] {
     return this.slots.filter((s) => s !== null).map((s) => s!.id);
   }
@@ -96,19 +109,35 @@ export class SemTable {
       if (!(flags & IPC_CREAT)) return -ERRNO.ENOENT;
     }
     if (nsems < 1 || nsems > SEMMSL) return -ERRNO.EINVAL;
-    let idx = this.slots.indexOf(null);
-    if (idx < 0) idx = this.slots.length;
-    if (idx >= SEMMNI) return -ERRNO.ENOSPC;
-    // Linux: id = seq * SEMMNI-ish + index, so a removed set's id is not reused at once.
-    const id = (this.seq++ % 65536) * 32768 + idx;
+    if (this.inUse >= SEMMNI) return -ERRNO.ENOSPC;
+    const idx = this.allocIdx();
+    if (idx < 0) return -ERRNO.ENOSPC;
+    if (idx <= this.lastIdx) this.seq = this.seq + 1 >= IPCID_SEQ_MAX ? 0 : this.seq + 1;
+    this.lastIdx = idx;
+    const id = this.seq * IPCMNI + idx;
     this.slots[idx] = new SemSet(id, key, flags & 0o777, nsems, now);
+    this.inUse++;
     return id;
+  }
+
+  // idr_alloc_cyclic(0, max): the first free index from nextIdx below max, else from 0; -1.
+  private allocIdx(): number {
+    const max = Math.min(Math.max(Math.floor(this.inUse * 3 / 2), IPC_MIN_CYCLE), IPCMNI);
+    const free = (from: number) => {
+      for (let i = from; i < max; i++) if ((this.slots[i] ?? null) === null) return i;
+      return -1;
+    };
+    let idx = free(this.nextIdx);
+    if (idx < 0 && this.nextIdx > 0) idx = free(0);
+    if (idx >= 0) this.nextIdx = idx + 1;
+    return idx;
   }
 
   remove(set: SemSet): void {
     if (!holding(this.m, this.lock)) panic("SemTable.remove");
-    if (this.slots[set.id % 32768] !== set) panic("SemTable.remove: set not in its slot");
-    this.slots[set.id % 32768] = null;
+    if (this.slots[set.id % IPCMNI] !== set) panic("SemTable.remove: set not in its slot");
+    this.slots[set.id % IPCMNI] = null;
+    this.inUse--;
   }
 }
 
@@ -275,8 +304,8 @@ export function* setValues(m: Machine, p: Proc, set: SemSet, vals: Map<number, n
 export function* removeSet(m: Machine, set: SemSet): KGen {
   if (!holding(m, m.sem.lock)) panic("removeSet");
   m.sem.remove(set);
-  // Its adjustments go with it (Linux's freeary): ids come back after 65,536 sets, and a new
-  // set with this id must not be undone by an old holder's exit.
+  // Its adjustments go with it (Linux's freeary): ids come back (see SemTable), and a new set
+  // with this id must not be undone by an old holder's exit.
   for (const q of m.procs) q.semadj.delete(set.id);
   for (const w of set.queue.splice(0)) {
     if (w.status !== null) panic("removeSet: settled waiter still queued");

@@ -3,6 +3,7 @@
 // bad user pointer does in xv6).
 
 import type { Val } from "./uapi/abi.ts";
+import { ERRNO } from "./uapi/errno.ts";
 import type { KGen } from "./event.ts";
 import type { Machine } from "./machine.ts";
 import type { Proc } from "./proc.ts";
@@ -55,6 +56,19 @@ export function argstrs(a: Val[], i: number): string[] {
   const v = a[i];
   if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) throw new BadArg();
   return v as string[];
+}
+
+/** For the calls dv6 takes from Linux: an argument that cannot be read is Linux's EFAULT (xv6's
+ * calls answer -1). */
+export function linux(fn: SyscallFn): SyscallFn {
+  return (m, p, a) => {
+    try {
+      return fn(m, p, a);
+    } catch (e) {
+      if (e instanceof BadArg) return -ERRNO.EFAULT;
+      throw e;
+    }
+  };
 }
 
 // The system calls by number (xv6's syscalls[]), made at the first call rather than when this

@@ -13,7 +13,7 @@ import { psemop } from "./psem.ts";
 import { removeSet, semop, setValues, waiting } from "./sem.ts";
 import type { SharedObject } from "./shm.ts";
 import { acquire, release } from "./spinlock.ts";
-import { argint, argstr, BadArg, locked, type SyscallFn } from "./syscall.ts";
+import { argint, argstr, BadArg, linux, locked, type SyscallFn } from "./syscall.ts";
 import {
   F_GETFL,
   F_GETLK,
@@ -191,10 +191,13 @@ function lockable(p: Proc, fd: number) {
   return f !== null && (f.type === FD_INODE || f.type === FD_DEVICE) ? f : null;
 }
 
+// flock(fd, op, timeout): dv6's timeout in ticks (-1, or left out: none) ends a wait with
+// ETIMEDOUT.
 const sys_flock: SyscallFn = (m, p, a) => {
   const f = lockable(p, argint(a, 0));
   const op = argint(a, 1);
-  return f === null ? -ERRNO.EBADF : m.locks.flock(m, p, f, op);
+  const timeout = a[2] === undefined ? -1 : argint(a, 2);
+  return f === null ? -ERRNO.EBADF : m.locks.flock(m, p, f, op, deadline(m, timeout));
 };
 
 const sys_fcntl: SyscallFn = (m, p, a) => {
@@ -233,18 +236,6 @@ const sys_poll: SyscallFn = (m, p, a) => {
   if (fds === null || fds.includes(null)) throw new BadArg();
   return poll(m, p, (fds as PollFd[]).map(pollFdToWire), deadline(m, timeout));
 };
-
-// An argument that cannot be read is Linux's EFAULT here (xv6's calls answer -1).
-function linux(fn: SyscallFn): SyscallFn {
-  return (m, p, a) => {
-    try {
-      return fn(m, p, a);
-    } catch (e) {
-      if (e instanceof BadArg) return -ERRNO.EFAULT;
-      throw e;
-    }
-  };
-}
 
 export const SYSIPC: Record<number, SyscallFn> = Object.fromEntries(
   Object.entries({

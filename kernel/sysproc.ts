@@ -22,7 +22,7 @@ import {
   wait,
 } from "./proc.ts";
 import { acquire, release } from "./spinlock.ts";
-import { argint, argstr, argstrs, BadArg, locked, type SyscallFn } from "./syscall.ts";
+import { argint, argstr, argstrs, BadArg, linux, locked, type SyscallFn } from "./syscall.ts";
 import { argactions, fileActions } from "./sysfile.ts";
 import { SPAWN_FOREGROUND, SPAWN_SETPGROUP, type SpawnAction } from "./uapi/fcntl.ts";
 import { T_FILE } from "./uapi/stat.ts";
@@ -159,6 +159,23 @@ function undoUnits(p: Proc): number {
   return sum;
 }
 
+/** getrandom()'s most bytes in one call: Linux gives at least 256 unless interrupted. */
+const GETRANDOM_MAX = 256;
+
+// getrandom(count): up to GETRANDOM_MAX random bytes, from the machine's generator (so a
+// replay draws the same ones), or -EINVAL for a negative count (-EFAULT for one that is not a
+// number: a Linux call).
+const sys_getrandom: SyscallFn = linux((m, _p, a) => {
+  const count = argint(a, 0);
+  if (count < 0) return -ERRNO.EINVAL;
+  const bytes = new Uint8Array(Math.min(count, GETRANDOM_MAX));
+  for (let i = 0; i < bytes.length; i += 4) {
+    const r = m.random.u32();
+    for (let j = 0; j < 4 && i + j < bytes.length; j++) bytes[i + j] = (r >>> (8 * j)) & 0xff;
+  }
+  return bytes;
+});
+
 const sys_halt: SyscallFn = (m, _p, a) => haltCall(m, a, argint(a, 0));
 
 function* haltCall(m: Machine, a: Val[], status: number): KGen<Val> {
@@ -180,4 +197,5 @@ export const SYSPROC: Record<number, SyscallFn> = {
   [SYS.spawn]: sys_spawn,
   [SYS.halt]: sys_halt,
   [SYS.procs]: sys_procs,
+  [SYS.getrandom]: sys_getrandom,
 };

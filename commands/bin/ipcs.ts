@@ -1,24 +1,56 @@
-// ipcs [-a|-q|-m|-s] and ipcs [-s] -i ID: util-linux's ipcs, with its layout (columns padded
-// to 10, trailing blanks included).
+// ipcs [-a|-q|-m|-s] and ipcs -m|-q|-s -i ID: util-linux 2.38's ipcs, with its layout
+// (columns padded to 10, trailing blanks included), its option letters and long options, its
+// messages and statuses (`ipcs: id 7 not found`, status 0 as util-linux gives it; a bad ID or
+// option, status 1). No output options (-t, -p, -c, -l, -u, -b, --human).
 //
 // Without -i it lists the System V resources of each kind asked for (all by default): dv6 has
-// semaphore sets only, so the message queue and shared memory sections are always empty. The
-// owner is root (dv6 has no users). With -i it details one semaphore set (-i alone means a
-// semaphore set; with -q or -m, that kind has no such id): its key, mode, size and times,
-// then one line per semaphore with its value, ncount, zcount and the pid of its last
-// operation. dv6 has no calendar: times are clock ticks since boot ("tick 42"), and an otime
-// of -1 (no semop yet) is "Not set", as Linux prints a time that was never set.
+// semaphore sets only, so the message queue and shared memory sections are always empty. Sets
+// come in index order, as Linux's /proc/sysvipc/sem lists them (id order until the index
+// cycle wraps: see kernel/sem.ts). The owner is root (dv6 has no users). With -s -i it details
+// one semaphore set: its key, mode, size and times, then one line per semaphore with its
+// value, ncount, zcount and the pid of its last operation. dv6 has no calendar: times are
+// clock ticks since boot ("tick 42"), and an otime of -1 (no semop yet) is "Not set", as Linux
+// prints a time that was never set.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import type { Val } from "../../kernel/uapi/abi.ts";
-import { ERRNO } from "../../kernel/uapi/errno.ts";
 import { GETALL, GETNCNT, GETPID, GETZCNT, IPC_STAT, SEM_INFO } from "../../kernel/uapi/ipc.ts";
-import { Getopt } from "../lib/getopt.ts";
-import { fail, int32, usage } from "../lib/libipc.ts";
+import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
+import { badOption, errx, EXIT_FAILURE, strtos32OrErr, warnx } from "../lib/utillinux.ts";
 import type { Call } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
-const USAGE = "ipcs [-a|-q|-m|-s] | ipcs [-s] -i ID";
+const PROG = "ipcs";
+
+const LONGOPTS: LongOption[] = [
+  { name: "id", has_arg: required_argument, val: "i" },
+  { name: "queues", has_arg: no_argument, val: "q" },
+  { name: "shmems", has_arg: no_argument, val: "m" },
+  { name: "semaphores", has_arg: no_argument, val: "s" },
+  { name: "all", has_arg: no_argument, val: "a" },
+  { name: "help", has_arg: no_argument, val: "h" },
+];
+
+// util-linux 2.38's text for what dv6 has (none of the output options).
+const HELP = `
+Usage:
+ ipcs [resource-option...]
+ ipcs -m|-q|-s -i <id>
+
+Show information on IPC facilities.
+
+Options:
+ -i, --id <id>  print details on resource identified by <id>
+ -h, --help     display this help
+
+Resource options:
+ -m, --shmems      shared memory segments
+ -q, --queues      message queues
+ -s, --semaphores  semaphores
+ -a, --all         all (default)
+
+For more details see ipcs(1).
+`;
 
 /** What IPC_STAT tells of a set. */
 interface SetInfo {
@@ -77,12 +109,12 @@ function* semaphores(sys: Sys): Call<string> {
   return out;
 }
 
-/** ipcs -s -i ID: the set's details, or -errno. */
-function* details(sys: Sys, id: number): Call<string | number> {
+/** ipcs -s -i ID: the set's details, or null if there is no such set. */
+function* details(sys: Sys, id: number): Call<string | null> {
   const s = yield* stat(sys, id);
-  if (typeof s === "number") return s;
+  if (typeof s === "number") return null;
   const vals = yield* sys.semctl(id, 0, GETALL);
-  if (!Array.isArray(vals)) return vals as number;
+  if (!Array.isArray(vals)) return null; // removed meanwhile
   let out = `\nSemaphore Array semid=${id}\n` +
     "uid=0\t gid=0\t cuid=0\t cgid=0\n" +
     `mode=${altOctal(s.mode)}, access_perms=${altOctal(s.mode & 0o777)}\n` +
@@ -94,7 +126,7 @@ function* details(sys: Sys, id: number): Call<string | number> {
     const n: number[] = [];
     for (const cmd of [GETNCNT, GETZCNT, GETPID]) {
       const r = yield* sys.semctl(id, i, cmd);
-      if (typeof r !== "number" || r < 0) return typeof r === "number" ? r : -ERRNO.EINVAL;
+      if (typeof r !== "number" || r < 0) return null; // removed meanwhile
       n.push(r);
     }
     out += cols(10, String(i), String(vals[i]), String(n[0]), String(n[1]), String(n[2]));
@@ -105,26 +137,33 @@ function* details(sys: Sys, id: number): Call<string | number> {
 export default function* ipcs(sys: Sys, argv: string[]): Program {
   let [msg, shm, sem] = [false, false, false];
   let id: number | null = null;
-  const g = new Getopt(argv, ":aqmsi:");
+  const g = new Getopt(argv, "i:qmsah", LONGOPTS);
   for (let c; (c = g.getopt()) !== -1;) {
     if (c === "a") msg = shm = sem = true;
     else if (c === "q") msg = true;
     else if (c === "m") shm = true;
     else if (c === "s") sem = true;
-    else if (c === "i" && int32(g.optarg!) !== null) id = int32(g.optarg!);
-    else return yield* usage(sys, USAGE);
+    else if (c === "i") {
+      id = yield* strtos32OrErr(sys, PROG, g.optarg!, "failed to parse id argument");
+    } else if (c === "h") {
+      yield* sys.write(1, HELP);
+      return yield* sys.exit(0);
+    } else return yield* badOption(sys, g, PROG, EXIT_FAILURE);
   }
-  if (g.optind < g.argv.length) return yield* usage(sys, USAGE);
+  // Operands are ignored, as util-linux ignores them.
 
   if (id !== null) {
-    if (Number(msg) + Number(shm) + Number(sem) > 1) {
-      yield* sys.write(2, "ipcs: when using an ID, a single resource must be specified\n");
-      return yield* sys.exit(1);
+    if (Number(msg) + Number(shm) + Number(sem) !== 1) {
+      return yield* errx(
+        sys,
+        PROG,
+        EXIT_FAILURE,
+        "when using an ID, a single resource must be specified",
+      );
     }
-    if (msg || shm) return yield* fail(sys, "ipcs", -ERRNO.EINVAL); // dv6 has none
-    const out = yield* details(sys, id);
-    if (typeof out === "number") return yield* fail(sys, "ipcs", out);
-    yield* sys.write(1, out);
+    const out = sem ? yield* details(sys, id) : null; // dv6 has no queues, no segments
+    if (typeof out === "string") yield* sys.write(1, out);
+    else yield* warnx(sys, PROG, `id ${id} not found`);
     return yield* sys.exit(0);
   }
 

@@ -1,6 +1,7 @@
-// What the IPC commands (ipcmk, ipcs, ipcrm, semop, semctl, psem, mutex, flock, lockf) share:
-// strict number parsing, the `--hold [TICKS]` option, usage and error exits. Constants only at
-// module level: nothing here keeps state between calls.
+// What dv6's IPC commands (semop, semctl, psem, mutex, lockf, exithandlers; flock's --hold)
+// share: strict number parsing, the `--hold [TICKS]` option, usage and error exits. Constants
+// only at module level: nothing here keeps state between calls. (flock, ipcmk, ipcs and ipcrm
+// answer in util-linux's words: utillinux.ts.)
 
 import { type Getopt, type LongOption, optional_argument } from "./getopt.ts";
 import { type Call, perror } from "./ulib.ts";

@@ -132,6 +132,15 @@ export class Sys {
     return (yield req(SYS.uptime)) as number;
   }
 
+  /** getrandom(buf, count): fills buf with up to `count` random bytes (at most 256 in one
+   * call); how many, or -errno. */
+  *getrandom(buf: Uint8Array, count: number = buf.length): Call<number> {
+    const r = yield req(SYS.getrandom, Math.min(count, buf.length));
+    if (typeof r === "number") return r;
+    buf.set(r as Uint8Array);
+    return (r as Uint8Array).length;
+  }
+
   *open(path: string, flags: number): Call<number> {
     return (yield req(SYS.open, path, flags)) as number;
   }
@@ -270,8 +279,10 @@ export class Sys {
 
   // File locks.
 
-  *flock(fd: number, op: number): Call<number> {
-    return (yield req(SYS.flock, fd, op)) as number;
+  /** flock(fd, op): 0 or -errno. dv6's `timeoutTicks` bounds a wait (-1: none): past it the
+   * call fails with ETIMEDOUT (Linux's flock has no timeout; flock(1) sets a timer). */
+  *flock(fd: number, op: number, timeoutTicks = -1): Call<number> {
+    return (yield req(SYS.flock, fd, op, timeoutTicks)) as number;
   }
 
   /** fcntl: record locks (F_GETLK, F_SETLK, F_SETLKW with [type, start, len]; F_GETLK

@@ -27,6 +27,7 @@ export const ERRNO = {
 export type ErrnoName = keyof typeof ERRNO;
 
 const TEXT: Record<number, string> = {
+  0: "Success",
   1: "Operation not permitted",
   2: "No such file or directory",
   4: "Interrupted system call",
@@ -52,6 +53,12 @@ const TEXT: Record<number, string> = {
 const NAME: Record<number, string> = Object.fromEntries(
   Object.entries(ERRNO).map(([name, n]) => [n, name]),
 );
+
+/** C's strerror(): "Resource temporarily unavailable" (`errno` or -errno). */
+export function strerror(errno: number): string {
+  const e = Math.abs(errno);
+  return TEXT[e] ?? `Unknown error ${e}`;
+}
 
 /** "EAGAIN (Resource temporarily unavailable)", as dv6's commands print an error. */
 export function errnoText(errno: number): string {

@@ -44,6 +44,7 @@ export const SYS = {
   flock: 35,
   fcntl: 36, // record locks, and F_GETFL/F_SETFL
   poll: 37,
+  getrandom: 38, // Linux's getrandom(): random bytes, from the machine's seeded generator
 } as const;
 
 export type SysName = keyof typeof SYS;

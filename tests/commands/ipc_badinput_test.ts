@@ -1,8 +1,8 @@
-// Bad input to the IPC system calls: malformed operation arrays (wrong shapes, strings,
-// fractions, NaN), unknown ids, negative counts, values past 32767, 501 operations. Each call
-// answers an error (Linux's errno where Linux has one; -1, a bad argument, as xv6 answers a
-// bad pointer, where the call could not even be read); never a host exception, never a kernel
-// panic; the machine halts normally and its journal replays.
+// Bad input to the IPC system calls (and getrandom, which ipcmk uses): malformed operation
+// arrays (wrong shapes, strings, fractions, NaN), unknown ids, negative counts, values past
+// 32767, 501 operations. Each call answers an error (Linux's errno where Linux has one; -1, a
+// bad argument, as xv6 answers a bad pointer, where the call could not even be read); never a
+// host exception, never a kernel panic; the machine halts normally and its journal replays.
 
 import assert from "node:assert/strict";
 import type { Val } from "../../kernel/uapi/abi.ts";
@@ -140,6 +140,10 @@ function* badInput(sys: Sys): Program {
   );
   yield* put(sys, "fcntl-range", yield* sys.fcntl(fd, F_SETLK, [F_WRLCK, -5, 1]));
   yield* put(sys, "fcntl-fd", yield* sys.fcntl(-1, F_SETLK, [F_WRLCK, 0, 1]));
+  yield* put(sys, "flock-timeout-word", yield* raw(SYS.flock, fd, LOCK_EX, "soon"));
+  // getrandom.
+  yield* put(sys, "getrandom-word", yield* raw(SYS.getrandom, "4"), yield* raw(SYS.getrandom));
+  yield* put(sys, "getrandom-neg", yield* raw(SYS.getrandom, -1));
   // A malformed atomic instruction faults: the process is killed, like a bad address.
   const faults: Val[][] = [[AT_LOAD, 999, 0], [AT_LOAD, h, 2], [77, h, 0], [AT_LOAD, h, "0"]];
   for (const [i, a] of faults.entries()) {
@@ -211,6 +215,9 @@ Deno.test("bad input to the IPC calls: errors, no host exception, no panic; the 
     "fcntl-shape": "-14 -14",
     "fcntl-range": e(EINVAL),
     "fcntl-fd": e(EBADF),
+    "flock-timeout-word": "-14",
+    "getrandom-word": "-14 -14",
+    "getrandom-neg": e(EINVAL),
     "atomic-fault-0": "-1",
     "atomic-fault-1": "-1",
     "atomic-fault-2": "-1",

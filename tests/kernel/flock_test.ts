@@ -40,7 +40,7 @@ import {
   type Sys,
 } from "../helpers.ts";
 
-const { EAGAIN, EBADF, EDEADLK, EINVAL } = ERRNO;
+const { EAGAIN, EBADF, EDEADLK, EINVAL, ETIMEDOUT } = ERRNO;
 const F = "/lockme";
 
 function* openF(sys: Sys, flags = O_RDWR): Call<number> {
@@ -133,6 +133,35 @@ Deno.test("flock: LOCK_NB gives EAGAIN; shared locks coexist; separate opens con
     convert: "0 0",
     waiter: "0",
     bad: `${-EINVAL} ${-EINVAL} ${-EBADF}`,
+  });
+});
+
+Deno.test("flock with a timeout (dv6's): ETIMEDOUT once the ticks pass; the lock if it comes first", () => {
+  function* t(sys: Sys): Program {
+    const a = yield* openF(sys);
+    yield* sys.flock(a, LOCK_EX);
+    const timed = (ticks: number) =>
+      child(sys, function* () {
+        const fd = yield* openF(sys);
+        const t0 = yield* sys.uptime();
+        const r = yield* sys.flock(fd, LOCK_EX, ticks);
+        yield* put(sys, `waited-${ticks}`, r, (yield* sys.uptime()) - t0);
+        return 0;
+      });
+    yield* reap(sys, yield* timed(5));
+    yield* reap(sys, yield* timed(0));
+    const patient = yield* timed(50);
+    yield* sys.sleep(3);
+    yield* sys.flock(a, LOCK_UN);
+    yield* reap(sys, patient);
+    return 0;
+  }
+  const r = go(t);
+  halted0(r);
+  assert.deepEqual(results(r), {
+    "waited-5": `${-ETIMEDOUT} 5`,
+    "waited-0": `${-ETIMEDOUT} 0`,
+    "waited-50": "0 3",
   });
 });
 

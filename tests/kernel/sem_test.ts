@@ -15,6 +15,7 @@ import {
   IPC_NOWAIT,
   IPC_PRIVATE,
   IPC_RMID,
+  SEM_INFO,
   SEM_UNDO,
   type SemBuf,
   sembuf,
@@ -475,9 +476,67 @@ Deno.test("SETVAL and SETALL clear every process's adjustment for what they set"
   assert.deepEqual(semvals(r, Number(res.id)), [4, 4]); // nor did this process's exit undo
 });
 
+Deno.test("ids as Linux 5.x/6.x gives them: indexes taken cyclically below 64, seq * 32768 + index", () => {
+  // On Linux 6.18 (this repository's reference machine): ipcmk -S 1 twice, ipcrm of the
+  // first, ipcmk -S 1 again gave three consecutive ids; a set made when the index cycle wraps
+  // past 63 got 32768 + its index; SEM_INFO (ipcs) lists by index.
+  function* t(sys: Sys): Program {
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) ids.push(yield* sys.semget(IPC_PRIVATE, 1, 0o600));
+    yield* sys.semctl(ids[0], 0, IPC_RMID);
+    ids.push(yield* sys.semget(IPC_PRIVATE, 1, 0o600));
+    yield* put(sys, "first", ...ids);
+    // Indexes 3..63, one at a time; then the cycle wraps: index 0, seq 1.
+    let last = -1;
+    for (let i = 3; i < 64; i++) {
+      last = yield* sys.semget(IPC_PRIVATE, 1, 0o600);
+      if (i < 63) yield* sys.semctl(last, 0, IPC_RMID);
+    }
+    const wrapped = [];
+    for (let i = 0; i < 3; i++) wrapped.push(yield* sys.semget(IPC_PRIVATE, 1, 0o600));
+    yield* put(sys, "wrap", last, ...wrapped);
+    yield* put(sys, "listed", (yield* sys.semctl(0, 0, SEM_INFO)) as number[]);
+    return 0;
+  }
+  const r = go(t);
+  halted0(r);
+  assert.deepEqual(results(r), {
+    first: "0 1 2",
+    // index 0 is free (set 0 was removed), 1 and 2 are taken: 32768, then 32771, 32772
+    wrap: "63 32768 32771 32772",
+    listed: "32768,1,2,32771,32772,63",
+  });
+});
+
+Deno.test("ids: with more sets in use the cycle is longer (in_use * 3/2); ENOSPC past SEMMNI", () => {
+  function* t(sys: Sys): Program {
+    // 100 sets held: indexes 0..99; the cycle now runs below 150.
+    for (let i = 0; i < 100; i++) yield* sys.semget(IPC_PRIVATE, 1, 0o600);
+    const seen: number[] = [];
+    for (let i = 0; i < 51; i++) {
+      const id = yield* sys.semget(IPC_PRIVATE, 1, 0o600);
+      seen.push(id);
+      yield* sys.semctl(id, 0, IPC_RMID);
+    }
+    yield* put(sys, "cycle", seen[0], seen[49], seen[50]);
+    let n = 100, r = 0;
+    while ((r = yield* sys.semget(IPC_PRIVATE, 1, 0o600)) >= 0) n++;
+    yield* put(sys, "full", n, r);
+    return 0;
+  }
+  const r = go(t, { maxSteps: 20_000_000 });
+  halted0(r);
+  assert.deepEqual(results(r), {
+    cycle: "100 149 32868", // 150 = 100 * 3/2 is past the end: back to index 100, seq 1
+    full: `32000 ${-ERRNO.ENOSPC}`, // SEMMNI
+  });
+});
+
 Deno.test("IPC_RMID drops the set's adjustments: a later set with the same id never gets them", () => {
-  // Ids come back after 65,536 sets (Linux's seq * SEMMNI + index). Linux frees a removed
-  // set's undo entries with it (freeary), so the new set is not undone by the old holder.
+  // An id comes back when the index cycle has turned 65,535 times (Linux's seq wraps at
+  // INT_MAX >> 15). With 42 sets held, a cycle is 22 sets (indexes 43..63 and 0). Linux frees
+  // a removed set's undo entries with it (freeary), so the new set is not undone by the old
+  // holder.
   function* t(sys: Sys): Program {
     const old = yield* newSet(sys, [2]);
     const [r, w] = yield* pipe(sys);
@@ -485,8 +544,9 @@ Deno.test("IPC_RMID drops the set's adjustments: a later set with the same id ne
     const a = yield* holder(sys, old, [sembuf(0, -1, U)], w, park); // adjustment +1 on `old`
     yield* await1(sys, r);
     yield* sys.semctl(old, 0, IPC_RMID);
+    for (let i = 0; i < 42; i++) yield* sys.semget(IPC_PRIVATE, 1, 0o600);
     let id = -1, made = 0;
-    while (id !== old && made++ < 70_000) {
+    while (id !== old && made++ < 1_500_000) {
       id = yield* sys.semget(IPC_PRIVATE, 2, 0o600); // two semaphores: more than `old` had
       if (id !== old) yield* sys.semctl(id, 0, IPC_RMID);
     }
@@ -496,10 +556,10 @@ Deno.test("IPC_RMID drops the set's adjustments: a later set with the same id ne
     yield* put(sys, "vals", yield* getall(sys, id));
     return 0;
   }
-  const r = go(t);
+  const r = go(t, { maxSteps: 100_000_000 });
   halted0(r);
   const res = results(r);
-  assert.equal(res.reused, "true 65536");
+  assert.equal(res.reused, `true ${65_535 * 22}`);
   assert.equal(res.vals, "6,6");
 });
 
