@@ -74,7 +74,8 @@ function pack(nums: Int32Array, rets: Val[]): Uint8Array {
     enc.int(nums[i]);
     enc.val(rets[i]);
   }
-  return deflateRawSync(enc.buf.subarray(0, enc.pos));
+  // A copy of its own: node's result can be a view into a larger chunk it allocated.
+  return new Uint8Array(deflateRawSync(enc.buf.subarray(0, enc.pos)));
 }
 
 function unpack(bytes: Uint8Array): { nums: Int32Array; rets: Val[] } {

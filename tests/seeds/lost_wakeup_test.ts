@@ -11,7 +11,7 @@ import { dv6, exitStatus, transcript } from "../helpers.ts";
 const decoder = new TextDecoder();
 
 Deno.test("with the broken sleep, seeds of 0..99 hang cat in the UART writer, and replay", () => {
-  // At this writing 18 of these 100 seeds hang (and 20 of 100..199: lost_wakeup_b_test.ts).
+  // At this writing 72 of these 100 seeds hang (and 66 of 100..199: lost_wakeup_b_test.ts).
   brokenSeedsHangAndReplay(SEEDS.slice(0, 100));
 });
 
