@@ -12,8 +12,10 @@
 //   6. a 10,000-line script session (echo, pipes, background jobs) typed by typeScript, as
 //      `dv6 run` types it: host seconds per 1,000 commands at its start and at its end;
 //   7. cold start: `dv6 -c "echo hi"` as a new process, whole-process wall time;
-// then the robust-IPC figures (8, 9: bench/ipc.ts), make -j's (10, 11: bench/make.ts) and the
-// REPL's round trip through a pseudo-terminal (12: bench/repl.ts).
+//   6b. peak host memory (RSS) of `dv6 run` sessions of 10,000 and 100,000 lines: a long session
+//      must not grow (every process used to keep its whole system-call history);
+// then the robust-IPC figures (8, 9: bench/ipc.ts), make -j's (10 to 12: bench/make.ts) and the
+// REPL's (13: bench/repl.ts).
 //
 // Each figure is the best of several repetitions (the host is shared and noisy), and every
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
@@ -45,6 +47,8 @@ interface Sizes {
   sessionReps: number;
   /** dv6 processes started for the cold start. */
   coldStarts: number;
+  /** Lines of the two `dv6 run` sessions whose peak memory is compared. */
+  rssLines: [number, number];
 }
 
 const FULL: Sizes = {
@@ -59,6 +63,7 @@ const FULL: Sizes = {
   sessionBlock: 1_000,
   sessionReps: 3,
   coldStarts: 5,
+  rssLines: [10_000, 100_000],
 };
 
 const QUICK: Sizes = {
@@ -73,6 +78,7 @@ const QUICK: Sizes = {
   sessionBlock: 100,
   sessionReps: 1,
   coldStarts: 1,
+  rssLines: [100, 1_000],
 };
 
 /** The issue's target for getpid-rate / bare-rate. */
@@ -274,6 +280,38 @@ async function coldStart(): Promise<number> {
   return ms;
 }
 
+/** Peak host memory (RSS, bytes) of `dv6 run` typing `lines` lines of `echo line N | wc`,
+ * journaled to a file: the process's maximum resident set, as the kernel counts it for a
+ * child (python3's getrusage), or null without python3. */
+async function sessionRss(lines: number): Promise<number | null> {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const script = `${tmp}/rss-${lines}.sh`;
+  Deno.writeTextFileSync(
+    script,
+    Array.from({ length: lines }, (_, i) => `echo line ${i} | wc\n`).join(""),
+  );
+  const dv6 = [Deno.execPath(), "run", "-A", main, "run", script, "--journal", `${script}.log`];
+  const py = "import resource, subprocess, sys\n" +
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n" +
+    "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n";
+  try {
+    const { stdout } = await new Deno.Command("python3", {
+      args: ["-c", py, ...dv6],
+      env: { DV6_HOME: tmp },
+      stdout: "piped",
+    }).output();
+    const [code, kb] = new TextDecoder().decode(stdout).trim().split(" ").map(Number);
+    if (code !== 0) throw new Error(`dv6 run of ${lines} lines exited ${code}`);
+    return kb * 1024;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  } finally {
+    Deno.removeSync(script);
+    Deno.removeSync(`${script}.log`);
+  }
+}
+
 /** Best (smallest) of the times. */
 function least(xs: number[]): number {
   return Math.min(...xs);
@@ -374,6 +412,12 @@ async function main(args: string[]): Promise<void> {
     const perThousand = 1000 / S.sessionBlock / 1000; // block ms -> seconds per 1,000 commands
     const first = least(firstMs) * perThousand, last = least(lastMs) * perThousand;
 
+    // 6b: peak memory of a short and a long session.
+    const [rssSmall, rssLarge] = [
+      await sessionRss(S.rssLines[0]),
+      await sessionRss(S.rssLines[1]),
+    ];
+
     // 7: cold start, one process after the other.
     const coldMs: number[] = [];
     for (let rep = 0; rep < S.coldStarts; rep++) coldMs.push(await coldStart());
@@ -448,6 +492,18 @@ async function main(args: string[]): Promise<void> {
       num(sessionSteps / S.sessionLines),
       `(${num(sessionSteps)} steps)`,
     );
+    table.section("6b. peak host memory (RSS) of `dv6 run`, lines of `echo line N | wc`");
+    if (rssSmall === null || rssLarge === null) {
+      table.row("peak RSS", "skipped", "(no python3 here)");
+    } else {
+      table.row(`${num(S.rssLines[0])} lines: peak RSS`, kib(rssSmall), "(target < 200 MiB)");
+      table.row(`${num(S.rssLines[1])} lines: peak RSS`, kib(rssLarge));
+      table.row(
+        `ratio ${num(S.rssLines[1])} / ${num(S.rssLines[0])} lines`,
+        ratio(rssLarge / rssSmall),
+        "(target <= 1.5)",
+      );
+    }
     table.section(`7. cold start: dv6 -c "echo hi" as a new process`);
     table.row(
       "whole-process wall time, ms",
@@ -458,7 +514,7 @@ async function main(args: string[]): Promise<void> {
     // 10 and 11: make -j's (bench/make.ts, also `deno task bench:make` alone).
     const ipc = await ipcFigures(quick, tmp, build, 8);
     const make = await makeFigures(quick, tmp, build, 10);
-    const repl = await replFigures(quick, tmp, build, 12);
+    const repl = await replFigures(quick, tmp, build, 13);
     printRows([...table.rows, ...ipc, ...make, ...repl]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {

@@ -1,16 +1,16 @@
 // deno run -A bench/make.ts [--quick]: the make -j figures (issue 5).
 //
-//   0. Fixed work in parallel: 12 jobs each `spin -w 100000`, -j1 against -jN on N CPUs
+//   1. Fixed work in parallel: 12 jobs each `spin -w 100000`, -j1 against -jN on N CPUs
 //      (N = 3 and 8): the -jN makespan against a third (an eighth) of the -j1 one. Each CPU
 //      has its own clock, so N CPUs do N times the work of one (target: at most 1.2).
-//   1. N independent jobs (N = 1,000 and 10,000), each an `echo`, from a generated Makefile in
+//   2. N independent jobs (N = 1,000 and 10,000), each an `echo`, from a generated Makefile in
 //      the boot image, built with -j8 under each jobserver style (pipe, sysvsem, psem),
 //      journaled to a file: host milliseconds per job at both sizes (it must stay flat) and
 //      the virtual makespan (make --stats, in ticks) against the ideal, jobs x job length /
 //      min(8, CPUs), the job length being the makespan of the same build under -j1 divided by
 //      the jobs. The same builds with jobs `echo $@; sleep 1` (a job that waits, as a compiler
 //      waits for the disk) are the ones where the slots, and so the jobserver, decide it.
-//   2. The same 1,000 jobs (`echo; sleep 1`) as a sub-make of 500 and then 500 jobs of the
+//   3. The same 1,000 jobs (`echo; sleep 1`) as a sub-make of 500 and then 500 jobs of the
 //      top-level make; the sub-make kills itself halfway (a `pkill -n -x make` job in the
 //      middle of its jobs) while it holds tokens: the makespan under pipe (the tokens the
 //      sub-make held are lost for the rest of the build) against sysvsem (they come back).
@@ -26,7 +26,7 @@ interface Sizes {
   jobs: [number, number];
   /** The jobs of figure 2 (half in the sub-make). */
   killJobs: number;
-  /** Figure 0: its jobs, and the steps each computes. */
+  /** Figure 1: its jobs, and the steps each computes. */
   spinJobs: number;
   spinSteps: number;
 }
@@ -100,9 +100,9 @@ export function makeFigures(
   const S = quick ? QUICK : FULL;
   const table = new Table();
 
-  // 0: fixed work, spread over the CPUs.
+  // 1: fixed work, spread over the CPUs.
   table.section(
-    `${first - 1}. make -jN on N CPUs, ${S.spinJobs} jobs each \`spin -w ${num(S.spinSteps)}\``,
+    `${first}. make -jN on N CPUs, ${S.spinJobs} jobs each \`spin -w ${num(S.spinSteps)}\``,
   );
   const spins = flat(S.spinJobs, `spin -w ${S.spinSteps}`);
   for (const cpus of [3, 8]) {
@@ -118,10 +118,10 @@ export function makeFigures(
     );
   }
 
-  // 1: every size and style, for both kinds of job.
+  // 2: every size and style, for both kinds of job.
   for (const [kind, recipe] of [["echo", ECHO], ["echo; sleep 1", SLEEPY]] as const) {
     table.section(
-      `${first}${kind === "echo" ? "a" : "b"}. make -j${SLOTS}, independent jobs, each ` +
+      `${first + 1}${kind === "echo" ? "a" : "b"}. make -j${SLOTS}, independent jobs, each ` +
         `\`${recipe}\``,
     );
     const perJob: Record<string, number[]> = {};
@@ -163,7 +163,7 @@ export function makeFigures(
     }
   }
 
-  // 2: a sub-make killed halfway through its jobs.
+  // 3: a sub-make killed halfway through its jobs.
   const half = S.killJobs / 2;
   const sub = names("s", half / 2) + " killer " + names("s", half).split(" ").slice(half / 2)
     .join(" ");
@@ -173,7 +173,7 @@ export function makeFigures(
     "sub.mk": `all: ${sub}\nkiller:\n\t@pkill -n -x make\n${names("s", half)}:\n\t@${SLEEPY}\n`,
   };
   table.section(
-    `${first + 1}. make -j${SLOTS} -k, ${num(S.killJobs)} jobs, a sub-make killed halfway`,
+    `${first + 2}. make -j${SLOTS} -k, ${num(S.killJobs)} jobs, a sub-make killed halfway`,
   );
   table.row(
     "the build",

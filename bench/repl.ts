@@ -68,10 +68,11 @@ export async function replFigures(quick: boolean, tmp: string, _build: string, f
 
   // Typed commands that take a while: each is timed from its Enter to the next prompt.
   const typed = (cmd: string, n: number, expect: string): PtyAction[] =>
-    Array.from({ length: n }, () => [{ mark: true }, { send: `${cmd}\r` }, {
-      expect,
-      timeout: 120,
-    }] as PtyAction[]).flat();
+    Array.from({ length: n }, () =>
+      [{ mark: true }, { send: `${cmd}\r` }, {
+        expect,
+        timeout: 120,
+      }] as PtyAction[]).flat();
   const spin = `spin -w ${spinSteps}`;
   const more: PtyAction[] = [
     { expect: "\\n\\$ $", timeout: 60 },
