@@ -33,6 +33,11 @@ export class ValEncoder {
   }
 
   uint(v: number): void {
+    // Most are small (a pid, a call number, a string's index): one byte, no checks but this.
+    if ((v & 0x7f) === v && this.pos < this.buf.length) {
+      this.buf[this.pos++] = v;
+      return;
+    }
     // (a negative, fractional or unsafe number would be written as another, or loop)
     if (!(v >= 0 && Number.isSafeInteger(v))) panic(`journal: uint ${v} out of range`);
     this.room(10);
@@ -74,7 +79,10 @@ export class ValEncoder {
   val(v: Val): void {
     if (v === undefined) this.byte(0);
     else if (typeof v === "number") {
-      if (Number.isSafeInteger(v)) {
+      if ((v | 0) === v) { // (a 32-bit integer: the common case, without isSafeInteger)
+        this.byte(1);
+        this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
+      } else if (Number.isSafeInteger(v)) {
         this.byte(1);
         this.int(v);
       } else {
