@@ -17,7 +17,7 @@ const CHUNK = 1 << CHUNK_BITS;
 
 export class History {
   private readonly packed: Uint8Array[] = [];
-  // The last chunk, raw (allocated at its first call: most processes make few).
+  // The last chunk, raw.
   private nums: Int32Array | null = null;
   private rets: Val[] | null = null;
   // The packed chunk last read back (a fork's re-run reads them in order).
@@ -27,14 +27,25 @@ export class History {
 
   push(n: number, r: Val): void {
     const i = this.length & (CHUNK - 1);
-    if (this.nums === null) {
-      this.nums = new Int32Array(CHUNK);
-      this.rets = new Array(CHUNK);
-    }
-    this.nums[i] = n;
+    if (this.nums === null || i === this.nums.length) this.grow(i);
+    this.nums![i] = n;
     this.rets![i] = r;
     this.length++;
-    if (i === CHUNK - 1) this.packed.push(pack(this.nums, this.rets!));
+    if (i === CHUNK - 1) this.packed.push(pack(this.nums!, this.rets!));
+  }
+
+  // Room for call i of the raw chunk: it starts small and doubles up to CHUNK (a process that
+  // makes a few calls and exits costs a few bytes); a chunk packed leaves it full size.
+  private grow(i: number): void {
+    if (i === 0 && this.nums !== null) return;
+    const nums = new Int32Array(i === 0 ? 16 : Math.min(2 * i, CHUNK));
+    const rets: Val[] = new Array(nums.length);
+    for (let j = 0; j < i; j++) {
+      nums[j] = this.nums![j];
+      rets[j] = this.rets![j];
+    }
+    this.nums = nums;
+    this.rets = rets;
   }
 
   num(i: number): number {
