@@ -1,0 +1,441 @@
+// POSIX regular expressions (basic and extended), translated to JavaScript RegExps: the one
+// regular-expression engine of grep and pgrep/pkill. The parser follows glibc's regcomp
+// (posix/regcomp.c), whose answers and regerror() messages GNU grep and procps give; each
+// dialect is a set of the syntax bits in which glibc's RE_SYNTAX_* definitions differ.
+//
+// Where POSIX and JavaScript differ, the translation says what POSIX means:
+// - Everything is matched byte by byte, as in the C locale: patterns and subjects go through
+//   toByteString (UTF-8 bytes, one char each), and every literal is written as \xHH, so no
+//   JavaScript-only syntax (`(?`, `\d`, `\k<...>`) can leak through: `\d` is a `d`, and
+//   `(?:a)` is a group whose `?` repeats nothing.
+// - Bracket expressions: `]` first is literal, backslash is literal, `[:class:]` (the C
+//   locale's classes), `[=c=]` and `[.c.]` of one character; a range must not go backwards.
+// - `.` is any byte but newline (grep) or any byte (regcomp); `[^...]` likewise.
+// - Repetitions stack (`a**`, `a{2}{3}`), which JavaScript rejects; in a basic expression `*`
+//   at the start of a branch is literal, and a repetition with nothing before it is an error
+//   (regcomp) or repeats nothing, with a warning (GNU grep -E).
+// - `{` that does not start a valid interval: an error (basic expressions, regcomp), or a
+//   literal `{` (GNU grep -E, RE_INVALID_INTERVAL_ORD).
+// - GNU's operators, which both GNU grep and glibc's regcomp have: `\w \W \s \S \b \B \< \>
+//   \` \'`, and in basic expressions `\+ \? \|`. Back-references `\1`..`\9` to a closed group.
+// - Leftmost-longest (POSIX) against leftmost-first (JavaScript) changes only which text
+//   matches, never whether a line matches: grep and pgrep only ask the latter.
+
+/** The syntax bits in which the dialects differ (glibc's RE_* flags, by meaning). */
+export interface Syntax {
+  /** ERE (`(`, `|`, `{`, `+`, `?` are operators) or BRE (their backslashed forms are). */
+  extended: boolean;
+  /** A repetition operator with nothing to repeat: literal (BRE), repeats nothing with GNU
+   * grep's warning (grep -E), or the error "Invalid preceding regular expression" (regcomp). */
+  leadingRepetition: "literal" | "warn" | "error";
+  /** RE_INVALID_INTERVAL_ORD: a `{` that starts no valid interval is a literal `{`. */
+  invalidIntervalIsLiteral: boolean;
+  /** RE_DOT_NEWLINE and not RE_HAT_LISTS_NOT_NEWLINE: `.` and `[^x]` match a newline. */
+  dotMatchesNewline: boolean;
+  /** GNU grep's dfa: `[:space:]` is an error ("character class syntax is ..."). */
+  bareClassIsError: boolean;
+}
+
+/** GNU grep's basic expressions (grep, grep -G): RE_SYNTAX_GREP. */
+export const GREP_BASIC: Syntax = {
+  extended: false,
+  leadingRepetition: "literal",
+  invalidIntervalIsLiteral: false,
+  dotMatchesNewline: false,
+  bareClassIsError: true,
+};
+
+/** GNU grep's extended expressions (grep -E): RE_SYNTAX_EGREP. */
+export const GREP_EXTENDED: Syntax = {
+  extended: true,
+  leadingRepetition: "warn",
+  invalidIntervalIsLiteral: true,
+  dotMatchesNewline: false,
+  bareClassIsError: true,
+};
+
+/** regcomp(REG_EXTENDED), as procps's pgrep compiles its pattern: RE_SYNTAX_POSIX_EXTENDED. */
+export const POSIX_EXTENDED: Syntax = {
+  extended: true,
+  leadingRepetition: "error",
+  invalidIntervalIsLiteral: false,
+  dotMatchesNewline: true,
+  bareClassIsError: false,
+};
+
+/** A pattern regcomp rejects; the message is regerror()'s (GNU grep's, where it differs). */
+export class RegexError extends Error {}
+
+// regerror()'s texts, as glibc has them.
+const EBRACK = "Unmatched [, [^, [:, [., or [=";
+const EPAREN = "Unmatched ( or \\(";
+const ERPAREN = "Unmatched ) or \\)";
+const EBRACE = "Unmatched \\{";
+const BADBR = "Invalid content of \\{\\}";
+const BADRPT = "Invalid preceding regular expression";
+const ERANGE = "Invalid range end";
+const ECTYPE = "Invalid character class name";
+const ECOLLATE = "Invalid collation character";
+const EESCAPE = "Trailing backslash";
+const ESUBREG = "Invalid back reference";
+const ESIZE = "Regular expression too big";
+
+/** glibc's RE_DUP_MAX: the largest count an interval may have. */
+const RE_DUP_MAX = 0x7fff;
+
+const encoder = new TextEncoder();
+
+/** Bytes as a string of one char per byte (what the C locale matches, and what a RegExp of
+ * compile() reads). */
+export function bytesToString(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  return s;
+}
+
+/** A string's UTF-8 bytes as a byte string (bytesToString). */
+export function toByteString(s: string): string {
+  return bytesToString(encoder.encode(s));
+}
+
+/** The C locale's character classes, as byte ranges. */
+const CLASSES: Readonly<Record<string, [number, number][]>> = {
+  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  digit: [[0x30, 0x39]],
+  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
+  upper: [[0x41, 0x5a]],
+  lower: [[0x61, 0x7a]],
+  space: [[0x09, 0x0d], [0x20, 0x20]],
+  blank: [[0x09, 0x09], [0x20, 0x20]],
+  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
+  print: [[0x20, 0x7e]],
+  graph: [[0x21, 0x7e]],
+  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+};
+
+function hex(c: number): string {
+  return "\\x" + c.toString(16).padStart(2, "0");
+}
+
+/** A JavaScript character class of these byte ranges. */
+function charClass(ranges: [number, number][], negated: boolean): string {
+  const items = ranges.map(([lo, hi]) => lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`);
+  return `[${negated ? "^" : ""}${items.join("")}]`;
+}
+
+const WORD = charClass(CLASSES.alnum.concat([[0x5f, 0x5f]]), false);
+const NOT_WORD = charClass(CLASSES.alnum.concat([[0x5f, 0x5f]]), true);
+
+/** GNU's backslash operators that are not literals: their JavaScript, and whether a
+ * repetition may follow (an anchor repeats nothing). */
+const GNU_OPS: Readonly<Record<string, { js: string; anchor: boolean }>> = {
+  w: { js: WORD, anchor: false },
+  W: { js: NOT_WORD, anchor: false },
+  s: { js: charClass(CLASSES.space, false), anchor: false },
+  S: { js: charClass(CLASSES.space, true), anchor: false },
+  b: { js: `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`, anchor: true },
+  B: { js: `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`, anchor: true },
+  "<": { js: `(?<!${WORD})(?=${WORD})`, anchor: true },
+  ">": { js: `(?<=${WORD})(?!${WORD})`, anchor: true },
+  "`": { js: "^", anchor: true },
+  "'": { js: "$", anchor: true },
+};
+
+/** One piece of a branch: its JavaScript, and whether a repetition applies to it. */
+interface Unit {
+  js: string;
+  /** An anchor: a repetition after it has nothing to repeat. */
+  anchor: boolean;
+  /** Already repeated: another repetition needs a group around it. */
+  repeated: boolean;
+}
+
+/** The translation of one pattern: the RegExp source and the warnings GNU grep prints. */
+export interface Translation {
+  source: string;
+  warnings: string[];
+}
+
+/** Translates a POSIX regular expression (a byte string: toByteString) to a RegExp source;
+ * throws RegexError with regerror()'s message where regcomp fails. */
+export function translate(pattern: string, syntax: Syntax): Translation {
+  return new Parser(pattern, syntax).parse();
+}
+
+/** Compiles a POSIX regular expression of text (any string) to a RegExp that matches byte
+ * strings (toByteString); `icase` is REG_ICASE. */
+export function compile(
+  pattern: string,
+  syntax: Syntax,
+  icase = false,
+): { re: RegExp; warnings: string[] } {
+  const t = translate(toByteString(pattern), syntax);
+  return { re: new RegExp(t.source, icase ? "i" : ""), warnings: t.warnings };
+}
+
+/** A fixed string (grep -F) as a RegExp source that matches it byte for byte. */
+export function literal(s: string): string {
+  return Array.from(s, (c) => hex(c.charCodeAt(0))).join("");
+}
+
+/** A RegExp source that must match the whole subject (grep -x). */
+export function wholeLine(source: string): string {
+  return `^(?:${source})$`;
+}
+
+/** A RegExp source whose match must be a whole word: no word character (letter, digit, `_`)
+ * right before or after it (grep -w). */
+export function wholeWord(source: string): string {
+  return `(?<!${WORD})(?:${source})(?!${WORD})`;
+}
+
+class Parser {
+  #pos = 0;
+  #groups = 0;
+  readonly #closed = new Set<number>();
+  readonly #warnings: string[] = [];
+
+  constructor(readonly re: string, readonly syntax: Syntax) {}
+
+  parse(): Translation {
+    const source = this.#alternation(0);
+    // Only a stray close can stop the top level before the end.
+    if (this.#pos < this.re.length) throw new RegexError(ERPAREN);
+    return { source, warnings: this.#warnings };
+  }
+
+  #peek(k = 0): string | undefined {
+    return this.re[this.#pos + k];
+  }
+
+  /** At `|` (ERE) or `\|` (BRE)? */
+  #atBar(): boolean {
+    return this.syntax.extended
+      ? this.#peek() === "|"
+      : this.#peek() === "\\" && this.#peek(1) === "|";
+  }
+
+  /** At the `)` (ERE) or `\)` (BRE) that closes a group? At depth 0 an ERE `)` is literal
+   * (RE_UNMATCHED_RIGHT_PAREN_ORD), a BRE `\)` an error (left to parse()). */
+  #atClose(depth: number): boolean {
+    if (this.syntax.extended) return depth > 0 && this.#peek() === ")";
+    return this.#peek() === "\\" && this.#peek(1) === ")";
+  }
+
+  #alternation(depth: number): string {
+    const branches = [this.#branch(depth)];
+    while (this.#atBar()) {
+      this.#pos += this.syntax.extended ? 1 : 2;
+      branches.push(this.#branch(depth));
+    }
+    return branches.join("|");
+  }
+
+  #branch(depth: number): string {
+    const units: Unit[] = [];
+    const start = this.#pos;
+    while (this.#pos < this.re.length && !this.#atBar() && !this.#atClose(depth)) {
+      const last = units.length > 0 ? units[units.length - 1] : null;
+      const repeatable = last !== null && !last.anchor;
+      const rep = this.#repetition(repeatable, this.#pos === start);
+      if (rep === null) {
+        units.push(this.#atom(depth, this.#pos === start));
+      } else if (rep !== "") {
+        if (repeatable) {
+          last.js = (last.repeated ? `(?:${last.js})` : last.js) + rep;
+          last.repeated = true;
+        }
+      }
+    }
+    return units.map((u) => u.js).join("");
+  }
+
+  /**
+   * A repetition operator here: its JavaScript quantifier; "" for one that repeats nothing
+   * (consumed); null if there is none (or it is a literal, left for #atom).
+   */
+  #repetition(repeatable: boolean, branchStart: boolean): string | null {
+    const ext = this.syntax.extended;
+    const c = this.#peek();
+    let op: string;
+    let len: number;
+    if (c === "*") {
+      op = "*";
+      len = 1;
+    } else if (ext && (c === "+" || c === "?" || c === "{")) {
+      op = c;
+      len = 1;
+    } else if (!ext && c === "\\" && ["+", "?", "{"].includes(this.#peek(1) ?? "")) {
+      op = this.#peek(1)!;
+      len = 2;
+    } else {
+      return null;
+    }
+    if (!repeatable) {
+      // A BRE's operator with nothing before it is literal: `*` always, `\{` and `\+` too
+      // (RE_SYNTAX_GREP has no RE_CONTEXT_INVALID_DUP). After an anchor in mid-branch
+      // (`a^*`) glibc and GNU grep agree that `*` is literal as well.
+      if (this.syntax.leadingRepetition === "literal" || (!ext && !branchStart)) return null;
+      if (this.syntax.leadingRepetition === "error") throw new RegexError(BADRPT);
+    }
+    const save = this.#pos;
+    this.#pos += len;
+    let quant = op === "{" ? this.#interval() : op;
+    if (quant === null) { // an invalid interval taken as a literal `{`
+      this.#pos = save;
+      return null;
+    }
+    if (!repeatable) {
+      this.#warnings.push(`${op === "{" ? "{...}" : op} at start of expression`);
+      quant = "";
+    }
+    return quant;
+  }
+
+  /** One token of an interval: "end", "close" (`}` or `\}`), or a character (escaped ones
+   * as "\\"). */
+  #intervalToken(): string {
+    if (this.#pos >= this.re.length) return "end";
+    const c = this.re[this.#pos++];
+    if (this.syntax.extended) return c === "}" ? "close" : c;
+    if (c !== "\\") return c;
+    if (this.#pos >= this.re.length) return "end";
+    return this.re[this.#pos++] === "}" ? "close" : "\\";
+  }
+
+  /** glibc's fetch_number: the number before `,` or the close (-1: none; -2: not a number,
+   * or the end came first), and the token that ended it. */
+  #fetchNumber(): { n: number; tok: string } {
+    let n = -1;
+    for (;;) {
+      const tok = this.#intervalToken();
+      if (tok === "end") return { n: -2, tok };
+      if (tok === "close" || tok === ",") return { n, tok };
+      const d = tok.length === 1 && tok >= "0" && tok <= "9" ? tok.charCodeAt(0) - 0x30 : -1;
+      n = d < 0 || n === -2 ? -2 : n === -1 ? d : Math.min(RE_DUP_MAX + 1, n * 10 + d);
+    }
+  }
+
+  /** glibc's parse_dup_op for `{m,n}` (after the `{`): the quantifier, or null where the
+   * syntax takes an invalid interval as a literal `{`. */
+  #interval(): string | null {
+    let { n: min, tok } = this.#fetchNumber();
+    let max = -2;
+    if (min === -1) {
+      if (tok !== ",") throw new RegexError(BADBR); // `{}`
+      min = 0; // `{,n}` is `{0,n}`
+    }
+    if (min !== -2) {
+      if (tok === "close") max = min;
+      else ({ n: max, tok } = this.#fetchNumber());
+    }
+    if (min === -2 || max === -2) {
+      if (this.syntax.invalidIntervalIsLiteral) return null;
+      throw new RegexError(tok === "end" ? EBRACE : BADBR);
+    }
+    if ((max !== -1 && min > max) || tok !== "close") throw new RegexError(BADBR);
+    if ((max === -1 ? min : max) > RE_DUP_MAX) throw new RegexError(ESIZE);
+    return max === -1 ? `{${min},}` : min === max ? `{${min}}` : `{${min},${max}}`;
+  }
+
+  /** One atom (or anchor) at the current position, consumed. */
+  #atom(depth: number, branchStart: boolean): Unit {
+    const ext = this.syntax.extended;
+    const unit = (js: string, anchor = false): Unit => ({ js, anchor, repeated: false });
+    const c = this.re[this.#pos++];
+    if (c === "[") return unit(this.#bracket());
+    if (c === ".") return unit(this.syntax.dotMatchesNewline ? "[^]" : "[^\\n]");
+    if (c === "^" && (ext || branchStart)) return unit("^", true);
+    if (c === "$" && (ext || this.#atBranchEnd(depth))) return unit("$", true);
+    if (ext && c === "(") return unit(this.#group(depth));
+    if (c !== "\\") return unit(hex(c.charCodeAt(0)));
+    if (this.#pos >= this.re.length) throw new RegexError(EESCAPE);
+    const e = this.re[this.#pos++];
+    if (!ext && e === "(") return unit(this.#group(depth));
+    if (e >= "1" && e <= "9") {
+      if (!this.#closed.has(Number(e))) throw new RegexError(ESUBREG);
+      return unit(`\\${e}`);
+    }
+    if (Object.hasOwn(GNU_OPS, e)) return unit(GNU_OPS[e].js, GNU_OPS[e].anchor);
+    return unit(hex(e.charCodeAt(0)));
+  }
+
+  /** In a BRE, `$` is an anchor at the end of the pattern, or before `\)` or `\|`. */
+  #atBranchEnd(depth: number): boolean {
+    return this.#pos >= this.re.length || this.#atBar() || this.#atClose(depth);
+  }
+
+  /** A group, after its `(` or `\(`: a capturing group, numbered as POSIX numbers it. */
+  #group(depth: number): string {
+    const n = ++this.#groups;
+    const inner = this.#alternation(depth + 1);
+    if (!this.#atClose(depth + 1)) throw new RegexError(EPAREN);
+    this.#pos += this.syntax.extended ? 1 : 2;
+    this.#closed.add(n);
+    return `(${inner})`;
+  }
+
+  /** A bracket expression, after its `[`: a JavaScript character class. */
+  #bracket(): string {
+    const re = this.re;
+    const negated = re[this.#pos] === "^";
+    if (negated) this.#pos++;
+    const contentStart = this.#pos;
+    const ranges: [number, number][] = [];
+    let hasClassOrRange = false;
+    let first = true;
+    for (;;) {
+      if (this.#pos >= re.length) throw new RegexError(EBRACK);
+      if (re[this.#pos] === "]" && !first) break;
+      first = false;
+      const lo = this.#bracketElement();
+      if (typeof lo !== "number") { // a class
+        ranges.push(...lo);
+        hasClassOrRange = true;
+        continue;
+      }
+      if (re[this.#pos] === "-" && re[this.#pos + 1] !== "]" && this.#pos + 1 < re.length) {
+        this.#pos++;
+        const hi = this.#bracketElement();
+        if (typeof hi !== "number" || hi < lo) throw new RegexError(ERANGE);
+        ranges.push([lo, hi]);
+        hasClassOrRange = true;
+      } else {
+        ranges.push([lo, lo]);
+      }
+    }
+    const content = re.slice(contentStart, this.#pos);
+    this.#pos++; // the `]`
+    if (
+      this.syntax.bareClassIsError && !hasClassOrRange && /^:.*[^:].*:$/s.test(content)
+    ) {
+      throw new RegexError("character class syntax is [[:space:]], not [:space:]");
+    }
+    if (negated && !this.syntax.dotMatchesNewline) ranges.push([0x0a, 0x0a]);
+    return charClass(ranges, negated);
+  }
+
+  /** One element of a bracket expression, consumed: a byte, or a class's ranges. */
+  #bracketElement(): number | [number, number][] {
+    const re = this.re;
+    const c = re[this.#pos];
+    const kind = re[this.#pos + 1];
+    if (c === "[" && (kind === ":" || kind === "=" || kind === ".")) {
+      const end = re.indexOf(kind + "]", this.#pos + 2);
+      if (end < 0) throw new RegexError(EBRACK);
+      const name = re.slice(this.#pos + 2, end);
+      this.#pos = end + 2;
+      if (kind === ":") {
+        if (!Object.hasOwn(CLASSES, name)) throw new RegexError(ECTYPE);
+        return CLASSES[name];
+      }
+      if (name.length !== 1) throw new RegexError(ECOLLATE);
+      return name.charCodeAt(0);
+    }
+    this.#pos++;
+    return c.charCodeAt(0);
+  }
+}
