@@ -681,7 +681,7 @@ Deno.test("help PROGRAM...; help of an unknown program; usage", () => {
   eq(
     r.out,
     "ls         list files: name, type, inode number, size\n" +
-      "wc         count lines, words and bytes\n",
+      "wc         count lines, words and bytes (-l, -w, -c); xv6's line without them\n",
   );
   r = prog(["help", "nope", "ls"]);
   halted(r, 1);
