@@ -157,7 +157,7 @@ export default function* main(sys: Sys, argv: string[]): Program {
   const patterns: string[] = [];
   let given = false;
   const flags = new Set<string>();
-  let syntax = "G";
+  let syntax: string | null = null; // -G (basic) unless -E or -F
   for (let key; (key = g.getopt()) !== -1;) {
     if (key === "?") {
       yield* sys.write(2, g.error ?? "");
@@ -167,6 +167,10 @@ export default function* main(sys: Sys, argv: string[]): Program {
       patterns.push(...g.optarg!.split("\n"));
       given = true;
     } else if ("EFG".includes(key)) {
+      if (syntax !== null && syntax !== key) {
+        yield* sys.write(2, "grep: conflicting matchers specified\n");
+        return yield* sys.exit(EXIT_ERROR);
+      }
       syntax = key;
     } else {
       flags.add(key);
@@ -186,7 +190,8 @@ export default function* main(sys: Sys, argv: string[]): Program {
       if (syntax === "F") {
         source = literal(toByteString(p));
       } else {
-        const t = translate(toByteString(p), syntax === "E" ? GREP_EXTENDED : GREP_BASIC);
+        const dialect = syntax === "E" ? GREP_EXTENDED : GREP_BASIC;
+        const t = translate(toByteString(p), dialect, flags.has("i"));
         for (const w of t.warnings) yield* sys.write(2, `grep: warning: ${w}\n`);
         source = t.source;
       }

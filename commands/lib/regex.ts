@@ -67,6 +67,7 @@ export const POSIX_EXTENDED: Syntax = {
 export class RegexError extends Error {}
 
 // regerror()'s texts, as glibc has them.
+const BADPAT = "Invalid regular expression";
 const EBRACK = "Unmatched [, [^, [:, [., or [=";
 const EPAREN = "Unmatched ( or \\(";
 const ERPAREN = "Unmatched ) or \\)";
@@ -159,10 +160,11 @@ export interface Translation {
   warnings: string[];
 }
 
-/** Translates a POSIX regular expression (a byte string: toByteString) to a RegExp source;
- * throws RegexError with regerror()'s message where regcomp fails. */
-export function translate(pattern: string, syntax: Syntax): Translation {
-  return new Parser(pattern, syntax).parse();
+/** Translates a POSIX regular expression (a byte string: toByteString) to a RegExp source
+ * (for a RegExp with the "i" flag if `icase`, REG_ICASE); throws RegexError with regerror()'s
+ * message where regcomp fails. */
+export function translate(pattern: string, syntax: Syntax, icase = false): Translation {
+  return new Parser(pattern, syntax, icase).parse();
 }
 
 /** Compiles a POSIX regular expression of text (any string) to a RegExp that matches byte
@@ -172,7 +174,7 @@ export function compile(
   syntax: Syntax,
   icase = false,
 ): { re: RegExp; warnings: string[] } {
-  const t = translate(toByteString(pattern), syntax);
+  const t = translate(toByteString(pattern), syntax, icase);
   return { re: new RegExp(t.source, icase ? "i" : ""), warnings: t.warnings };
 }
 
@@ -197,13 +199,17 @@ class Parser {
   #groups = 0;
   readonly #closed = new Set<number>();
   readonly #warnings: string[] = [];
+  /** The first error GNU grep's dfa finds where glibc finds none (`[:space:]`, or `\{` after
+   * an anchor in a BRE): grep reports it once the whole pattern compiles with glibc. */
+  #dfaError: string | null = null;
 
-  constructor(readonly re: string, readonly syntax: Syntax) {}
+  constructor(readonly re: string, readonly syntax: Syntax, readonly icase: boolean) {}
 
   parse(): Translation {
     const source = this.#alternation(0);
     // Only a stray close can stop the top level before the end.
     if (this.#pos < this.re.length) throw new RegexError(ERPAREN);
+    if (this.#dfaError !== null) throw new RegexError(this.#dfaError);
     return { source, warnings: this.#warnings };
   }
 
@@ -237,27 +243,39 @@ class Parser {
   #branch(depth: number): string {
     const units: Unit[] = [];
     const start = this.#pos;
+    // GNU grep's dfa's "laststart": nothing but anchors so far in this branch. A repetition
+    // there is literal (BRE), or repeats the anchor before it, or nothing, with a warning.
+    let lastStart = true;
+    // Where glibc's parser starts an expression: at the start, after an anchor, or after a
+    // `{` it skipped there. grep -E's glibc skips a `{` there, so no interval is an error
+    // (`\<{2,1}`, `{{2,1}`); the rest of a valid one is literal text to it (`{1}{2,1}`).
+    let glibcStart = true;
     while (this.#pos < this.re.length && !this.#atBar() && !this.#atClose(depth)) {
       const last = units.length > 0 ? units[units.length - 1] : null;
-      const repeatable = last !== null && !last.anchor;
-      const rep = this.#repetition(repeatable, this.#pos === start);
+      const at = this.#pos;
+      const rep = this.#repetition(last, lastStart, glibcStart);
       if (rep === null) {
-        units.push(this.#atom(depth, this.#pos === start));
-      } else if (rep !== "") {
-        if (repeatable) {
-          last.js = (last.repeated ? `(?:${last.js})` : last.js) + rep;
-          last.repeated = true;
-        }
+        const unit = this.#atom(depth, this.#pos === start);
+        units.push(unit);
+        if (!unit.anchor) lastStart = false;
+        glibcStart = unit.anchor || (glibcStart && this.re[at] === "{");
+        continue;
+      }
+      if (this.re[at] === "{") glibcStart = false;
+      if (rep !== "" && last !== null) {
+        last.js = (last.repeated || last.anchor ? `(?:${last.js})` : last.js) + rep;
+        last.repeated = true;
       }
     }
     return units.map((u) => u.js).join("");
   }
 
   /**
-   * A repetition operator here: its JavaScript quantifier; "" for one that repeats nothing
-   * (consumed); null if there is none (or it is a literal, left for #atom).
+   * A repetition operator here, after `last` (null: nothing before it in the branch): its
+   * JavaScript quantifier; "" for one that repeats nothing (consumed); null if there is none
+   * (or it is a literal, left for #atom).
    */
-  #repetition(repeatable: boolean, branchStart: boolean): string | null {
+  #repetition(last: Unit | null, lastStart: boolean, leading: boolean): string | null {
     const ext = this.syntax.extended;
     const c = this.#peek();
     let op: string;
@@ -274,25 +292,41 @@ class Parser {
     } else {
       return null;
     }
-    if (!repeatable) {
-      // A BRE's operator with nothing before it is literal: `*` always, `\{` and `\+` too
-      // (RE_SYNTAX_GREP has no RE_CONTEXT_INVALID_DUP). After an anchor in mid-branch
-      // (`a^*`) glibc and GNU grep agree that `*` is literal as well.
-      if (this.syntax.leadingRepetition === "literal" || (!ext && !branchStart)) return null;
-      if (this.syntax.leadingRepetition === "error") throw new RegexError(BADRPT);
-    }
+    const how = this.syntax.leadingRepetition;
+    // glibc: an anchor repeats nothing, so the operator starts an expression (REG_BADRPT).
+    if (how === "error" && (last === null || last.anchor)) throw new RegexError(BADRPT);
+    // A BRE's operator with only anchors before it is literal: `*`, `\{`, `\+` alike.
+    if (how === "literal" && lastStart) return null;
     const save = this.#pos;
     this.#pos += len;
-    let quant = op === "{" ? this.#interval() : op;
+    let quant: string | null = op;
+    if (op === "{" && how === "literal" && last !== null && last.anchor) {
+      quant = this.#dfaInterval();
+    } else if (op === "{") {
+      quant = this.#interval(!(leading && how === "warn"));
+    }
     if (quant === null) { // an invalid interval taken as a literal `{`
       this.#pos = save;
       return null;
     }
-    if (!repeatable) {
+    if (lastStart && how === "warn") {
       this.#warnings.push(`${op === "{" ? "{...}" : op} at start of expression`);
-      quant = "";
     }
-    return quant;
+    return last === null ? "" : quant;
+  }
+
+  /** A BRE's `\{` after an anchor: glibc takes it as a literal, GNU grep's dfa as an interval
+   * (`a\>\{2\}`). An invalid one is dfa's error (see #dfaError), a literal meanwhile. */
+  #dfaInterval(): string | null {
+    try {
+      return this.#interval(true);
+    } catch (e) {
+      if (!(e instanceof RegexError)) throw e;
+      this.#dfaError ??= e.message === ESIZE
+        ? "regular expression too big"
+        : "invalid content of \\{\\}";
+      return null;
+    }
   }
 
   /** One token of an interval: "end", "close" (`}` or `\}`), or a character (escaped ones
@@ -320,8 +354,17 @@ class Parser {
   }
 
   /** glibc's parse_dup_op for `{m,n}` (after the `{`): the quantifier, or null where the
-   * syntax takes an invalid interval as a literal `{`. */
-  #interval(): string | null {
+   * syntax takes an invalid interval as a literal `{`. Not `strict`: any invalid one is (GNU
+   * grep -E where an expression starts: its dfa reads a literal, its glibc skips the `{`). */
+  #interval(strict: boolean): string | null {
+    if (!strict) {
+      try {
+        return this.#interval(true);
+      } catch (e) {
+        if (e instanceof RegexError) return null;
+        throw e;
+      }
+    }
     let { n: min, tok } = this.#fetchNumber();
     let max = -2;
     if (min === -1) {
@@ -383,6 +426,7 @@ class Parser {
     const re = this.re;
     const negated = re[this.#pos] === "^";
     if (negated) this.#pos++;
+    if (this.#pos >= re.length) throw new RegexError(BADPAT); // `[` or `[^` at the end
     const contentStart = this.#pos;
     const ranges: [number, number][] = [];
     let hasClassOrRange = false;
@@ -390,6 +434,10 @@ class Parser {
     for (;;) {
       if (this.#pos >= re.length) throw new RegexError(EBRACK);
       if (re[this.#pos] === "]" && !first) break;
+      // glibc: past the first element, a `-` that starts one must end the list.
+      if (!first && re[this.#pos] === "-" && re[this.#pos + 1] !== "]") {
+        throw new RegexError(ERANGE);
+      }
       first = false;
       const lo = this.#bracketElement();
       if (typeof lo !== "number") { // a class
@@ -397,11 +445,14 @@ class Parser {
         hasClassOrRange = true;
         continue;
       }
-      if (re[this.#pos] === "-" && re[this.#pos + 1] !== "]" && this.#pos + 1 < re.length) {
+      if (re[this.#pos] === "-" && this.#pos + 1 >= re.length) throw new RegexError(EBRACK);
+      if (re[this.#pos] === "-" && re[this.#pos + 1] !== "]") {
         this.#pos++;
         const hi = this.#bracketElement();
-        if (typeof hi !== "number" || hi < lo) throw new RegexError(ERANGE);
-        ranges.push([lo, hi]);
+        if (typeof hi !== "number" || this.#rangeKey(hi) < this.#rangeKey(lo)) {
+          throw new RegexError(ERANGE);
+        }
+        if (lo <= hi) ranges.push([lo, hi]); // else empty: REG_ICASE let it through
         hasClassOrRange = true;
       } else {
         ranges.push([lo, lo]);
@@ -409,13 +460,17 @@ class Parser {
     }
     const content = re.slice(contentStart, this.#pos);
     this.#pos++; // the `]`
-    if (
-      this.syntax.bareClassIsError && !hasClassOrRange && /^:.*[^:].*:$/s.test(content)
-    ) {
-      throw new RegexError("character class syntax is [[:space:]], not [:space:]");
+    if (this.syntax.bareClassIsError && !hasClassOrRange && /^:.*[^:].*:$/s.test(content)) {
+      this.#dfaError ??= "character class syntax is [[:space:]], not [:space:]";
     }
     if (negated && !this.syntax.dotMatchesNewline) ranges.push([0x0a, 0x0a]);
     return charClass(ranges, negated);
+  }
+
+  /** What glibc compares to judge a range's ends: with REG_ICASE it reads the pattern upper
+   * cased (so `[a-\\]` is `[A-\\]`, no error; GNU grep's dfa then matches nothing by it). */
+  #rangeKey(c: number): number {
+    return this.icase && c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
   }
 
   /** One element of a bracket expression, consumed: a byte, or a class's ranges. */

@@ -122,6 +122,11 @@ Deno.test("grep's options: -c -l -q -h -H -e -w -x -i -v -n -F; file names with 
     { tool: "grep", cmd: "grep -F a+b t", out: "0\na+b\n" },
     { tool: "grep", cmd: "grep -F '(' t", out: "0\n(paren)\n" },
     { tool: "grep", cmd: "grep -F -x xy t", out: "0\nxy\n" },
+    {
+      tool: "grep",
+      cmd: "grep -E -F 'o t' a",
+      out: "grep: conflicting matchers specified\n2\n",
+    },
     { tool: "grep", cmd: "grep -c -v o a c", out: "0\na:1\nc:1\n" },
   ]);
 });
@@ -214,6 +219,9 @@ Deno.test("grep's errors in patterns: GNU grep's (glibc's regerror) messages, st
     { tool: "grep", cmd: "grep 'a\\' t", out: "grep: Trailing backslash\n2\n" },
     { tool: "grep", cmd: "grep '\\(a\\)\\2' t", out: "grep: Invalid back reference\n2\n" },
     { tool: "grep", cmd: "grep -E 'a{99999}' t", out: "grep: Regular expression too big\n2\n" },
+    { tool: "grep", cmd: "grep '[' t", out: "grep: Invalid regular expression\n2\n" },
+    // regcomp's errors come before GNU grep's own check of [:space:]
+    { tool: "grep", cmd: "grep -E '[:alpha:](' t", out: "grep: Unmatched ( or \\(\n2\n" },
   ]);
 });
 
