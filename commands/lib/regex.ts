@@ -34,6 +34,11 @@ export interface Syntax {
   dotMatchesNewline: boolean;
   /** GNU grep's dfa: `[:space:]` is an error ("character class syntax is ..."). */
   bareClassIsError: boolean;
+  /** glibc's matcher decides what matches (regcomp), not GNU grep's dfa (grep). With
+   * REG_ICASE glibc reads the pattern upper cased, and so the ends of a range (`[a-[]` is
+   * `[A-[]`), but an escaped lower-case letter that is no operator (`\a`) as written: it
+   * never equals the upper-cased text. */
+  glibcMatcher: boolean;
 }
 
 /** GNU grep's basic expressions (grep, grep -G): RE_SYNTAX_GREP. */
@@ -43,6 +48,7 @@ export const GREP_BASIC: Syntax = {
   invalidIntervalIsLiteral: false,
   dotMatchesNewline: false,
   bareClassIsError: true,
+  glibcMatcher: false,
 };
 
 /** GNU grep's extended expressions (grep -E): RE_SYNTAX_EGREP. */
@@ -52,6 +58,7 @@ export const GREP_EXTENDED: Syntax = {
   invalidIntervalIsLiteral: true,
   dotMatchesNewline: false,
   bareClassIsError: true,
+  glibcMatcher: false,
 };
 
 /** regcomp(REG_EXTENDED), as procps's pgrep compiles its pattern: RE_SYNTAX_POSIX_EXTENDED. */
@@ -61,6 +68,7 @@ export const POSIX_EXTENDED: Syntax = {
   invalidIntervalIsLiteral: false,
   dotMatchesNewline: true,
   bareClassIsError: false,
+  glibcMatcher: true,
 };
 
 /** A pattern regcomp rejects; the message is regerror()'s (GNU grep's, where it differs). */
@@ -329,15 +337,17 @@ class Parser {
     }
   }
 
-  /** One token of an interval: "end", "close" (`}` or `\}`), or a character (escaped ones
-   * as "\\"). */
+  /** One token of an interval: "end", "close" (`}` in an ERE, `\}` in a BRE), or a
+   * character; an escaped one is "\\", but `\,` is "," (glibc's fetch_number looks at the
+   * character only). */
   #intervalToken(): string {
     if (this.#pos >= this.re.length) return "end";
     const c = this.re[this.#pos++];
-    if (this.syntax.extended) return c === "}" ? "close" : c;
-    if (c !== "\\") return c;
+    if (c !== "\\") return this.syntax.extended && c === "}" ? "close" : c;
     if (this.#pos >= this.re.length) return "end";
-    return this.re[this.#pos++] === "}" ? "close" : "\\";
+    const e = this.re[this.#pos++];
+    if (!this.syntax.extended && e === "}") return "close";
+    return e === "," ? "," : "\\";
   }
 
   /** glibc's fetch_number: the number before `,` or the close (-1: none; -2: not a number,
@@ -403,6 +413,7 @@ class Parser {
       return unit(`\\${e}`);
     }
     if (Object.hasOwn(GNU_OPS, e)) return unit(GNU_OPS[e].js, GNU_OPS[e].anchor);
+    if (this.syntax.glibcMatcher && this.icase && e >= "a" && e <= "z") return unit("(?!)");
     return unit(hex(e.charCodeAt(0)));
   }
 
@@ -452,7 +463,9 @@ class Parser {
         if (typeof hi !== "number" || this.#rangeKey(hi) < this.#rangeKey(lo)) {
           throw new RegexError(ERANGE);
         }
-        if (lo <= hi) ranges.push([lo, hi]); // else empty: REG_ICASE let it through
+        if (this.syntax.glibcMatcher) {
+          ranges.push([this.#rangeKey(lo), this.#rangeKey(hi)]);
+        } else if (lo <= hi) ranges.push([lo, hi]); // else empty: REG_ICASE let it through
         hasClassOrRange = true;
       } else {
         ranges.push([lo, lo]);
@@ -467,8 +480,8 @@ class Parser {
     return charClass(ranges, negated);
   }
 
-  /** What glibc compares to judge a range's ends: with REG_ICASE it reads the pattern upper
-   * cased (so `[a-\\]` is `[A-\\]`, no error; GNU grep's dfa then matches nothing by it). */
+  /** A range's end as glibc sees it: with REG_ICASE it reads the pattern upper cased (so
+   * `[a-\\]` is `[A-\\]`, no error; GNU grep's dfa then matches nothing by it). */
   #rangeKey(c: number): number {
     return this.icase && c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
   }

@@ -1,9 +1,12 @@
-// A property test (fast-check) of commands/lib/regex.ts against GNU grep 3.8 on this machine:
-// random patterns made of the pieces where POSIX and JavaScript part ways (groups, intervals,
-// bracket expressions, anchors, back-references, GNU's backslash operators, and their BRE
-// forms), as basic (-G) and extended (-E) expressions, with -i, -w or -x, must select the
-// same lines of a fixed text as GNU grep does, or fail with the same message. Skipped where
-// GNU grep 3.8 is not installed.
+// Property tests (fast-check) of commands/lib/regex.ts against the real readers of POSIX
+// expressions on this machine: random patterns made of the pieces where POSIX and JavaScript
+// part ways (groups, intervals, bracket expressions, anchors, back-references, GNU's backslash
+// operators, and their BRE forms) must select the same lines of a fixed text, or fail with the
+// same message, as
+// - GNU grep 3.8, as basic (-G) and extended (-E) expressions, with -i, -w or -x;
+// - glibc's regcomp(REG_EXTENDED) and regexec, with or without REG_ICASE, as pgrep and pkill
+//   compile their patterns (through python3's ctypes: tests/commands/regcomp_glibc.py).
+// Each is skipped where its oracle is missing.
 //
 // Not among the pieces: `[[.a.]]`, `[[=a=]]` and `\B`. After a repetition with nothing
 // before it, GNU grep itself answers two ways (its dfa repeats nothing; where it falls back to
@@ -14,8 +17,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  compile,
   GREP_BASIC,
   GREP_EXTENDED,
+  POSIX_EXTENDED,
   RegexError,
   toByteString,
   translate,
@@ -177,5 +182,57 @@ Deno.test({
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
+  },
+});
+
+/** Is there a python3 with ctypes and glibc's regcomp to ask? */
+const HAVE_GLIBC = (() => {
+  try {
+    const py = "import ctypes; ctypes.CDLL('libc.so.6').regcomp";
+    return new Deno.Command("python3", { args: ["-c", py], stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "extended expressions as pgrep's regcomp reads them: the same lines, or the same error",
+  ignore: !HAVE_GLIBC,
+  fn() {
+    const seed = Number(Deno.env.get("FC_SEED") ?? 1);
+    const cases = fc.sample(
+      fc.record({
+        pattern: fc.array(fc.constantFrom(...PIECES, "[[.a.]]", "[[=a=]]", "\\B"), {
+          minLength: 1,
+          maxLength: 6,
+        }).map((p) => p.join("")),
+        icase: fc.boolean(),
+      }),
+      { numRuns: 3000, seed },
+    );
+    const p = new Deno.Command("python3", {
+      args: [new URL("./regcomp_glibc.py", import.meta.url).pathname],
+      env: { LC_ALL: "C" },
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    const writer = p.stdin.getWriter();
+    writer.write(new TextEncoder().encode(JSON.stringify({ lines: LINES, cases })));
+    writer.close();
+    return p.output().then((out) => {
+      const glibc: string[] = JSON.parse(decoder.decode(out.stdout));
+      cases.forEach(({ pattern, icase }, k) => {
+        let answer: string;
+        try {
+          const { re } = compile(pattern, POSIX_EXTENDED, icase);
+          answer = LINES.flatMap((l, i) => re.test(l) ? [String(i + 1)] : []).join(",");
+        } catch (e) {
+          if (!(e instanceof RegexError)) throw e;
+          answer = "error: " + e.message;
+        }
+        assert.equal(answer, glibc[k], `regcomp '${pattern}'${icase ? " REG_ICASE" : ""}`);
+      });
+    });
   },
 });
