@@ -1,7 +1,10 @@
 // POSIX regular expressions (basic and extended), translated to JavaScript RegExps: the one
 // regular-expression engine of grep and pgrep/pkill. The parser follows glibc's regcomp
-// (posix/regcomp.c), whose answers and regerror() messages GNU grep and procps give; each
-// dialect is a set of the syntax bits in which glibc's RE_SYNTAX_* definitions differ.
+// (posix/regcomp.c), whose errors and regerror() messages GNU grep and procps give; each
+// dialect is a set of the syntax bits in which glibc's RE_SYNTAX_* definitions differ. GNU
+// grep reads a pattern twice, with glibc's regcomp for its errors and with its own dfa for
+// what matches: the grep dialects give glibc's errors (then the dfa's own) and dfa's matches.
+// tests/commands/regex_prop_test.ts holds the translation against GNU grep and glibc.
 //
 // Where POSIX and JavaScript differ, the translation says what POSIX means:
 // - Everything is matched byte by byte, as in the C locale: patterns and subjects go through
@@ -11,9 +14,10 @@
 // - Bracket expressions: `]` first is literal, backslash is literal, `[:class:]` (the C
 //   locale's classes), `[=c=]` and `[.c.]` of one character; a range must not go backwards.
 // - `.` is any byte but newline (grep) or any byte (regcomp); `[^...]` likewise.
-// - Repetitions stack (`a**`, `a{2}{3}`), which JavaScript rejects; in a basic expression `*`
-//   at the start of a branch is literal, and a repetition with nothing before it is an error
-//   (regcomp) or repeats nothing, with a warning (GNU grep -E).
+// - Repetitions stack (`a**`, `a{2}{3}`), which JavaScript rejects, and GNU grep's may repeat
+//   an anchor (`a\>*b`). With only anchors before it in its branch, a repetition is literal
+//   (BRE), repeats the anchor or nothing with GNU grep's warning (grep -E), or is an error
+//   (regcomp).
 // - `{` that does not start a valid interval: an error (basic expressions, regcomp), or a
 //   literal `{` (GNU grep -E, RE_INVALID_INTERVAL_ORD).
 // - GNU's operators, which both GNU grep and glibc's regcomp have: `\w \W \s \S \b \B \< \>
@@ -138,8 +142,8 @@ function charClass(ranges: [number, number][], negated: boolean): string {
 const WORD = charClass(CLASSES.alnum.concat([[0x5f, 0x5f]]), false);
 const NOT_WORD = charClass(CLASSES.alnum.concat([[0x5f, 0x5f]]), true);
 
-/** GNU's backslash operators that are not literals: their JavaScript, and whether a
- * repetition may follow (an anchor repeats nothing). */
+/** GNU's backslash operators that are not literals: their JavaScript, and whether they are
+ * anchors (Unit.anchor). */
 const GNU_OPS: Readonly<Record<string, { js: string; anchor: boolean }>> = {
   w: { js: WORD, anchor: false },
   W: { js: NOT_WORD, anchor: false },
@@ -156,7 +160,8 @@ const GNU_OPS: Readonly<Record<string, { js: string; anchor: boolean }>> = {
 /** One piece of a branch: its JavaScript, and whether a repetition applies to it. */
 interface Unit {
   js: string;
-  /** An anchor: a repetition after it has nothing to repeat. */
+  /** An anchor: to glibc a repetition after it has nothing to repeat (an error in regcomp's
+   * dialect); GNU grep's dfa repeats the anchor (`a\>*b`), which then needs a group. */
   anchor: boolean;
   /** Already repeated: another repetition needs a group around it. */
   repeated: boolean;
@@ -283,7 +288,7 @@ class Parser {
    * JavaScript quantifier; "" for one that repeats nothing (consumed); null if there is none
    * (or it is a literal, left for #atom).
    */
-  #repetition(last: Unit | null, lastStart: boolean, leading: boolean): string | null {
+  #repetition(last: Unit | null, lastStart: boolean, glibcStart: boolean): string | null {
     const ext = this.syntax.extended;
     const c = this.#peek();
     let op: string;
@@ -311,7 +316,7 @@ class Parser {
     if (op === "{" && how === "literal" && last !== null && last.anchor) {
       quant = this.#dfaInterval();
     } else if (op === "{") {
-      quant = this.#interval(!(leading && how === "warn"));
+      quant = this.#interval(!(glibcStart && how === "warn"));
     }
     if (quant === null) { // an invalid interval taken as a literal `{`
       this.#pos = save;
