@@ -11,6 +11,9 @@
 //   -h  never put the file name before a line     -x  the match must be the whole line
 //   -H  always put it (the default with several files)
 //
+// The options have GNU grep's long names too (--count, --ignore-case, --regexp=PATTERN, ...);
+// -E, -F and -G together are "conflicting matchers".
+//
 // As GNU grep, it prints a last line that has no newline (with one), reads lines of any
 // length, and says "grep: FILE: binary file matches" (on fd 2) instead of printing a line of
 // a file that holds a NUL byte. Exit status: 0 if a line was selected, 1 if none was, 2 for

@@ -122,6 +122,18 @@ Deno.test("grep's options: -c -l -q -h -H -e -w -x -i -v -n -F; file names with 
     { tool: "grep", cmd: "grep -F a+b t", out: "0\na+b\n" },
     { tool: "grep", cmd: "grep -F '(' t", out: "0\n(paren)\n" },
     { tool: "grep", cmd: "grep -F -x xy t", out: "0\nxy\n" },
+    // GNU's long names
+    { tool: "grep", cmd: "grep --count --ignore-case THE t", out: "0\n2\n" },
+    {
+      tool: "grep",
+      cmd: "grep --invert-match --line-number --regexp=a t",
+      out: "0\n5:x{1}y\n6:xy\n",
+    },
+    {
+      tool: "grep",
+      cmd: "grep --files-with-matches --word-regexp --fixed-strings cat t a",
+      out: "0\nt\n",
+    },
     {
       tool: "grep",
       cmd: "grep -E -F 'o t' a",
