@@ -11,7 +11,7 @@
 // pgrep is 4.0.2 they are compared with it too.
 
 import assert from "node:assert/strict";
-import { run } from "../helpers.ts";
+import { hostFirstLine, run } from "../helpers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -325,15 +325,7 @@ Deno.test("pkill's usage errors: procps's messages, status 2", () => {
 // Against procps-ng 4.0.2 on this machine.
 
 /** Is the host's pgrep procps-ng 4.0.2, the version the expected texts come from? */
-const PROCPS = (() => {
-  try {
-    const p = new Deno.Command("pgrep", { args: ["-V"], stdout: "piped", stderr: "null" })
-      .outputSync();
-    return decoder.decode(p.stdout).startsWith("pgrep from procps-ng 4.0.2");
-  } catch {
-    return false;
-  }
-})();
+const PROCPS = hostFirstLine("pgrep", ["-V"]) === "pgrep from procps-ng 4.0.2";
 
 /** Runs the host's PROG with `args` in `cwd` (LC_ALL=C): stdout, stderr, status. */
 function procps(prog: string, args: string[], cwd = "/") {

@@ -27,18 +27,11 @@ import {
   wholeLine,
   wholeWord,
 } from "../../commands/lib/regex.ts";
+import { hostFirstLine } from "../helpers.ts";
 
 const decoder = new TextDecoder();
 
-const GNU_GREP = (() => {
-  try {
-    const p = new Deno.Command("grep", { args: ["--version"], stdout: "piped", stderr: "null" })
-      .outputSync();
-    return decoder.decode(p.stdout).startsWith("grep (GNU grep) 3.8");
-  } catch {
-    return false;
-  }
-})();
+const GNU_GREP = hostFirstLine("grep", ["--version"]) === "grep (GNU grep) 3.8";
 
 const PIECES = [
   "a",

@@ -11,7 +11,7 @@
 // ("lines words bytes name", one blank apart), and echo without arguments printing nothing.
 
 import assert from "node:assert/strict";
-import { run } from "../helpers.ts";
+import { hostFirstLine, run } from "../helpers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -50,18 +50,8 @@ function dv6(cmd: string): string {
   return r.out;
 }
 
-/** The first line of `PROG --version`, or "" where it does not run. */
-function version(prog: string): string {
-  try {
-    const p = new Deno.Command(prog, { args: ["--version"], stdout: "piped", stderr: "null" })
-      .outputSync();
-    return decoder.decode(p.stdout).split("\n")[0];
-  } catch {
-    return "";
-  }
-}
-
 /** The host's tools, where they are the ones the expected texts come from. */
+const version = (prog: string) => hostFirstLine(prog, ["--version"]);
 const REAL: Record<Case["tool"], string | null> = {
   grep: version("grep").startsWith("grep (GNU grep) 3.") ? "grep" : null,
   wc: version("wc").startsWith("wc (GNU coreutils)") ? "wc" : null,
