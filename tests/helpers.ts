@@ -413,3 +413,16 @@ export async function dv6(
   const r = await child.output();
   return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
 }
+
+// ---- the real tools on the host --------------------------------------------------------------
+
+/** The first line a host program prints with `args` (its `--version`, say), or "" where it
+ * does not run: the tests that hold a dv6 program against the real one skip that part then. */
+export function hostFirstLine(prog: string, args: string[]): string {
+  try {
+    const p = new Deno.Command(prog, { args, stdout: "piped", stderr: "null" }).outputSync();
+    return decoder.decode(p.stdout).split("\n")[0];
+  } catch {
+    return "";
+  }
+}

@@ -1,5 +1,7 @@
-// cat (xv6's user/cat.c): copies each named file, or the standard input with no arguments, to
-// the standard output, 512 bytes at a time. It stops at the first file it cannot open.
+// cat [FILE...] (xv6's user/cat.c): copies each named file, or the standard input with no
+// arguments (or for `-`), to the standard output, 512 bytes at a time. A file it cannot open
+// gets xv6's "cat: cannot open FILE" on fd 2, and cat goes on with the next one, as POSIX cat
+// does, exiting with status 1 at the end. A read or write error still ends it at once.
 
 import type { Program } from "../../kernel/uapi/abi.ts";
 import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
@@ -22,18 +24,20 @@ function* cat(sys: Sys, fd: number): Call<void> {
 }
 
 export default function* main(sys: Sys, argv: string[]): Program {
-  if (argv.length <= 1) {
-    yield* cat(sys, 0);
-    return yield* sys.exit(0);
-  }
-  for (let i = 1; i < argv.length; i++) {
-    const fd = yield* sys.open(argv[i], O_RDONLY);
+  let status = 0;
+  for (const file of argv.length > 1 ? argv.slice(1) : ["-"]) {
+    if (file === "-") {
+      yield* cat(sys, 0);
+      continue;
+    }
+    const fd = yield* sys.open(file, O_RDONLY);
     if (fd < 0) {
-      yield* fprintf(sys, 2, "cat: cannot open %s\n", argv[i]);
-      return yield* sys.exit(1);
+      yield* fprintf(sys, 2, "cat: cannot open %s\n", file);
+      status = 1;
+      continue;
     }
     yield* cat(sys, fd);
     yield* sys.close(fd);
   }
-  return yield* sys.exit(0);
+  return yield* sys.exit(status);
 }

@@ -7,14 +7,14 @@ import { type Call, fprintf, readdirent } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
-  cat: "copy files (or the input) to the output",
-  echo: "print the arguments",
+  cat: "copy files (or the input) to the output; xv6's messages",
+  echo: "print the arguments (-n: no newline); none prints nothing, as xv6's",
   env: "print the environment, or run a command in a changed one",
   exithandlers: "atexit and on_exit: the handlers run backwards at exit",
   flock: "hold a file lock (flock) while a command runs",
   fork: "fork children that run a command, become zombies or orphans",
   forktest: "fork until the process table is full, then reap every child",
-  grep: "print the lines that match a pattern (^ $ . *)",
+  grep: "print the lines that match POSIX regular expressions (-E, -F); xv6's messages",
   halt: "stop the machine",
   help: "this list",
   init: "the first process: starts sh, reaps orphans",
@@ -29,8 +29,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   make: "build targets from a Makefile, jobs in parallel with -j",
   mkdir: "make directories",
   mutex: "create, lock and unlock a process-shared (robust) mutex",
-  pgrep: "list the processes whose name matches a pattern",
-  pkill: "kill the processes whose name matches a pattern",
+  pgrep: "list the processes whose name matches an extended regular expression",
+  pkill: "kill the processes whose name matches an extended regular expression",
   ps: "list the processes",
   psem: "robust POSIX semaphores: create, wait, post, value, unlink",
   rm: "remove files",
@@ -41,7 +41,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   spin: "burn CPU for some ticks, or until killed; -w: a number of steps",
   uptime: "clock ticks since boot",
   usertests: "xv6's kernel tests",
-  wc: "count lines, words and bytes",
+  wc: "count lines, words and bytes (-l, -w, -c); xv6's line without them",
 };
 
 /** The names in a directory, in directory order, without "." and "..". */

@@ -1,6 +1,7 @@
 // pgrep [options] PATTERN: procps-ng's pgrep (and, through procgrep, pkill), on dv6's process
-// table. It lists the pids of the processes whose name matches PATTERN, an extended regular
-// expression (here a JavaScript RegExp), one per line in pid order, never its own:
+// table (procps-ng 4.0.2's, the version this follows where later ones differ). It lists the
+// pids of the processes whose name matches PATTERN, a POSIX extended regular expression (as
+// regcomp reads it: commands/lib/regex.ts), one per line in pid order, never its own:
 //
 //   -f, --full              match the full command line (argv joined by spaces; the name
 //                           when argv is empty) instead of the name
@@ -10,6 +11,8 @@
 //   -o, --oldest            only the oldest (the lowest pid)
 //   -P, --parent PPID,...   only children of these parents
 //   -g, --pgroup PGID,...   only members of these process groups (0: pgrep's own)
+//   -F, --pidfile FILE      only the process whose pid is in FILE (a regular file, not
+//                           empty, that starts with the number)
 //   -A, --ignore-ancestors  never pgrep's ancestors (its shell, say)
 //   -v, --inverse           the processes that do not match (pgrep only)
 //   -l, --list-name         "PID NAME" lines (pgrep only)
@@ -20,18 +23,27 @@
 // pkill kills them instead, printing nothing (with -e, "NAME killed (pid PID)" lines). It
 // takes the signal as -SIGNAL anywhere among its arguments (-9, -KILL, -SIGKILL, -term) or
 // as --signal SIGNAL; xv6 has no signals, so every signal kills, except 0, which only asks
-// whether the process exists (as kill(pid, 0) does).
+// whether the process exists (as kill(pid, 0) does). As in procps 4.0.2, a -FOO that names no
+// signal is options (-F OO: a pid file), and --signal FOO, no signal either, is signal -1,
+// which Linux's kill() refuses: "killing pid N failed: Invalid argument" for each match.
 //
-// Exit status, as procps's: 0 if a process matched (for pkill: was killed), 1 if none did,
-// 2 for a usage error (with procps's messages and its usage text on fd 2).
+// Exit status, as procps's: 0 if a process matched (for pkill: was killed), 1 if none did
+// (or the pid file is not valid), 2 for a usage error or a bad pattern (with procps's messages,
+// regcomp's for the pattern, and its usage text on fd 2).
 
 import type { Program } from "../../kernel/uapi/abi.ts";
+import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
+import { T_FILE } from "../../kernel/uapi/stat.ts";
 import { Getopt, type LongOption, no_argument, required_argument } from "../lib/getopt.ts";
+import { compile, POSIX_EXTENDED, RegexError, toByteString } from "../lib/regex.ts";
 import { signalNumber } from "../lib/signals.ts";
-import type { Call } from "../lib/ulib.ts";
+import { type Call, strlen } from "../lib/ulib.ts";
 import type { ProcInfo, Sys } from "../lib/usys.ts";
 
 const EXIT_USAGE = 2;
+
+/** Linux's largest signal number (SIGRTMAX): kill() refuses any other but 0..64. */
+const SIGRTMAX = 64;
 
 type Mode = "pgrep" | "pkill";
 
@@ -50,17 +62,19 @@ const LONGOPTS: (LongOption & { mode?: Mode })[] = [
   { name: "inverse", has_arg: no_argument, val: "v", mode: "pgrep" },
   { name: "exact", has_arg: no_argument, val: "x" },
   { name: "echo", has_arg: no_argument, val: "e", mode: "pkill" },
+  { name: "pidfile", has_arg: required_argument, val: "F" },
   { name: "ignore-ancestors", has_arg: no_argument, val: "A" },
   { name: "help", has_arg: no_argument, val: "h" },
 ];
 
+/** procps 4.0.2's usage text, its lines for the options dv6 has, in its order and words. */
 function usageText(mode: Mode): string {
   const own = mode === "pgrep"
     ? " -d, --delimiter <string>  specify output delimiter\n" +
       " -l, --list-name           list PID and process name\n" +
       " -a, --list-full           list PID and full command line\n" +
       " -v, --inverse             negates the matching\n"
-    : " -<sig>                    signal to send (either number or name)\n" +
+    : " -<sig>, --signal <sig>    signal to send (either number or name)\n" +
       " -e, --echo                display what is killed\n";
   return `\nUsage:\n ${mode} [options] <pattern>\n\nOptions:\n` + own +
     " -c, --count               count of matching processes\n" +
@@ -70,8 +84,8 @@ function usageText(mode: Mode): string {
     " -n, --newest              select most recently started\n" +
     " -o, --oldest              select least recently started\n" +
     " -P, --parent <PPID,...>   match only child processes of the given parent\n" +
-    "     --signal <sig>        signal to send (either number or name)\n" +
     " -x, --exact               match exactly with the command name\n" +
+    " -F, --pidfile <file>      read PIDs from file\n" +
     " -A, --ignore-ancestors    exclude our ancestors from results\n" +
     "\n -h, --help     display this help and exit\n" +
     `\nFor more details see pgrep(1).\n`;
@@ -87,6 +101,8 @@ interface Query {
   negate: boolean;
   parents: number[] | null;
   pgroups: number[] | null;
+  /** -F: the pid its file names. */
+  pid: number | null;
   ancestors: boolean;
   pattern: string | null;
 }
@@ -120,13 +136,30 @@ function select(q: Query, re: RegExp | null, procs: ProcInfo[], me: number): Pro
   for (const p of [...procs].sort((a, b) => a.pid - b.pid)) {
     if (skip.has(p.pid)) continue;
     let match = (q.parents === null || q.parents.includes(p.ppid)) &&
+      (q.pid === null || q.pid === p.pid) &&
       (q.pgroups === null || q.pgroups.includes(p.pgid));
-    if (match && re !== null) match = re.test(q.full ? cmdline(p) : p.name);
+    if (match && re !== null) match = re.test(toByteString(q.full ? cmdline(p) : p.name));
     if (match !== q.negate) chosen.push(p);
   }
   if (q.newest && chosen.length > 1) return [chosen[chosen.length - 1]];
   if (q.oldest && chosen.length > 1) return [chosen[0]];
   return chosen;
+}
+
+/** procps's read_pidfile: the pid a regular, non-empty file starts with (strtoul's number,
+ * after blanks, ended by the end or a blank, at least 1), or null. */
+function* readPidfile(sys: Sys, path: string): Call<number | null> {
+  const fd = yield* sys.open(path, O_RDONLY);
+  if (fd < 0) return null;
+  const st = yield* sys.fstat(fd);
+  const buf = new Uint8Array(11);
+  const n = st !== -1 && st.type === T_FILE && st.size >= 1 ? yield* sys.read(fd, buf, 11) : 0;
+  yield* sys.close(fd);
+  const text = new TextDecoder().decode(buf.subarray(0, Math.max(n, 0))).replace(/\0.*$/s, "");
+  const m = /^\s*([+-]?)([0-9]+)(?:\s|$)/.exec(text);
+  if (m === null) return null;
+  const pid = Number(m[2]) * (m[1] === "-" ? -1 : 1) | 0; // strtoul's number as a C int
+  return pid >= 1 ? pid : null;
 }
 
 /** pgrep or pkill, by `mode`. */
@@ -153,7 +186,7 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
       args = [...argv.slice(0, at), ...argv.slice(at + 1)];
     }
   }
-  const shortopts = (mode === "pgrep" ? "lad:v" : "e") + "cfinoxP:Ag:h";
+  const shortopts = (mode === "pgrep" ? "lad:v" : "e") + "F:cfinoxP:Ag:h";
   const g = new Getopt(
     [mode, ...args.slice(1)],
     shortopts,
@@ -178,6 +211,7 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
     negate: false,
     parents: null,
     pgroups: null,
+    pid: null,
     ancestors: false,
     pattern: null,
   };
@@ -187,19 +221,17 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
   let long = false;
   let longlong = false;
   let delim = "\n";
+  let pidfile: string | null = null;
   for (const { key, arg } of opts) {
     switch (key) {
-      case "signal": {
+      case "signal":
         signal = signalNumber(arg);
-        if (signal < 0) {
-          if (!/^[0-9]/.test(arg)) {
-            yield* sys.write(2, `Unknown signal "${arg}".`);
-            return yield* usage();
-          }
-          signal = parseInt(arg, 10); // atoi, as procps
-        }
+        if (signal < 0 && /^[0-9]/.test(arg)) signal = parseInt(arg, 10); // atoi, as procps
         break;
-      }
+      case "F":
+        pidfile = arg;
+        criteria++;
+        break;
       case "c":
         count = true;
         break;
@@ -256,6 +288,13 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
         return yield* sys.exit(0);
     }
   }
+  if (pidfile !== null) {
+    q.pid = yield* readPidfile(sys, pidfile);
+    if (q.pid === null) {
+      yield* warn(`pidfile not valid\nTry \`${mode} --help' for more information.`);
+      return yield* sys.exit(1);
+    }
+  }
   const operands = g.argv.slice(g.optind);
   if (operands.length > 1) {
     return yield* die(
@@ -272,10 +311,10 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
   let re: RegExp | null = null;
   if (q.pattern !== null) {
     try {
-      re = new RegExp(q.exact ? `^(${q.pattern})$` : q.pattern, q.icase ? "i" : "");
+      re = compile(q.exact ? `^(${q.pattern})$` : q.pattern, POSIX_EXTENDED, q.icase).re;
     } catch (e) {
-      const msg = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
-      return yield* die(`regex error: ${msg}`);
+      if (!(e instanceof RegexError)) throw e;
+      return yield* die(`regex error: ${e.message}`);
     }
   }
 
@@ -286,10 +325,7 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
     q.pgroups = q.pgroups.map((g) => g === 0 ? own : g);
   }
   const chosen = select(q, re, procs, me);
-  if (
-    chosen.length === 0 && !q.full && q.pattern !== null && q.pattern.length > 15 &&
-    !/[|[]/.test(q.pattern)
-  ) {
+  if (chosen.length === 0 && !q.full && q.pattern !== null && strlen(q.pattern) > 15) {
     yield* warn(
       "pattern that searches for process name longer than 15 characters will result in zero" +
         ` matches\nTry \`${mode} -f' option to match against the complete command line.`,
@@ -311,6 +347,10 @@ export function* procgrep(sys: Sys, argv: string[], mode: Mode): Program {
   let killed = 0;
   let out = "";
   for (const p of chosen) {
+    if (signal < 0 || signal > SIGRTMAX) { // kill() says EINVAL
+      yield* warn(`killing pid ${p.pid} failed: Invalid argument`);
+      continue;
+    }
     // Signal 0 kills nothing: it succeeds if the process exists (it was in the table).
     if (signal !== 0 && (yield* sys.kill(p.pid)) < 0) continue; // gone now, which is OK
     if (echo) out += `${p.name} killed (pid ${p.pid})\n`;

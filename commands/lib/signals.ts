@@ -41,12 +41,21 @@ const SIGNALS: Readonly<Record<string, number>> = {
   NULL: 0,
 };
 
-/** procps's signal_name_to_number: a name (any case, with or without SIG) or a number; -1
- * if it is neither. */
+/** glibc's SIGRTMIN, the first real-time signal (procps's RTMIN, RTMIN+n). */
+const SIGRTMIN = 34;
+
+/** procps's signal_name_to_number: a name (any case, with or without SIG), RTMIN or
+ * RTMIN+n, or a number; -1 if it is none of them. */
 export function signalNumber(s: string): number {
-  const name = s.toUpperCase().replace(/^SIG/, "");
+  let name = s.toUpperCase().replace(/^SIG/, "");
   if (Object.hasOwn(SIGNALS, name)) return SIGNALS[name];
+  if (name === "RTMIN") return SIGRTMIN;
+  let offset = 0;
+  if (name.startsWith("RTMIN+")) {
+    name = name.slice("RTMIN+".length);
+    offset = SIGRTMIN;
+  }
   if (!/^[0-9]+$/.test(name)) return -1;
   const n = Number(name);
-  return n <= 93 ? n : -1; // as procps: above SIGRTMIN + that, not a signal
+  return n + SIGRTMIN <= 127 ? n + offset : -1; // as procps: above that, not a signal
 }

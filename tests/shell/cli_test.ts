@@ -465,12 +465,12 @@ Deno.test("dv6 exec: after PROGRAM, what dv6 does not know is the program's", as
   await withTemp(async (home) => {
     const f = `${home}/j.log`;
     await t.step("unknown options, in their places, between dv6's", async () => {
-      const r = await dv6(["exec", "echo", "-n", "--cpus", "1", "--x=1", "a", "--journal", f], {
+      const r = await dv6(["exec", "echo", "-q", "--cpus", "1", "--x=1", "a", "--journal", f], {
         home,
       });
-      assert.deepEqual(r, { code: 0, out: "-n --x=1 a\n", err: "" });
+      assert.deepEqual(r, { code: 0, out: "-q --x=1 a\n", err: "" });
       assert.equal(headerAt(f).ncpu, 1);
-      assert.deepEqual(headerAt(f).initArgv, ["init", "echo", "-n", "--x=1", "a"]);
+      assert.deepEqual(headerAt(f).initArgv, ["init", "echo", "-q", "--x=1", "a"]);
     });
     await t.step("sh -c LINE", async () => {
       const r = await dv6(["exec", "sh", "-c", "echo a b; echo c"], { home });
