@@ -58,12 +58,20 @@ export interface Database {
   targetVars: Map<string, Vars>;
   /** Pattern-specific variables, shortest pattern first (then in the makefile's order). */
   patternVars: PatternVar[];
-  /** The first target (the default goal), unless .DEFAULT_GOAL says otherwise. */
-  defaultGoal: string | null;
   /** The makefiles read, in order (MAKEFILE_LIST). */
   makefiles: string[];
-  /** Included makefiles that do not exist (make then says there is no rule to make them). */
-  missing: string[];
+  /** Every makefile make tried to read, found or not, in order (GNU's read_files): make
+   * tries to remake them all before it updates its goals. */
+  readFiles: ReadFile[];
+}
+
+/** A makefile make tried to read: `-f`'s or the default one (floc null), or an `include`d
+ * one (`-include`: optional, its failures are silent). */
+export interface ReadFile {
+  name: string;
+  floc: Floc | null;
+  optional: boolean;
+  missing: boolean;
 }
 
 /** A new, empty database with `vars` as its variables. */
@@ -75,9 +83,8 @@ export function newDatabase(vars: Vars): Database {
     phony: new Set(),
     targetVars: new Map(),
     patternVars: [],
-    defaultGoal: null,
     makefiles: [],
-    missing: [],
+    readFiles: [],
   };
 }
 
@@ -179,6 +186,12 @@ export interface Node {
   /** A file of double-colon rules: one node per rule, updated in turn; `entry`: such a node. */
   entries: Node[] | null;
   entry: boolean;
+  /** Made for an `-include`d makefile (GNU's dontcare): its failures are silent and do not
+   * stop make. */
+  dontcare: boolean;
+  /** The other targets of the pattern rule that makes it: one run of its recipe makes them
+   * all (GNU's also_make). */
+  also: Node[];
 }
 
 export const VISIT_OK = 0, VISIT_FAIL = 1, VISIT_PENDING = 2;
@@ -211,6 +224,8 @@ export function newNode(mk: Make, name: string): Node {
     parent: null,
     entries: null,
     entry: false,
+    dontcare: false,
+    also: [],
   };
 }
 

@@ -12,6 +12,8 @@ export interface PatternMatch {
   stem: string;
   deps: string[];
   orderOnly: string[];
+  /** The rule's other targets for this stem: its recipe makes them too (GNU's also_make). */
+  also: string[];
 }
 
 /** The pattern rules whose target patterns match `name`, in the order make tries them: the
@@ -28,6 +30,7 @@ export function patternCandidates(db: Database, name: string): PatternMatch[] {
         stem,
         deps: rule.deps.map((d) => fillStem(d, stem)),
         orderOnly: rule.orderOnly.map((d) => fillStem(d, stem)),
+        also: rule.targets.filter((o) => o !== t).map((o) => fillStem(o, stem)),
       });
       break;
     }

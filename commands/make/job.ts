@@ -28,7 +28,7 @@ import {
 } from "./file.ts";
 import { helperDone, tryAcquire } from "./jobserver.ts";
 import type { Floc, Make } from "./makeint.ts";
-import { enter, error } from "./output.ts";
+import { enter, error, goalError } from "./output.ts";
 import { drive } from "./read.ts";
 import { exportedEnv, scope, type Vars } from "./variable.ts";
 import type { Call } from "../lib/ulib.ts";
@@ -189,6 +189,7 @@ export function* startJob(mk: Make, n: Node): Call<number> {
     reapedTick: null,
   };
   n.state = RUNNING;
+  for (const a of n.also) a.state = RUNNING;
   if (job.slot && !job.recursive) {
     yield* logJob(mk, `S ${job.id} ${yield* mk.sys.uptime()} ${n.name}`);
   }
@@ -283,7 +284,11 @@ function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
     yield* finishJob(mk, job, "question");
     return true;
   }
-  yield* error(mk, `*** ${where} ${what}`);
+  // A makefile of `-include` fails silently (GNU's dontcare).
+  if (!job.node.dontcare) {
+    yield* goalError(mk);
+    yield* error(mk, `*** ${where} ${what}`);
+  }
   yield* finishJob(mk, job, "failed");
   return true;
 }
@@ -313,8 +318,21 @@ export function* reaped(mk: Make, pid: number, status: number): Call<void> {
   yield* runNext(mk, job);
 }
 
-/** A job is over: its file is done (remade, failed, or found out of date by -q). */
+/** A job is over: its file is done (remade, failed, or found out of date by -q), and so are
+ * the other targets its pattern rule made. */
 function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<void> {
+  yield* settle(mk, job, how);
+  const n = job.node;
+  for (const a of n.also) {
+    a.state = DONE;
+    a.failed = n.failed;
+    const before = a.mtime;
+    a.mtime = yield* mtimeOf(mk.sys, a.name);
+    a.changed = n.changed && (mk.o.dryRun || a.mtime === null || a.mtime !== before);
+  }
+}
+
+function* settle(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<void> {
   const n = job.node;
   n.state = DONE;
   if (job.slot) {
@@ -328,6 +346,7 @@ function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Ca
   }
   if (how === "failed") {
     n.failed = true;
+    if (n.dontcare) return;
     mk.failed = true;
     if (!mk.o.keepGoing) yield* stopping(mk);
     return;

@@ -59,7 +59,7 @@ import { Die, type Make } from "./makeint.ts";
 import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
 import { enter, error, fatal, message } from "./output.ts";
 import { drive, readFile, readMakefiles } from "./read.ts";
-import { update } from "./remake.ts";
+import { update, updateMakefiles } from "./remake.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
 import { assign, exportedEnv, setVar, type Vars } from "./variable.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
@@ -126,6 +126,7 @@ export default function* make(sys: Sys, argv: string[]): Program {
     joblog: null,
     joblogOwner: false,
     startTick: yield* sys.uptime(),
+    goalError: null,
   };
   try {
     yield* main(mk, envMap);
@@ -150,7 +151,40 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   if (o.question) mk.deferEnter = true;
   else yield* enter(mk);
 
-  // Variables: the environment, make's own, the command line.
+  // Read the makefiles and make those a rule can make; when one was remade, read them all
+  // again (GNU make execs itself again, with MAKE_RESTARTS in its environment).
+  for (let restarts = 0;; restarts++) {
+    yield* readAll(mk, envMap, restarts);
+    if (!(yield* updateMakefiles(mk))) break;
+    Object.assign(mk, {
+      db: newDatabase(new Map()),
+      nodes: new Map(),
+      mentioned: new Set(),
+      patVars: new Map(),
+      failed: false,
+      envReady: false,
+    });
+  }
+
+  const vars = mk.db.vars;
+  let goals = o.goals;
+  if (goals.length === 0) {
+    const dg = vars.get(".DEFAULT_GOAL")!;
+    const chosen = words(yield* drive(mk, expand(dg.value, { vars, auto: null, floc: null })))[0];
+    if (chosen === undefined) {
+      if (mk.db.makefiles.length === 0) {
+        yield* fatal(mk, null, "No targets specified and no makefile found");
+      }
+      yield* fatal(mk, null, "No targets");
+    }
+    goals = [chosen!];
+  }
+  yield* update(mk, goals);
+}
+
+/** The variables make starts with (the environment's, make's own, the command line's), the
+ * makefiles read, MAKEFLAGS and the environment of recipes. */
+function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call<void> {
   const vars: Vars = mk.db.vars;
   for (const [k, v] of envMap) {
     if (k === "SHELL") continue;
@@ -166,10 +200,12 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   setVar(vars, "SHELL", "/bin/sh", "default");
   setVar(vars, "CURDIR", mk.cwd, "file");
   setVar(vars, "MAKELEVEL", String(mk.level), "environment");
-  setVar(vars, "MAKECMDGOALS", o.goals.join(" "), "default");
+  setVar(vars, "MAKECMDGOALS", mk.o.goals.join(" "), "default");
   setVar(vars, ".DEFAULT_GOAL", "", "default");
+  // Not exported: GNU's MAKE_RESTARTS is for the make it execs again.
+  if (restarts > 0) setVar(vars, "MAKE_RESTARTS", String(restarts), "environment");
   const ctx: ExpandCtx = { vars, auto: null, floc: null };
-  for (const [n, op, value] of o.vars) {
+  for (const [n, op, value] of mk.o.vars) {
     yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
   }
 
@@ -183,22 +219,6 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
     mk.mentioned.add(f.name);
     for (const d of [...f.deps, ...f.orderOnly]) mk.mentioned.add(d);
   }
-
-  let goals = o.goals;
-  if (goals.length === 0) {
-    const dg = vars.get(".DEFAULT_GOAL");
-    const chosen = dg !== undefined && dg.value !== ""
-      ? words(yield* drive(mk, expand(dg.value, ctx)))[0]
-      : mk.db.defaultGoal;
-    if (chosen === null || chosen === undefined) {
-      if (mk.db.makefiles.length === 0) {
-        yield* fatal(mk, null, "No targets specified and no makefile found");
-      }
-      yield* fatal(mk, null, "No targets");
-    }
-    goals = [chosen!];
-  }
-  yield* update(mk, goals);
 }
 
 /** The jobserver and the job slots: join the jobserver of a recursive make's parent, or make
@@ -258,7 +278,8 @@ function* setupJobs(mk: Make, envMap: Map<string, string>): Call<void> {
 function* childEnv(mk: Make): Call<string[]> {
   const vars = mk.db.vars;
   const env = yield* exportedEnv(mk);
-  if (mk.o.stats || mk.o.timeline || vars.get("MAKE_JOBLOG")?.fromEnv) {
+  // Made once: a make that reads its makefiles again keeps its log.
+  if (mk.joblog === null && (mk.o.stats || mk.o.timeline || vars.get("MAKE_JOBLOG")?.fromEnv)) {
     const inherited = vars.get("MAKE_JOBLOG");
     if (inherited?.fromEnv && inherited.value !== "") {
       mk.joblog = inherited.value;
@@ -269,9 +290,11 @@ function* childEnv(mk: Make): Call<string[]> {
       const fd = yield* mk.sys.open(mk.joblog, O_WRONLY | O_CREATE);
       if (fd >= 0) yield* mk.sys.close(fd);
     }
-    env.set("MAKE_JOBLOG", mk.joblog);
     const parent = vars.get("MAKE_JOBID");
     yield* logJob(mk, `M ${mk.pid} ${parent?.fromEnv ? parent.value : "-"}`);
+  }
+  if (mk.joblog !== null) {
+    env.set("MAKE_JOBLOG", mk.joblog);
     env.delete("MAKE_JOBID");
   }
   return [...env].map(([k, v]) => `${k}=${v}`);

@@ -273,17 +273,9 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       const optional = inc[1] !== "include";
       for (const f of words(yield* expand(inc[2], ctx))) {
         const text = yield { kind: "read", path: f };
-        if (text === null) {
-          if (optional) continue;
-          yield {
-            kind: "print",
-            fd: 2,
-            text: `${file}:${L.line}: ${f}: No such file or directory\n`,
-          };
-          db.missing.push(f);
-          continue;
-        }
-        yield* readMakefile(db, f, text as string);
+        db.readFiles.push({ name: f, floc, optional, missing: text === null });
+        // A missing makefile is made, if a rule can, before make updates its goals (remake.ts).
+        if (text !== null) yield* readMakefile(db, f, text as string);
       }
       continue;
     }
@@ -477,9 +469,10 @@ function targetVarDef(
   return { name: a[0], op: a[1], value: a[2], origin, exported };
 }
 
+/** The first target becomes the default goal: .DEFAULT_GOAL, while it is empty. */
 function setDefault(db: Database, t: string): void {
-  if (db.defaultGoal !== null || SPECIAL_TARGETS.has(t)) return;
-  if (!t.startsWith(".") || t.includes("/")) db.defaultGoal = t;
+  if ((db.vars.get(".DEFAULT_GOAL")?.value ?? "") !== "" || SPECIAL_TARGETS.has(t)) return;
+  if (!t.startsWith(".") || t.includes("/")) setVar(db.vars, ".DEFAULT_GOAL", t, "file");
 }
 
 function skipDefine(lines: Line[], li: number): number {
@@ -512,9 +505,10 @@ function* evalCond(
 // ---------------------------------------------------------------------------------------------
 // Reading the makefiles, with system calls
 
+/** Reads the makefiles: `-f`'s, or the first of GNUmakefile, makefile and Makefile. One that
+ * cannot be read is said at once; remake.ts then tries to make it. */
 export function* readMakefiles(mk: Make): Call<void> {
   const { sys, o, db } = mk;
-  const missing: string[] = [];
   let files = o.files;
   if (files.length === 0) {
     for (const f of ["GNUmakefile", "makefile", "Makefile"]) {
@@ -526,16 +520,9 @@ export function* readMakefiles(mk: Make): Call<void> {
   }
   for (const f of files) {
     const text = yield* readFile(sys, f);
-    if (text === null) {
-      yield* error(mk, `${f}: No such file or directory`);
-      missing.push(f);
-      continue;
-    }
-    yield* drive(mk, readMakefile(db, f, text));
-  }
-  for (const f of [...missing, ...db.missing]) {
-    // make would try to remake a missing makefile: it has no rule for it.
-    if (!db.files.has(f)) yield* fatal(mk, null, `No rule to make target '${f}'`);
+    db.readFiles.push({ name: f, floc: null, optional: false, missing: text === null });
+    if (text === null) yield* error(mk, `${f}: No such file or directory`);
+    else yield* drive(mk, readMakefile(db, f, text));
   }
 }
 

@@ -18,7 +18,7 @@ import { patternCandidates } from "./implicit.ts";
 import { reaped, recursiveLine, startJob, stopping, touch } from "./job.ts";
 import { release, startHelper, tryAcquire } from "./jobserver.ts";
 import { Die, type Make } from "./makeint.ts";
-import { enter, error, message } from "./output.ts";
+import { enter, error, goalError, message } from "./output.ts";
 import type { Call } from "../lib/ulib.ts";
 
 interface Goal {
@@ -26,6 +26,8 @@ interface Goal {
   reported: boolean;
   /** Commands were started for it (no "up to date" message). */
   changed: boolean;
+  /** A makefile that could not be read: why (see Make.goalError). */
+  error: { text: string | null } | null;
 }
 
 /** Finds how to make a file: its explicit rule, else a pattern rule whose prerequisites exist
@@ -78,14 +80,66 @@ function* resolve(mk: Make, n: Node): Call<void> {
     n.stem = c.stem;
     n.deps = [...new Set([...c.deps, ...n.deps])];
     n.orderOnly = [...new Set([...c.orderOnly, ...n.orderOnly])];
+    n.also = c.also.map((a) => node(mk, a));
     return;
   }
 }
 
-/** Updates the goals: passes over the dependency graph that start every job that can start,
- * then waits for a job (or the token helper) to end, until every goal is done. */
+/** GNU main.c's "Updating makefiles": every makefile make tried to read is a goal (the last
+ * read first, as GNU lists them), remade even under -n, -q and -t; those of `-include` silently.
+ * True when one was remade: make then reads them all again. */
+export function* updateMakefiles(mk: Make): Call<boolean> {
+  const reads = [...mk.db.readFiles].reverse().filter((r) => !mightLoop(mk, r.name));
+  const before: (number | null)[] = [];
+  for (const r of reads) before.push(yield* mtimeOf(mk.sys, r.name));
+  const goals: Goal[] = reads.map((r) => {
+    const n = node(mk, r.name);
+    n.dontcare = r.optional;
+    const why = r.missing && !r.optional && r.floc !== null
+      ? `${r.floc.file}:${r.floc.line}: ${r.name}: No such file or directory\n`
+      : null;
+    return { node: n, reported: false, changed: false, error: why === null ? null : { text: why } };
+  });
+  const o = mk.o;
+  const flags = { touch: o.touch, question: o.question, dryRun: o.dryRun };
+  Object.assign(o, { touch: false, question: false, dryRun: false });
+  try {
+    yield* updateGoals(mk, goals, true);
+  } finally {
+    Object.assign(o, flags);
+    mk.goalError = null;
+  }
+  let remade = false;
+  for (const [i, r] of reads.entries()) {
+    const n = node(mk, r.name);
+    if (n.state !== DONE) continue;
+    const now = yield* mtimeOf(mk.sys, r.name);
+    if (n.failed && !r.optional) {
+      yield* error(mk, `Failed to remake makefile '${r.name}'.`);
+      mk.failed = true;
+    }
+    if (now !== before[i] && now !== null) remade = true;
+  }
+  return remade;
+}
+
+/** A makefile with a double-colon rule that has a recipe and no prerequisites would be
+ * remade every time: GNU make does not try. */
+function mightLoop(mk: Make, name: string): boolean {
+  const rules = mk.db.files.get(name)?.doubleColon ?? [];
+  return rules.some((r) => r.deps.length === 0 && r.recipe !== null);
+}
+
+/** Updates the goals named on the command line (or the default goal). */
 export function* update(mk: Make, names: string[]): Call<void> {
-  const goals: Goal[] = names.map((n) => ({ node: node(mk, n), reported: false, changed: false }));
+  const goals = names.map((n) => ({ node: node(mk, n), reported: false, changed: false, error: null }));
+  yield* updateGoals(mk, goals, false);
+}
+
+/** Updates goals: passes over the dependency graph that start every job that can start, then
+ * waits for a job (or the token helper) to end, until every goal is done. `makefiles`: the
+ * goals are the makefiles (updateMakefiles), which get no "up to date" message. */
+function* updateGoals(mk: Make, goals: Goal[], makefiles: boolean): Call<void> {
   const sys = mk.sys;
   for (;;) {
     if (!mk.stopping) {
@@ -93,7 +147,8 @@ export function* update(mk: Make, names: string[]): Call<void> {
       for (const g of goals) {
         if (g.node.state === DONE) continue;
         const before = mk.started;
-        yield* visit(mk, g.node, null, 0);
+        mk.goalError = g.error;
+        yield* visit(mk, g.node, null, makefiles ? 1 : 0);
         if (mk.started !== before) g.changed = true;
         if (mk.blocked || mk.stopping) break;
       }
@@ -101,7 +156,7 @@ export function* update(mk: Make, names: string[]): Call<void> {
         if (g.node.state !== DONE || g.reported) continue;
         g.reported = true;
         if (g.node.failed) continue;
-        if (!g.changed && !mk.o.silent && !mk.o.question) {
+        if (!g.changed && !mk.o.silent && !mk.o.question && !makefiles) {
           const n = g.node;
           yield* message(
             mk,
@@ -172,6 +227,7 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
           continue;
         } else {
           d.parent = n;
+          d.dontcare = n.dontcare;
           r = yield* visit(mk, d, n, depth + 1);
           if (mk.blocked || mk.stopping) return VISIT_PENDING;
         }
@@ -236,7 +292,9 @@ function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
       : `No rule to make target '${n.name}', needed by '${parent.name}'`;
     n.state = DONE;
     n.failed = true;
+    if (n.dontcare) return VISIT_FAIL;
     mk.failed = true;
+    yield* goalError(mk);
     if (!mk.o.keepGoing) {
       if (mk.deferEnter) yield* enter(mk);
       yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);

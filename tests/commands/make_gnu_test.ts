@@ -1,0 +1,118 @@
+// make (commands/make/) against GNU make 4.3 on what people write beyond the everyday subset of
+// make_test.ts: remaking makefiles, grouped pattern targets, multi-line recipes from `define`,
+// .SILENT, .DEFAULT_GOAL, -O, -e, -o, -W, -l, .EXPORT_ALL_VARIABLES, `private`, built-in and
+// suffix rules, vpath. Each case holds the output GNU make 4.3 prints; where the host's make is
+// GNU make 4.3, it is run on the same files too (make_compare.ts).
+
+import { type Case, check } from "./make_compare.ts";
+
+const CASES: Case[] = [
+  // Remaking makefiles
+  {
+    name: "an included makefile a rule makes is made, then make reads it again",
+    files: {
+      Makefile: "all:\n\t@echo all $(X) restarts=$(MAKE_RESTARTS)\ninclude inc.mk\n" +
+        "inc.mk:\n\techo X=yes > $@\n",
+    },
+    cmd: "make; make",
+    out: "echo X=yes > inc.mk\nall yes restarts=1\nall yes restarts=\n",
+    status: 0,
+  },
+  {
+    name: "included makefiles made by a chain of rules and a pattern rule, the last read first",
+    files: {
+      Makefile: "include a.mk b.d\nall:\n\t@echo all $(A) $(B)\na.mk: b.mk\n\tcat b.mk > a.mk\n" +
+        "b.mk:\n\techo A=1 > b.mk\n%.d: %.src\n\techo B=$* > $@\nMakefile: ;\n",
+      "b.src": "",
+    },
+    cmd: "make; make",
+    out: "echo B=b > b.d\necho A=1 > b.mk\ncat b.mk > a.mk\nall 1 b\nall 1 b\n",
+    status: 0,
+  },
+  {
+    name: "makefiles are remade under -n, -q and -t; `Entering directory` is said once",
+    files: { Makefile: "include a.mk\nall:\n\t@echo all $(A)\na.mk:\n\techo A=1 > a.mk\n" },
+    cmd: "make -n; rm a.mk; make -q all; echo $?; rm a.mk; make -t; cat a.mk; rm a.mk all; " +
+      "make -C .",
+    out: "echo A=1 > a.mk\necho all 1\necho A=1 > a.mk\n1\necho A=1 > a.mk\ntouch all\nA=1\n" +
+      "make: Entering directory '/w'\necho A=1 > a.mk\nall 1\nmake: Leaving directory '/w'\n",
+    status: 0,
+  },
+  {
+    name: "an included makefile missing with no rule: GNU's two lines; -k goes on",
+    files: { Makefile: "all:\n\t@echo all\ninclude a.mk b.mk\n" },
+    cmd: "make; echo $?; make -k",
+    out: "Makefile:3: b.mk: No such file or directory\n" +
+      "make: *** No rule to make target 'b.mk'.  Stop.\n2\n" +
+      "Makefile:3: b.mk: No such file or directory\nmake: *** No rule to make target 'b.mk'.\n" +
+      "Makefile:3: a.mk: No such file or directory\nmake: *** No rule to make target 'a.mk'.\n" +
+      "make: Failed to remake makefile 'b.mk'.\nmake: Failed to remake makefile 'a.mk'.\nall\n",
+    status: 2,
+  },
+  {
+    name: "an included makefile whose rule fails, or needs a file no rule makes",
+    files: {
+      Makefile: "all:\n\t@echo all\ninclude bad.mk\nbad.mk: $(NEED)\n\t@exit 1\n",
+    },
+    cmd: "make; echo $?; make -k; echo $?; make NEED=nothere",
+    out: "Makefile:3: bad.mk: No such file or directory\nmake: *** [Makefile:5: bad.mk] Error 1\n" +
+      "2\nMakefile:3: bad.mk: No such file or directory\nmake: *** [Makefile:5: bad.mk] Error 1\n" +
+      "make: Failed to remake makefile 'bad.mk'.\nall\n2\n" +
+      "Makefile:3: bad.mk: No such file or directory\n" +
+      "make: *** No rule to make target 'nothere', needed by 'bad.mk'.  Stop.\n",
+    status: 2,
+  },
+  {
+    name: "-include: a missing makefile no rule makes, or whose rule fails, is silent",
+    files: {
+      Makefile: "all:\n\t@echo all\n-include none.mk bad.mk a.d\nbad.mk:\n\texit 1\n" +
+        "%.d: %.c\n\techo $< > $@\n",
+    },
+    cmd: "make; echo $?",
+    out: "exit 1\nall\n0\n",
+    status: 0,
+  },
+  {
+    name: "a makefile given with -f that does not exist and no rule makes",
+    files: { Makefile: "all:\n" },
+    cmd: "make -f nope.mk; echo $?; make -f nope.mk -f Makefile",
+    out: "make: nope.mk: No such file or directory\n" +
+      "make: *** No rule to make target 'nope.mk'.  Stop.\n2\n" +
+      "make: nope.mk: No such file or directory\n" +
+      "make: *** No rule to make target 'nope.mk'.  Stop.\n",
+    status: 2,
+  },
+  // Grouped pattern targets
+  {
+    name: "a pattern rule with two targets runs its recipe once for both",
+    files: {
+      Makefile: "all: a.x a.y b.y b.x\n%.x %.y: %.in\n\t@echo make $@ from $< stem $*\n" +
+        "\techo > $*.x; echo > $*.y\n",
+      "a.in": "",
+      "b.in": "",
+    },
+    cmd: "make; make; sleep 1; echo > b.in; make -j4; make a.y",
+    out: "make a.x from a.in stem a\necho > a.x; echo > a.y\nmake b.y from b.in stem b\n" +
+      "echo > b.x; echo > b.y\nmake: Nothing to be done for 'all'.\nmake b.y from b.in stem b\n" +
+      "echo > b.x; echo > b.y\nmake: 'a.y' is up to date.\n",
+    status: 0,
+  },
+  {
+    name: "a grouped pattern rule under -n, and failing under -k",
+    files: {
+      Makefile: "all: a.x a.y b.y b.x c.x\n%.x %.y: %.in\n\t@echo make $@\n\t@exit $(BAD)\n" +
+        "c.x:\n\t@echo c\n",
+      "a.in": "",
+      "b.in": "",
+    },
+    cmd: "make -n BAD=0; make -k BAD=1",
+    out: "echo make a.x\nexit 0\necho make b.y\nexit 0\necho c\n" +
+      "make a.x\nmake: *** [Makefile:4: a.x] Error 1\nmake b.y\n" +
+      "make: *** [Makefile:4: b.y] Error 1\nc\nmake: Target 'all' not remade because of errors.\n",
+    status: 2,
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`make (GNU): ${c.name}`, () => check(c));
+}
