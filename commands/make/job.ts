@@ -60,6 +60,22 @@ export function parseCommand(expanded: string): Command {
   return c;
 }
 
+/** An expanded recipe line's command lines: split at each newline that no backslash escapes
+ * (GNU's construct_command_argv finds the end of one so). */
+function commandLines(expanded: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let k = 0; k < expanded.length; k++) {
+    if (expanded[k] === "\\") k++;
+    else if (expanded[k] === "\n") {
+      out.push(expanded.slice(start, k));
+      start = k + 1;
+    }
+  }
+  out.push(expanded.slice(start));
+  return out;
+}
+
 /** Does an unexpanded recipe line run make recursively (`$(MAKE)` or `${MAKE}` in it)? */
 export function isRecursive(text: string): boolean {
   return text.includes("$(MAKE)") || text.includes("${MAKE}");
@@ -167,13 +183,22 @@ export function* startJob(mk: Make, n: Node): Call<number> {
   const lines: JobLine[] = [];
   for (const l of recipe) {
     ctx.floc = l.floc;
-    const c = parseCommand(yield* drive(mk, expand(l.text, ctx)));
-    lines.push({
-      ...c,
-      ignore: c.ignore || mk.o.ignoreErrors,
-      recursive: c.always || isRecursive(l.text),
-      floc: l.floc,
-    });
+    // A line that expands to several (a `define` through $(call)) runs them one by one, each
+    // with the written line's prefixes and its own; after a `+`, as in GNU make, the rest of
+    // the line's are recursive too.
+    const written = parseCommand(l.text);
+    let recursive = written.always || isRecursive(l.text);
+    for (const sub of commandLines(yield* drive(mk, expand(l.text, ctx)))) {
+      const c = parseCommand(sub);
+      recursive ||= c.always;
+      lines.push({
+        ...c,
+        silent: c.silent || written.silent,
+        ignore: c.ignore || written.ignore || mk.o.ignoreErrors,
+        recursive,
+        floc: l.floc,
+      });
+    }
   }
   mk.started++;
   const job: Job = {
@@ -244,10 +269,10 @@ function* runNext(mk: Make, job: Job): Call<void> {
       yield* finishJob(mk, job, "question");
       return;
     }
+    if (l.text.trim() === "") continue; // nothing to print or run, as in GNU make
     if (mk.deferEnter) yield* enter(mk);
     if (o.dryRun || (!l.silent && !o.silent)) yield* sys.write(1, l.text + "\n");
     if (o.dryRun && !l.recursive) continue;
-    if (l.text.trim() === "") continue;
     const actions: SpawnAction[] = [];
     const js = mk.js;
     if (js !== null && js.style === "pipe" && !l.recursive) {

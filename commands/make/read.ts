@@ -256,7 +256,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
         const t = lines[k].text.trim();
         if (/^define([ \t]|$)/.test(t)) depth++;
         if (/^endef([ \t]|$)/.test(t) && --depth === 0) break;
-        body.push(lines[k].text);
+        body.push(collapse(lines[k].text)); // as GNU's do_define: one space for each `\`+newline
       }
       if (k >= lines.length) throw new MakeError(floc, "missing 'endef', unterminated 'define'");
       li = k;

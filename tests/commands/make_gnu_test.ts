@@ -111,6 +111,21 @@ const CASES: Case[] = [
       "make: *** [Makefile:4: b.y] Error 1\nc\nmake: Target 'all' not remade because of errors.\n",
     status: 2,
   },
+  // A `define` of several lines as a recipe
+  {
+    name: "a define through $(call): each line a recipe line, with its own @ - +",
+    files: {
+      Makefile: "define steps\n@echo one $(1)\n-exit 1\necho three\n\n+@echo four\nexit 3\n" +
+        "endef\nall:\n\t@echo first\n\t$(call steps,x)\n\techo after\nq:\n\t@$(call steps,y)\n" +
+        "two:\n\t$(two)\ndefine two\necho a \\\n  b\necho c\nendef\ne:\n\t$(E)\n\t@echo e\n",
+    },
+    cmd: "make; make -n q; make two; make e",
+    out: "first\none x\nexit 1\nmake: [Makefile:11: all] Error 1 (ignored)\necho three\nthree\n" +
+      "four\nexit 3\nmake: *** [Makefile:11: all] Error 3\n" +
+      "echo one y\nexit 1\necho three\necho four\nfour\nexit 3\n" +
+      "make: *** [Makefile:14: q] Error 3\necho a b\na b\necho c\nc\ne\n",
+    status: 0,
+  },
 ];
 
 for (const c of CASES) {
