@@ -181,6 +181,7 @@ export function* startJob(mk: Make, n: Node): Call<number> {
   const vars = yield* scope(mk, n);
   const ctx: ExpandCtx = { vars, auto, floc: null };
   const lines: JobLine[] = [];
+  const quiet = mk.db.files.get(".SILENT")?.deps.includes(n.name) ?? false;
   for (const l of recipe) {
     ctx.floc = l.floc;
     // A line that expands to several (a `define` through $(call)) runs them one by one, each
@@ -193,7 +194,7 @@ export function* startJob(mk: Make, n: Node): Call<number> {
       recursive ||= c.always;
       lines.push({
         ...c,
-        silent: c.silent || written.silent,
+        silent: c.silent || written.silent || quiet,
         ignore: c.ignore || written.ignore || mk.o.ignoreErrors,
         recursive,
         floc: l.floc,

@@ -210,6 +210,9 @@ function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call
   }
 
   yield* readMakefiles(mk);
+  // `.SILENT:` without prerequisites is -s (GNU's snap_deps); with them, job.ts silences their
+  // recipes.
+  if (mk.db.files.get(".SILENT")?.deps.length === 0) mk.o.silent = true;
   mk.makeflags = makeflags(mk);
   setVar(vars, "MAKEFLAGS", mk.makeflags.trimStart(), "file");
   mk.env = yield* childEnv(mk);

@@ -132,7 +132,12 @@ function mightLoop(mk: Make, name: string): boolean {
 
 /** Updates the goals named on the command line (or the default goal). */
 export function* update(mk: Make, names: string[]): Call<void> {
-  const goals = names.map((n) => ({ node: node(mk, n), reported: false, changed: false, error: null }));
+  const goals = names.map((n) => ({
+    node: node(mk, n),
+    reported: false,
+    changed: false,
+    error: null,
+  }));
   yield* updateGoals(mk, goals, false);
 }
 

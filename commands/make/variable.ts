@@ -34,6 +34,8 @@ export interface Var {
    * target it is built for, the global value). */
   perTarget?: boolean;
   append?: boolean;
+  /** Where a makefile defined it (for messages about its value). */
+  floc?: Floc;
 }
 
 export type Vars = Map<string, Var>;
@@ -68,6 +70,7 @@ export function* assign(
     exported: exported ?? old?.exported ?? null,
     fromEnv: old?.fromEnv ?? false,
     origin,
+    floc: ctx.floc ?? undefined,
   };
   switch (op) {
     case "?=":
@@ -228,6 +231,7 @@ export function* assignTarget(
     fromEnv: false,
     perTarget: true,
     append,
+    floc: floc ?? undefined,
   });
 }
 

@@ -126,6 +126,46 @@ const CASES: Case[] = [
       "make: *** [Makefile:14: q] Error 3\necho a b\na b\necho c\nc\ne\n",
     status: 0,
   },
+  // .SILENT, .DEFAULT_GOAL, where an unterminated reference is
+  {
+    name: ".SILENT: without prerequisites silences everything; with them, their recipes",
+    files: {
+      Makefile: ".SILENT:\nall: b\n\techo all\nb:\n\techo b\n",
+      "s.mk": ".SILENT: b\nall: b\n\techo all $(MAKEFLAGS)\nb:\n\techo b\n",
+    },
+    cmd: "make; make -f s.mk; make -n -f s.mk; make -C . -f s.mk; make x",
+    out: "b\nall\nb\necho all \nall\necho b\necho all n\nmake: Entering directory '/w'\nb\n" +
+      "echo all w\nall w\nmake: Leaving directory '/w'\n" +
+      "make: *** No rule to make target 'x'.  Stop.\n",
+    status: 2,
+  },
+  {
+    name: "$(.DEFAULT_GOAL) is the first target once there is one; cleared, the next target",
+    files: {
+      Makefile: "$(info [$(.DEFAULT_GOAL)])\nfirst: ; @echo first\n$(info [$(.DEFAULT_GOAL)])\n" +
+        ".DEFAULT_GOAL :=\n$(info [$(.DEFAULT_GOAL)])\n.x: ; @:\nsecond third: ; @echo $@\n" +
+        "$(info [$(.DEFAULT_GOAL)] $(origin .DEFAULT_GOAL))\n",
+    },
+    cmd: "make",
+    out: "[]\n[first]\n[]\n[second] file\nsecond\n",
+    status: 0,
+  },
+  {
+    name: "an unterminated reference in a variable is reported where the variable is defined",
+    files: {
+      Makefile: "X = $(foo\n\nall:\n\t@echo $(X)\nb: $(Y)\nY = a$(foo\nc:\n\t@echo $(Z)\n" +
+        "Z = $(W)\nW = $(Z)\nd:\n\t@echo a\n\techo $(foo\ne:\n\t@echo $(T)\ne: T = $(foo\n" +
+        "%.f: P = $(foo\n\ng.f:\n\t@echo $(P)\n",
+    },
+    cmd: "make; make b; make c; make d; make e; make g.f",
+    out: "Makefile:1: *** unterminated variable reference.  Stop.\n" +
+      "make: Nothing to be done for 'b'.\n" +
+      "Makefile:9: *** Recursive variable 'Z' references itself (eventually).  Stop.\n" +
+      "Makefile:13: *** unterminated variable reference.  Stop.\n" +
+      "Makefile:16: *** unterminated variable reference.  Stop.\n" +
+      "Makefile:17: *** unterminated variable reference.  Stop.\n",
+    status: 2,
+  },
 ];
 
 for (const c of CASES) {
