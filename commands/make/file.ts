@@ -63,6 +63,8 @@ export interface Database {
   /** Every makefile make tried to read, found or not, in order (GNU's read_files): make
    * tries to remake them all before it updates its goals. */
   readFiles: ReadFile[];
+  /** Every variable is exported (a bare `export`, or .EXPORT_ALL_VARIABLES). */
+  exportAll: boolean;
 }
 
 /** A makefile make tried to read: `-f`'s or the default one (floc null), or an `include`d
@@ -85,6 +87,7 @@ export function newDatabase(vars: Vars): Database {
     patternVars: [],
     makefiles: [],
     readFiles: [],
+    exportAll: false,
   };
 }
 

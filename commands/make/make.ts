@@ -81,7 +81,10 @@ export default function* make(sys: Sys, argv: string[]): Program {
   const err = parseOptions(argv.slice(1), o, true);
   if (err !== null) {
     yield* sys.write(2, `${name}: ${err}\n`);
-    if (!err.startsWith("unknown jobserver")) yield* sys.write(2, USAGE);
+    // A bad value is fatal (`*** ... Stop.`); a bad option gets the usage.
+    if (!err.startsWith("unknown jobserver") && !err.startsWith("***")) {
+      yield* sys.write(2, USAGE);
+    }
     return 2;
   }
   if (o.help) {
@@ -191,7 +194,7 @@ function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call
     vars.set(k, {
       value: v,
       recursive: true,
-      origin: "environment",
+      origin: mk.o.envOverrides ? "environment override" : "environment",
       exported: null,
       fromEnv: true,
     });
@@ -203,7 +206,10 @@ function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call
   setVar(vars, "MAKECMDGOALS", mk.o.goals.join(" "), "default");
   setVar(vars, ".DEFAULT_GOAL", "", "default");
   // Not exported: GNU's MAKE_RESTARTS is for the make it execs again.
-  if (restarts > 0) setVar(vars, "MAKE_RESTARTS", String(restarts), "environment");
+  if (restarts > 0) {
+    setVar(vars, "MAKE_RESTARTS", String(restarts), "environment");
+    vars.get("MAKE_RESTARTS")!.exported = false;
+  }
   const ctx: ExpandCtx = { vars, auto: null, floc: null };
   for (const [n, op, value] of mk.o.vars) {
     yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
@@ -213,8 +219,9 @@ function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call
   // `.SILENT:` without prerequisites is -s (GNU's snap_deps); with them, job.ts silences their
   // recipes.
   if (mk.db.files.get(".SILENT")?.deps.length === 0) mk.o.silent = true;
+  if (mk.db.files.has(".EXPORT_ALL_VARIABLES")) mk.db.exportAll = true;
   mk.makeflags = makeflags(mk);
-  setVar(vars, "MAKEFLAGS", mk.makeflags.trimStart(), "file");
+  setVar(vars, "MAKEFLAGS", mk.makeflags, "file");
   mk.env = yield* childEnv(mk);
   mk.envReady = true;
 

@@ -280,18 +280,8 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       continue;
     }
 
-    // export / unexport / override, then maybe an assignment.
-    let body = line.replace(/^[ \t]+/, "");
-    let origin: Origin = "file";
-    let exported: boolean | null = null;
-    for (;;) {
-      const m = /^(export|unexport|override)([ \t]+|$)/.exec(body);
-      if (m === null) break;
-      if (/^[a-z]+[ \t]*(=|:=|::=|\?=|\+=|!=)/.test(body)) break; // a variable named so
-      if (m[1] === "override") origin = "override";
-      else exported = m[1] === "export";
-      body = body.slice(m[0].length);
-    }
+    // export / unexport / override / private, then maybe an assignment.
+    const { body, origin, exported, priv } = modifiers(line);
     const a = assignment(body);
     if (a !== null) {
       yield* record();
@@ -299,11 +289,15 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       const name = yield* expand(n, ctx);
       if (name === "") throw new MakeError(floc, "empty variable name");
       yield* assign(db.vars, name, op, value, origin, ctx, exported);
+      // A private global is not seen from any target's recipe (variable.ts's scope).
+      if (priv) db.vars.get(name)!.private = true;
       continue;
     }
     if (exported !== null && !body.includes(":")) {
-      // `export NAME...` / `unexport NAME...` (a bare `export` is not supported)
+      // `export NAME...` / `unexport NAME...`; alone, every variable (GNU's
+      // export_all_variables, as .EXPORT_ALL_VARIABLES does).
       yield* record();
+      if (body.trim() === "") db.exportAll = exported;
       for (const n of words(yield* expand(body, ctx))) {
         const v = db.vars.get(n);
         if (v !== undefined) v.exported = exported;
@@ -334,7 +328,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
         const name = yield* expand(tv.name, ctx);
         if (name === "") throw new MakeError(floc, "empty variable name");
         for (const t of targets) {
-          yield* recordTargetVar(db, t, name, tv.op, tv.value, tv.origin, tv.exported, floc);
+          yield* recordTargetVar(db, t, name, tv, floc);
         }
         continue;
       }
@@ -452,21 +446,30 @@ function* recordRule(db: Database, r: PendingRule): Reader<void> {
 /** The definition after a rule's colon, if it is one: `[export|override|private]... X op v`. */
 function targetVarDef(
   text: string,
-): { name: string; op: string; value: string; origin: Origin; exported: boolean | null } | null {
+): (ReturnType<typeof modifiers> & { name: string; op: string; value: string }) | null {
+  const m = modifiers(text);
+  const a = assignment(m.body);
+  if (a === null || a[0].includes(";")) return null;
+  return { ...m, name: a[0], op: a[1], value: a[2] };
+}
+
+/** The words before a definition: `export`, `unexport`, `override`, `private` (a variable
+ * named so is no modifier), and the text after them. */
+function modifiers(text: string) {
   let body = text.replace(/^[ \t]+/, "");
   let origin: Origin = "file";
   let exported: boolean | null = null;
+  let priv = false;
   for (;;) {
     const m = /^(export|unexport|override|private)([ \t]+|$)/.exec(body);
     if (m === null) break;
     if (/^[a-z]+[ \t]*(=|:=|::=|\?=|\+=|!=)/.test(body)) break; // a variable named so
     if (m[1] === "override") origin = "override";
-    else if (m[1] !== "private") exported = m[1] === "export";
+    else if (m[1] === "private") priv = true;
+    else exported = m[1] === "export";
     body = body.slice(m[0].length);
   }
-  const a = assignment(body);
-  if (a === null || a[0].includes(";")) return null;
-  return { name: a[0], op: a[1], value: a[2], origin, exported };
+  return { body, origin, exported, priv };
 }
 
 /** The first target becomes the default goal: .DEFAULT_GOAL, while it is empty. */

@@ -36,6 +36,10 @@ function* resolve(mk: Make, n: Node): Call<void> {
   if (n.resolved) return;
   n.resolved = true;
   n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  // -o FILE: very old (and done, see visit); -W FILE: infinitely new (GNU's OLD_MTIME and
+  // NEW_MTIME; -W wins).
+  if (mk.o.oldFiles.includes(n.name)) n.mtime = -Infinity;
+  if (mk.o.newFiles.includes(n.name)) n.mtime = Infinity;
   const f = mk.db.files.get(n.name);
   if (f !== undefined && f.doubleColon !== null) {
     n.hasRule = true;
@@ -214,6 +218,10 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
   n.onStack = true;
   try {
     yield* resolve(mk, n);
+    if (mk.o.oldFiles.includes(n.name)) {
+      n.state = DONE; // -o: not remade
+      return VISIT_OK;
+    }
     if (n.entries !== null) return yield* visitEntries(mk, n, parent, depth);
     let pending = false, failed = false;
     for (let li = 0; li < 2; li++) {

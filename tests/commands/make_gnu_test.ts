@@ -166,6 +166,71 @@ const CASES: Case[] = [
       "Makefile:17: *** unterminated variable reference.  Stop.\n",
     status: 2,
   },
+  // Options: -e, -o, -W, -l, -O in MAKEFLAGS; .EXPORT_ALL_VARIABLES, `private`
+  {
+    name: "-e: the environment's variables override the makefile's, not the command line's",
+    files: { Makefile: "X = file\nall:\n\t@echo $(X) $(origin X) $(origin Y)\n\t@echo $$X\n" },
+    cmd: "X=env make -e; X=env make; X=env make -e X=cl",
+    out: "env environment override undefined\nenv\nfile file undefined\nfile\n" +
+      "cl command line undefined\ncl\n",
+    status: 0,
+  },
+  {
+    name: "-o FILE is very old and not remade; -W FILE is infinitely new",
+    files: {
+      Makefile: "all: b c\n\t@echo all\nb: src\n\t@echo b; echo > b\nc:\n\t@echo c; echo > c\n",
+      src: "",
+    },
+    cmd: "make; make; make -W src; make -W src -n; make -o b; rm b; make -o b; make -W c; " +
+      "make -W all; make -o c -W c; make -o src -W src; make -o all; make -W nothere; " +
+      "make -o nothere all",
+    out: "b\nc\nall\nall\nb\nall\necho b; echo > b\necho all\nall\nall\nb\nall\n" +
+      "make: 'all' is up to date.\nall\nb\nall\nmake: 'all' is up to date.\nall\nall\n",
+    status: 0,
+  },
+  {
+    name: "-e, -l N and -O TYPE in MAKEFLAGS (-o and -W are not); -l takes a number that follows",
+    files: { Makefile: 'all:\n\t@echo "[$(MAKEFLAGS)]"\n' },
+    cmd: "make -e -l 3; make -l; make -o a -W b -e -k; make -Otarget; make -O; " +
+      "make --output-sync=line -j2; make -Onone; make -Orecurse -i; make -Ofoo; echo $?; " +
+      "make -l x; make -l 0; make --load-average=2; make -labc; make -l2x; " +
+      "make --output-sync target; make --assume-old=a --what-if b --new-file c",
+    out: "[e -l3]\n[]\n[ek]\n[ -Otarget]\n[ -Otarget]\n[ -j2 -Oline --jobserver-auth=3,4]\n" +
+      "[ -Onone]\n[i -Orecurse]\nmake: *** unknown output-sync type 'foo'.  Stop.\n2\n" +
+      "make: *** No rule to make target 'x'.  Stop.\n[ -l0]\n[ -l2]\n[ -l0]\n[ -l2]\n" +
+      "make: *** No rule to make target 'target'.  Stop.\n[]\n",
+    status: 0,
+  },
+  {
+    name: "MAKEFLAGS with every letter and value, in GNU's order",
+    files: { Makefile: 'all:\n\t@echo "[$(MAKEFLAGS)]"\n' },
+    cmd: "make -iBes -l2.5 -j2 -Oline --no-print-directory X=1",
+    out: "[Beis -j2 -l2.5 -Oline --jobserver-auth=3,4 --no-print-directory -- X=1]\n",
+    status: 0,
+  },
+  {
+    name: ".EXPORT_ALL_VARIABLES and a bare `export` export every variable but make's defaults",
+    files: {
+      Makefile: ".EXPORT_ALL_VARIABLES:\nA = a\nB := b$(A)\nunexport C\nC = c\nall:\n" +
+        "\t@echo $$A $$B $$C $$MAKE $$CURDIR $$MAKEFILE_LIST.\n",
+      "e.mk": "export\nunexport B\nA = a\nB = b\nall:\n\t@echo $$A $$B\n",
+    },
+    cmd: "make; make -f e.mk",
+    out: "a ba /w Makefile.\na\n",
+    status: 0,
+  },
+  {
+    name:
+      "private: a target's variable is not inherited by its prerequisites, a global one by none",
+    files: {
+      Makefile: "P = global\nall: private P = mine\nall: dep\n\t@echo all $(P)\ndep:\n" +
+        "\t@echo dep $(P)\nprivate G = g\nx:\n\t@echo x $(G) $(origin G)\n$(info $(G))\n" +
+        "%.p: private Q = q\ny.p: z\n\t@echo $@ $(Q)\nz:\n\t@echo $@ $(Q)\n",
+    },
+    cmd: "make; make x; make y.p",
+    out: "g\ndep global\nall mine\ng\nx undefined\ng\nz\ny.p q\n",
+    status: 0,
+  },
 ];
 
 for (const c of CASES) {
