@@ -151,7 +151,10 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   yield* setupJobs(mk, envMap);
   // Under -q, as in GNU make, `Entering directory` waits for the first thing make prints or
   // runs: a make that finds everything up to date says nothing.
-  if (o.question) mk.deferEnter = true;
+  // Under -O line or target, make's output while it reads is one block, with its own
+  // `Entering directory` and `Leaving directory` (job.ts's syncFor ends it), as each job's is.
+  const sync = o.outputSync === "line" || o.outputSync === "target";
+  if (o.question || sync) mk.deferEnter = true;
   else yield* enter(mk);
 
   // Read the makefiles and make those a rule can make; when one was remade, read them all

@@ -27,7 +27,7 @@ import {
   type Reader,
   type ReadRequest,
 } from "./makeint.ts";
-import { error, fatal } from "./output.ts";
+import { enter, error, fatal } from "./output.ts";
 import { assign, type Origin, recordTargetVar, setVar } from "./variable.ts";
 import { type Call, stat } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
@@ -566,8 +566,10 @@ export function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<
     const req: ReadRequest = r.value;
     answer = undefined;
     if (req.kind === "read") answer = yield* readFile(mk.sys, req.path);
-    else if (req.kind === "print") yield* mk.sys.write(req.fd, req.text);
-    else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
+    else if (req.kind === "print") {
+      if (mk.deferEnter) yield* enter(mk);
+      yield* mk.sys.write(req.fd, req.text);
+    } else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
     else answer = yield* glob(mk.sys, req.pattern);
   }
 }

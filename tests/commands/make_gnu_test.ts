@@ -231,6 +231,69 @@ const CASES: Case[] = [
     out: "g\ndep global\nall mine\ng\nx undefined\ng\nz\ny.p q\n",
     status: 0,
   },
+  // -O: output kept together (the sleeps are ticks on dv6, tenths of a second for GNU make)
+  {
+    name: "-O: a job's output together (target), each line's (line), or as it comes (none)",
+    files: {
+      Makefile: "all: a b\na:\n\techo a1\n\t@sleep $(S2)\n\techo a2\nb:\n\t@sleep $(S1)\n" +
+        "\techo b1\n\t@sleep $(S2)\n\texit 1\n",
+    },
+    cmd: "make -j2 -k S1=1 S2=3; make -j2 -k -Otarget S1=1 S2=3; make -j2 -k -Oline S1=1 S2=3",
+    gnu: {
+      cmd: "make -j2 -k S1=0.1 S2=0.3; make -j2 -k -Otarget S1=0.1 S2=0.3; " +
+        "make -j2 -k -Oline S1=0.1 S2=0.3",
+    },
+    out: "echo a1\na1\necho b1\nb1\necho a2\na2\nexit 1\nmake: *** [Makefile:10: b] Error 1\n" +
+      "make: Target 'all' not remade because of errors.\n" +
+      "echo a1\na1\necho a2\na2\necho b1\nb1\nexit 1\nmake: *** [Makefile:10: b] Error 1\n" +
+      "make: Target 'all' not remade because of errors.\n" +
+      "echo a1\na1\necho b1\nb1\necho a2\na2\nexit 1\nmake: *** [Makefile:10: b] Error 1\n" +
+      "make: Target 'all' not remade because of errors.\n",
+    status: 2,
+  },
+  {
+    name: "-O with -w: each block between `Entering directory` and `Leaving directory`",
+    files: {
+      Makefile: "all: a b\na:\n\t@echo a1; sleep $(S2); echo a2\nb:\n\techo b1\n\texit 1\n" +
+        "$(info hello)\n",
+    },
+    cmd: "make -j2 -Otarget S2=3; make -j2 -Otarget -w S2=3; make -j2 -Oline -C . S2=3",
+    gnu: {
+      cmd: "make -j2 -Otarget S2=0.3; make -j2 -Otarget -w S2=0.3; make -j2 -Oline -C . S2=0.3",
+    },
+    out: "hello\necho b1\nb1\nexit 1\nmake: *** [Makefile:6: b] Error 1\n" +
+      "make: *** Waiting for unfinished jobs....\na1\na2\n" +
+      "make: Entering directory '/w'\nhello\nmake: Leaving directory '/w'\n" +
+      "make: Entering directory '/w'\necho b1\nb1\nexit 1\nmake: *** [Makefile:6: b] Error 1\n" +
+      "make: Leaving directory '/w'\nmake: *** Waiting for unfinished jobs....\n" +
+      "make: Entering directory '/w'\na1\na2\n" +
+      "make: Leaving directory '/w'\n" +
+      "make: Entering directory '/w'\nhello\nmake: Leaving directory '/w'\n" +
+      "make: Entering directory '/w'\necho b1\nb1\nmake: Leaving directory '/w'\n" +
+      "make: Entering directory '/w'\nexit 1\nmake: *** [Makefile:6: b] Error 1\n" +
+      "make: Leaving directory '/w'\nmake: *** Waiting for unfinished jobs....\n" +
+      "make: Entering directory '/w'\na1\na2\n" +
+      "make: Leaving directory '/w'\n",
+    status: 2,
+  },
+  {
+    name: "-O and a sub-make: target leaves it its own blocks, recurse keeps all its output",
+    files: {
+      Makefile: "all: a b\na:\n\t@$(MAKE) -f sub.mk A\nb:\n\t@sleep $(S1); echo b1\n",
+      "sub.mk": "A:\n\t@echo A1; sleep $(S2); echo A2\n",
+    },
+    cmd: "make -j2 -Otarget S1=1 S2=3; make -j2 -Orecurse S1=1 S2=3; " +
+      "make -j2 -Otarget -w S1=1 S2=3",
+    gnu: {
+      cmd: "make -j2 -Otarget S1=0.1 S2=0.3; make -j2 -Orecurse S1=0.1 S2=0.3; " +
+        "make -j2 -Otarget -w S1=0.1 S2=0.3",
+    },
+    out: "b1\nmake[1]: Entering directory '/w'\nA1\nA2\nmake[1]: Leaving directory '/w'\n" +
+      "b1\nmake[1]: Entering directory '/w'\nA1\nA2\nmake[1]: Leaving directory '/w'\n" +
+      "make: Entering directory '/w'\nb1\nmake: Leaving directory '/w'\n" +
+      "make[1]: Entering directory '/w'\nA1\nA2\nmake[1]: Leaving directory '/w'\n",
+    status: 0,
+  },
 ];
 
 for (const c of CASES) {
