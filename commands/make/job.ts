@@ -246,19 +246,24 @@ function* jobEnv(mk: Make, vars: Vars, auto: Automatic): Call<string[]> {
 
 /** The automatic variables of a file's recipe. */
 function automatic(mk: Make, n: Node): Automatic {
+  // A prerequisite is named where directory search found it.
+  const named = (d: string) => node(mk, d).path ?? d;
   const newer: string[] = [];
   for (const d of n.deps) {
     const dn = node(mk, d);
-    if (n.mtime === null || dn.changed || dn.mtime === null || dn.mtime > n.mtime) newer.push(d);
+    if (n.mtime === null || dn.changed || dn.mtime === null || dn.mtime > n.mtime) {
+      newer.push(named(d));
+    }
   }
+  const deps = n.deps.map(named);
   return {
     "@": n.name,
-    "<": n.deps[0] ?? "",
-    "^": n.deps.join(" "),
-    "+": n.deps.join(" "),
+    "<": deps[0] ?? "",
+    "^": deps.join(" "),
+    "+": deps.join(" "),
     "*": n.stem,
     "?": newer.join(" "),
-    "|": n.orderOnly.join(" "),
+    "|": n.orderOnly.map(named).join(" "),
   };
 }
 
@@ -412,6 +417,7 @@ function* settle(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<
   }
   const before = n.mtime;
   n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  n.path = null; // remade here
   n.changed = n.mtime === null || n.mtime !== before;
 }
 

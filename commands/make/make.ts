@@ -45,6 +45,7 @@ import type { Program } from "../../kernel/uapi/abi.ts";
 import { O_CREATE, O_RDONLY, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
 import { expand, type ExpandCtx } from "./expand.ts";
 import { newDatabase } from "./file.ts";
+import { convertSuffixRules, installBuiltinRules } from "./implicit.ts";
 import { words } from "./function.ts";
 import { logJob, reapChild } from "./job.ts";
 import {
@@ -218,7 +219,10 @@ function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call
     yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
   }
 
+  if (!mk.o.noBuiltinRules) installBuiltinRules(mk.db);
+  setVar(vars, "SUFFIXES", mk.db.suffixes.join(" "), "default");
   yield* readMakefiles(mk);
+  yield* drive(mk, convertSuffixRules(mk.db));
   // `.SILENT:` without prerequisites is -s (GNU's snap_deps); with them, job.ts silences their
   // recipes.
   if (mk.db.files.get(".SILENT")?.deps.length === 0) mk.o.silent = true;

@@ -37,7 +37,11 @@ export interface Options {
   newFiles: string[];
   /** -l N: accepted (dv6 has no load average to wait for), passed on in MAKEFLAGS. */
   load: number | null;
-  /** -O TYPE: whose output is kept together (output.ts); null: not given. */
+  /** -r: no built-in rules (nor default suffixes); -R: no built-in variables (dv6 defines
+   * none of GNU's), which implies -r. */
+  noBuiltinRules: boolean;
+  noBuiltinVars: boolean;
+  /** -O TYPE: whose output is kept together (job.ts); null: not given. */
   outputSync: OutputSync | null;
 }
 
@@ -71,6 +75,8 @@ export function defaultOptions(): Options {
     newFiles: [],
     load: null,
     outputSync: null,
+    noBuiltinRules: false,
+    noBuiltinVars: false,
   };
 }
 
@@ -115,8 +121,7 @@ const LONG: [string, string, number][] = [
   ["what-if", "W", 1],
 ];
 
-/** Flags without an argument (-b, -m, -r, -R are accepted and do nothing: dv6 make has no
- * built-in rules or variables). */
+/** Flags without an argument (-b and -m are accepted and do nothing, as in GNU make). */
 const SHORT_FLAGS = "BbehiknmqRrSstvw";
 
 export const USAGE = `Usage: make [options] [target] ...
@@ -141,6 +146,8 @@ Options:
   -O[TYPE], --output-sync[=TYPE]
                               Synchronize output of parallel jobs by TYPE.
   -q, --question              Run no recipe; exit status says if up to date.
+  -r, --no-builtin-rules      Disable the built-in implicit rules.
+  -R, --no-builtin-variables  Disable the built-in variable settings.
   -s, --silent, --quiet       Don't echo recipes.
   --no-silent                 Echo recipes (disable --silent mode).
   -S, --no-keep-going, --stop
@@ -188,6 +195,12 @@ export function parseOptions(args: string[], o: Options, fromArgv: boolean): str
         break;
       case "e":
         o.envOverrides = true;
+        break;
+      case "r":
+        o.noBuiltinRules = true;
+        break;
+      case "R":
+        o.noBuiltinRules = o.noBuiltinVars = true;
         break;
       case "o":
         o.oldFiles.push(arg!);
@@ -353,6 +366,8 @@ export function makeflags(mk: Make): string {
   if (o.keepGoing) letters += "k";
   if (o.dryRun) letters += "n";
   if (o.question) letters += "q";
+  if (o.noBuiltinRules) letters += "r";
+  if (o.noBuiltinVars) letters += "R";
   if (o.silent) letters += "s";
   if (o.touch) letters += "t";
   if (mk.printDir) letters += "w";

@@ -16,6 +16,7 @@ import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";
 import { closing, expand, type ExpandCtx, topLevel } from "./expand.ts";
 import { addFile, type Database, type RecipeLine } from "./file.ts";
+import { addPattern } from "./implicit.ts";
 import { fillPattern, matchPattern, readAll, shell, words } from "./function.ts";
 import { glob } from "./glob.ts";
 import {
@@ -307,7 +308,16 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       }
       continue;
     }
-    if (/^vpath([ \t]|$)/.test(trimmed)) continue;
+    const vp = /^vpath(?:[ \t]+(.*))?$/.exec(trimmed);
+    if (vp !== null) {
+      yield* record();
+      // vpath PATTERN DIRS; vpath PATTERN (forget its directories); vpath (forget them all)
+      const [pattern, ...dirs] = words(yield* expand(vp[1] ?? "", ctx));
+      if (pattern === undefined) db.vpaths = [];
+      else if (dirs.length === 0) db.vpaths = db.vpaths.filter((v) => v.pattern !== pattern);
+      else db.vpaths.push({ pattern, dirs: dirs.flatMap((d) => d.split(":")).filter((d) => d) });
+      continue;
+    }
     if (L.text.startsWith("\t")) throw new MakeError(floc, "recipe commences before first target");
 
     // A rule: targets: prerequisites [; recipe]
@@ -421,22 +431,19 @@ function* recordRule(db: Database, r: PendingRule): Reader<void> {
     return;
   }
   if (r.targets.some((t) => t.includes("%"))) {
-    // A pattern rule without a recipe would cancel built-in rules, of which there are none.
-    if (recipe !== null) {
-      db.patterns.push({
-        targets: r.targets,
-        deps: r.deps,
-        orderOnly: r.orderOnly,
-        recipe,
-        floc: r.floc,
-      });
-    }
+    const rule = { targets: r.targets, deps: r.deps, orderOnly: r.orderOnly, recipe, floc: r.floc };
+    addPattern(db, rule, true);
     return;
   }
   for (const t of r.targets) {
     if (t === ".PHONY") {
       for (const d of r.deps) db.phony.add(d);
       continue;
+    }
+    if (t === ".SUFFIXES") {
+      // Without prerequisites it empties the list; with them, they join it.
+      if (r.deps.length === 0) db.suffixes = [];
+      for (const d of r.deps) if (!db.suffixes.includes(d)) db.suffixes.push(d);
     }
     yield* addFile(db, t, r.deps, r.orderOnly, recipe, null, r);
     setDefault(db, t);

@@ -5,6 +5,7 @@
 
 import {
   DONE,
+  findFile,
   mtimeOf,
   newNode,
   type Node,
@@ -38,6 +39,10 @@ function* resolve(mk: Make, n: Node): Call<void> {
   n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
   // -o FILE: very old (and done, see visit); -W FILE: infinitely new (GNU's OLD_MTIME and
   // NEW_MTIME; -W wins).
+  if (n.mtime === null && !n.phony) {
+    const found = yield* findFile(mk, n.name);
+    if (found !== null) [n.path, n.mtime] = [found.path, found.mtime];
+  }
   if (mk.o.oldFiles.includes(n.name)) n.mtime = -Infinity;
   if (mk.o.newFiles.includes(n.name)) n.mtime = Infinity;
   const f = mk.db.files.get(n.name);
@@ -73,7 +78,7 @@ function* resolve(mk: Make, n: Node): Call<void> {
     let ok = true;
     for (const d of [...c.deps, ...c.orderOnly]) {
       if (mk.mentioned.has(d) || mk.db.files.has(d)) continue;
-      if ((yield* mtimeOf(mk.sys, d)) === null) {
+      if ((yield* mtimeOf(mk.sys, d)) === null && (yield* findFile(mk, d)) === null) {
         ok = false;
         break;
       }

@@ -294,6 +294,78 @@ const CASES: Case[] = [
       "make[1]: Entering directory '/w'\nA1\nA2\nmake[1]: Leaving directory '/w'\n",
     status: 0,
   },
+  // Built-in and suffix rules, vpath
+  {
+    name: "suffix rules: .SUFFIXES makes `.X.Y:` one; the built-in `.sh` rule; -r",
+    files: {
+      Makefile: "all: hello a.html b.up\n.SUFFIXES: .txt .html\n.txt.html:\n" +
+        '\t@echo "$@ from $< stem $*"; cat $< > $@\n.SUFFIXES: .low .up\n.low.up: dep\n' +
+        "\tcat $< > $@\ndep:\n\t@:\n",
+      "hello.sh": "echo hi\n",
+      "a.txt": "txt\n",
+      "b.low": "l\n",
+    },
+    cmd: "make -n; make -r hello; make a.html b.up; cat a.html b.up",
+    out: "Makefile:7: warning: ignoring prerequisites on suffix rule definition\n" +
+      "cat hello.sh >hello \nchmod a+x hello\n" +
+      'echo "a.html from a.txt stem a"; cat a.txt > a.html\ncat b.low > b.up\n' +
+      "Makefile:7: warning: ignoring prerequisites on suffix rule definition\n" +
+      "make: *** No rule to make target 'hello'.  Stop.\n" +
+      "Makefile:7: warning: ignoring prerequisites on suffix rule definition\n" +
+      "a.html from a.txt stem a\ncat b.low > b.up\ntxt\nl\n",
+    status: 0,
+  },
+  {
+    name: "`.SUFFIXES:` empties the list: no suffix rules, built-in or not",
+    files: {
+      Makefile: ".SUFFIXES:\n.txt.html:\n\tcat $< > $@\n",
+      "hello.sh": "echo hi\n",
+      "a.txt": "txt\n",
+    },
+    cmd: "make a.html; make -n hello; make",
+    out: "make: *** No rule to make target 'a.html'.  Stop.\n" +
+      "make: *** No rule to make target 'hello'.  Stop.\nmake: *** No targets.  Stop.\n",
+    status: 2,
+  },
+  {
+    name: "a pattern rule without a recipe cancels the built-in one; the later of two wins",
+    files: {
+      Makefile: "%: %.sh\n%.zz: %.sh\n\t@echo one $@\n%.zz: %.sh\n\t@echo two $@\n" +
+        "$(info $(words $(SUFFIXES)) suffixes)\n",
+      "hello.sh": "echo hi\n",
+    },
+    cmd: "make -n hello; make hello.zz; make -r hello.zz",
+    out:
+      "35 suffixes\nmake: *** No rule to make target 'hello'.  Stop.\n35 suffixes\ntwo hello.zz\n" +
+      "0 suffixes\ntwo hello.zz\n",
+    status: 0,
+  },
+  {
+    name: "VPATH and vpath: prerequisites found in other directories, named there in $< and $^",
+    files: {
+      Makefile: "VPATH = src:lib\nvpath %.txt src\nall: a.o c.out\n%.o: %.c b.h\n" +
+        '\t@echo "$@ from $< [$^]"; cat $< > $@\nc.out: c.txt\n\t@echo "$@ from $<"; cat $< > $@\n',
+      "src/a.c": "hi\n",
+      "lib/b.h": "lib\n",
+      "src/c.txt": "x\n",
+    },
+    cmd: "make; make; sleep 1; echo hi > src/a.c; make; make -r -R -s X=1; cat a.o c.out",
+    out: "a.o from src/a.c [src/a.c lib/b.h]\nc.out from src/c.txt\n" +
+      "make: Nothing to be done for 'all'.\na.o from src/a.c [src/a.c lib/b.h]\nhi\nx\n",
+    status: 0,
+  },
+  {
+    name: "a target found by vpath is named there until it is remade, here",
+    files: {
+      Makefile: "vpath %.txt src\nvpath %.h lib\nvpath %.h\nall: out.txt\n" +
+        '\t@echo "[$^]"\nout.txt: in\n\t@echo making $@; echo new > $@\n',
+      "src/out.txt": "old\n",
+      in: "",
+    },
+    cmd: "make; sleep 1; echo x > in; make; make; cat out.txt src/out.txt",
+    out: "[src/out.txt]\nmaking out.txt\n[out.txt]\n[out.txt]\nnew\nold\n",
+    status: 0,
+  },
 ];
 
 for (const c of CASES) {
