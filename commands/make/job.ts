@@ -3,7 +3,7 @@
 // `/bin/sh -c LINE`, a job slot (or a jobserver token) per job, children reaped, the messages of
 // a line that fails; -n, -q and -t as the lines meet them. Also -t's touch (GNU's touch_file, in
 // remake.c): a job that ends under -t touches its file too, and remake.ts imports job.ts, not
-// the other way round.
+// the other way round. And -O's temporary files, where a job's output waits (output.c).
 
 import {
   O_APPEND,

@@ -7,6 +7,9 @@
 //   -s           silent; -B remake everything; -i ignore errors; -w / --no-print-directory
 //   -q           question: run no recipe; the status says whether all is up to date (0, or 1)
 //   -t           touch the targets to be remade instead of running their recipes
+//   -e           the environment's variables win; -o FILE old, not remade; -W FILE new
+//   -O[TYPE]     output kept together per job (target), per line, or per sub-make (recurse)
+//   -l [N]       accepted (no load average here); -r no built-in rules; -R (and -r)
 //   --jobserver-style=pipe|sysvsem|psem    how -jN shares its slots with recursive makes
 //   --stats      at exit: `make: 8 jobs in 412 ticks, at most 4 at once, 3.7 on average`
 //   --timeline   at exit: which job ran in which slot, an ASCII chart
@@ -17,6 +20,9 @@
 // A line with $(MAKE) or `+` is recursive: it runs under -n too and, with the pipe jobserver,
 // is the only kind of line that gets the jobserver's fds. Recursive makes get MAKELEVEL and
 // MAKEFLAGS and say `make[1]: Entering directory '...'`.
+//
+// Before its goals, make remakes the makefiles it read (or tried to) that a rule can make, and
+// reads them all again if one changed (GNU make execs itself again).
 //
 // Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's
 // process killed (status -1, as dv6's kill makes it) is reported as `Killed`, as GNU make reports

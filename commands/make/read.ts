@@ -10,7 +10,10 @@
 //   - rules: `targets: prerequisites | order-only ; recipe`, several targets, pattern rules
 //     (`%.o: %.c`), static pattern rules (`objs: %.o: %.c`), double-colon rules, `.PHONY`,
 //     target- and pattern-specific variables (`targets: VAR = value`);
-//   - conditionals (ifeq, ifneq, ifdef, ifndef, else, endif) and `include` / `-include`.
+//   - suffix rules (`.c.o:`, made pattern rules by implicit.ts), `.SUFFIXES`, `vpath`;
+//   - `private` variables, a bare `export`;
+//   - conditionals (ifeq, ifneq, ifdef, ifndef, else, endif) and `include` / `-include` (a
+//     makefile that cannot be read is noted, for remake.ts to make).
 
 import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";

@@ -2,6 +2,7 @@
 // dependency graph, depth first, that start every job that can start, then wait for one to end.
 // A file is remade when it does not exist, is phony, or a prerequisite is newer or was remade;
 // double-colon rules are updated in turn; -q answers, -t touches, -k goes on after an error.
+// First the makefiles are goals of their own (main.c's "Updating makefiles").
 
 import {
   DONE,
