@@ -317,7 +317,9 @@ function* runNext(mk: Make, job: Job): Call<void> {
 function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
   const l = job.line!;
   const what = status === -1 ? "Killed" : `Error ${status}`;
-  const where = `[${l.floc.file}:${l.floc.line}: ${job.node.name}]`;
+  // A built-in recipe has no line (implicit.ts's BUILTIN): `[<builtin>: t]`, as GNU says it.
+  const at = l.floc.line > 0 ? `${l.floc.file}:${l.floc.line}` : l.floc.file;
+  const where = `[${at}: ${job.node.name}]`;
   const sync = job.sync !== null && syncs(mk, l) ? job.sync : null;
   if (l.ignore) {
     if (!mk.o.silent) yield* syncWrite(mk, sync, 2, `${mk.prog}: ${where} ${what} (ignored)\n`);

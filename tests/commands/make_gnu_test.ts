@@ -4,7 +4,8 @@
 // suffix rules, vpath. Each case holds the output GNU make 4.3 prints; where the host's make is
 // GNU make 4.3, it is run on the same files too (make_compare.ts).
 
-import { type Case, check } from "./make_compare.ts";
+import assert from "node:assert/strict";
+import { type Case, check, dv6, GNU, gnu } from "./make_compare.ts";
 
 const CASES: Case[] = [
   // Remaking makefiles
@@ -371,3 +372,14 @@ const CASES: Case[] = [
 for (const c of CASES) {
   Deno.test(`make (GNU): ${c.name}`, () => check(c));
 }
+
+Deno.test("make (GNU): a built-in recipe that fails is `<builtin>` in the message", () => {
+  // dv6 has no chmod, the `.sh` rule's second line; GNU make, given no PATH, fails at its
+  // first (`cat`): the shells' messages differ, make's last line is the same.
+  const last = (s: string) => s.trimEnd().split("\n").at(-1);
+  const line = "make: *** [<builtin>: hello] Error 127";
+  const files = { Makefile: "all: hello\n", "hello.sh": "echo hi\n" };
+  const d = dv6(files, "make -s");
+  assert.equal(last(d.out), line);
+  if (GNU) assert.equal(last(gnu(files, "PATH=/nowhere /usr/bin/make -s").out), line);
+});
