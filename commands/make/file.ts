@@ -203,6 +203,9 @@ export interface Node {
   /** Made for an `-include`d makefile (GNU's dontcare): its failures are silent and do not
    * stop make. */
   dontcare: boolean;
+  /** It failed while `dontcare`, silently: make says why when a file needs it later (GNU's
+   * no_diag). */
+  noDiag: boolean;
   /** The other targets of the pattern rule that makes it: one run of its recipe makes them
    * all (GNU's also_make). */
   also: Node[];
@@ -242,6 +245,7 @@ export function newNode(mk: Make, name: string): Node {
     entries: null,
     entry: false,
     dontcare: false,
+    noDiag: false,
     also: [],
     path: null,
   };

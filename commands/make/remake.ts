@@ -118,6 +118,7 @@ export function* updateMakefiles(mk: Make): Call<boolean> {
   } finally {
     Object.assign(o, flags);
     mk.goalError = null;
+    for (const n of mk.nodes.values()) n.dontcare = false;
   }
   let remade = false;
   for (const [i, r] of reads.entries()) {
@@ -160,7 +161,7 @@ function* updateGoals(mk: Make, goals: Goal[], makefiles: boolean): Call<void> {
     if (!mk.stopping) {
       mk.blocked = false;
       for (const g of goals) {
-        if (g.node.state === DONE) continue;
+        if (g.node.state === DONE && !silentFailure(g.node)) continue;
         const before = mk.started;
         mk.goalError = g.error;
         yield* visit(mk, g.node, null, makefiles ? 1 : 0);
@@ -219,9 +220,13 @@ function* releaseSpare(mk: Make): Call<void> {
  * start: VISIT_OK or VISIT_FAIL when it is done, VISIT_PENDING while a job runs for it or one of
  * its prerequisites. */
 function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<number> {
-  if (n.state === DONE) return n.failed ? VISIT_FAIL : VISIT_OK;
+  if (n.state === DONE) {
+    if (silentFailure(n)) yield* complain(mk, n);
+    return n.failed ? VISIT_FAIL : VISIT_OK;
+  }
   if (n.state === RUNNING) return VISIT_PENDING;
   n.onStack = true;
+  n.noDiag = n.dontcare;
   try {
     yield* resolve(mk, n);
     if (mk.o.oldFiles.includes(n.name)) {
@@ -238,7 +243,11 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
       for (let i = n.scan[li]; i < list.length; i++) {
         const d = node(mk, list[i]);
         let r: number;
-        if (d.state === DONE) r = d.failed ? VISIT_FAIL : VISIT_OK;
+        if (d.state === DONE && silentFailure(d) && !n.dontcare) {
+          d.parent = n;
+          r = yield* visit(mk, d, n, depth + 1);
+          if (mk.stopping) return VISIT_PENDING;
+        } else if (d.state === DONE) r = d.failed ? VISIT_FAIL : VISIT_OK;
         else if (d.state === RUNNING) r = VISIT_PENDING;
         else if (d.onStack) {
           yield* error(mk, `Circular ${n.name} <- ${d.name} dependency dropped.`);
@@ -298,6 +307,36 @@ function* visitEntries(mk: Make, n: Node, parent: Node | null, depth: number): C
   return n.failed ? VISIT_FAIL : VISIT_OK;
 }
 
+/** `No rule to make target`: make stops there, or goes on under -k. */
+function* noRule(mk: Make, n: Node, parent: Node | null): Call<void> {
+  const why = parent === null
+    ? `No rule to make target '${n.name}'`
+    : `No rule to make target '${n.name}', needed by '${parent.name}'`;
+  mk.failed = true;
+  yield* goalError(mk);
+  if (!mk.o.keepGoing) {
+    if (mk.deferEnter) yield* enter(mk);
+    yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);
+    yield* stopping(mk);
+    return;
+  }
+  yield* error(mk, `*** ${why}.`);
+}
+
+/** A file that failed silently for an `-include` and is needed now. */
+function silentFailure(n: Node): boolean {
+  return n.failed && n.noDiag && !n.dontcare;
+}
+
+/** Says why a file that failed silently failed (GNU's complain): its prerequisite that
+ * failed, else the file itself, as having no rule (whatever the reason was). */
+function* complain(mk: Make, n: Node): Call<void> {
+  const culprit = n.deps.map((d) => mk.nodes.get(d)).find((d) => d?.state === DONE && d.failed);
+  if (culprit !== undefined) return yield* complain(mk, culprit);
+  yield* noRule(mk, n, n.parent);
+  n.noDiag = false;
+}
+
 /** All of a file's prerequisites are done: is it to be remade, and can its job start? */
 function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
   if (!n.hasRule) {
@@ -306,21 +345,9 @@ function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
       n.changed = n.phony;
       return VISIT_OK;
     }
-    const why = parent === null
-      ? `No rule to make target '${n.name}'`
-      : `No rule to make target '${n.name}', needed by '${parent.name}'`;
     n.state = DONE;
     n.failed = true;
-    if (n.dontcare) return VISIT_FAIL;
-    mk.failed = true;
-    yield* goalError(mk);
-    if (!mk.o.keepGoing) {
-      if (mk.deferEnter) yield* enter(mk);
-      yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);
-      yield* stopping(mk);
-      return VISIT_FAIL;
-    }
-    yield* error(mk, `*** ${why}.`);
+    if (!n.dontcare) yield* noRule(mk, n, parent);
     return VISIT_FAIL;
   }
   const mine = n.mtime;

@@ -83,6 +83,26 @@ const CASES: Case[] = [
       "make: *** No rule to make target 'nope.mk'.  Stop.\n",
     status: 2,
   },
+  {
+    name: "a makefile that failed silently for -include, needed later: why, as GNU words it",
+    files: {
+      Makefile: "-include a.d\nall: a.d\n\t@echo all\na.d: a.c\n\techo x > $@\n",
+      "b.mk": "-include a.d\nall: a.d\n\t@echo all\na.d:\n\texit 1\n",
+      "c.mk": "-include a.d\nall: a.d\n\t@echo all\n",
+    },
+    cmd: "make; make -k; make -f b.mk; make -k -f b.mk; make -f c.mk; make -f c.mk -k; make a.d",
+    out: "make: *** No rule to make target 'a.c', needed by 'a.d'.  Stop.\n" +
+      "make: *** No rule to make target 'a.c', needed by 'a.d'.\n" +
+      "make: Target 'all' not remade because of errors.\n" +
+      "exit 1\nmake: *** No rule to make target 'a.d', needed by 'all'.  Stop.\n" +
+      "exit 1\nmake: *** No rule to make target 'a.d', needed by 'all'.\n" +
+      "make: Target 'all' not remade because of errors.\n" +
+      "make: *** No rule to make target 'a.d', needed by 'all'.  Stop.\n" +
+      "make: *** No rule to make target 'a.d', needed by 'all'.\n" +
+      "make: Target 'all' not remade because of errors.\n" +
+      "make: *** No rule to make target 'a.c', needed by 'a.d'.  Stop.\n",
+    status: 2,
+  },
   // Grouped pattern targets
   {
     name: "a pattern rule with two targets runs its recipe once for both",
