@@ -20,6 +20,17 @@ const CASES: Case[] = [
     status: 0,
   },
   {
+    name: "an included makefile older than its source is made again, then read again",
+    files: {
+      Makefile: "include inc.mk\nall:\n\t@echo X=$(X) $(MAKE_RESTARTS)\ninc.mk: inc.src\n" +
+        "\tcat inc.src > inc.mk\n",
+      "inc.src": "X = 1\n",
+    },
+    cmd: "make; make; sleep 1; echo X = 2 > inc.src; make; make -n; make -q; echo $?",
+    out: "cat inc.src > inc.mk\nX=1 1\nX=1\ncat inc.src > inc.mk\nX=2 1\necho X=2 \n1\n",
+    status: 0,
+  },
+  {
     name: "included makefiles made by a chain of rules and a pattern rule, the last read first",
     files: {
       Makefile: "include a.mk b.d\nall:\n\t@echo all $(A) $(B)\na.mk: b.mk\n\tcat b.mk > a.mk\n" +
