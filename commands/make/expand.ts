@@ -18,6 +18,9 @@ export interface ExpandCtx {
   vars: Vars;
   auto: Automatic | null;
   floc: Floc | null;
+  /** Where the variable being expanded was defined (GNU's expanding_var): an unterminated
+   * reference in its value is reported there. */
+  expanding?: Floc;
 }
 
 /** The text inside `$(...)` or `${...}` that starts at `s[i]` (just after the opening): its end
@@ -76,7 +79,7 @@ export function* expandWith(s: string, ctx: ExpandCtx, active: Set<string>): Exp
       continue;
     }
     const end = closing(s, i + 2, n === "(" ? ")" : "}");
-    if (end < 0) throw new MakeError(ctx.floc, "unterminated variable reference");
+    if (end < 0) throw new MakeError(ctx.expanding ?? ctx.floc, "unterminated variable reference");
     out += yield* reference(s.slice(i + 2, end), ctx, active);
     i = end;
   }
@@ -125,13 +128,22 @@ function* lookup(name: string, ctx: ExpandCtx, active: Set<string>): Expander<st
   const v = ctx.vars.get(name);
   if (v === undefined) return "";
   if (!v.recursive) return v.value;
-  if (active.has(name)) {
-    throw new MakeError(ctx.floc, `Recursive variable '${name}' references itself (eventually)`);
-  }
-  active.add(name);
+  const outer = ctx.expanding;
+  if (v.floc !== undefined) ctx.expanding = v.floc;
   try {
-    return yield* expandWith(v.value, ctx, active);
+    if (active.has(name)) {
+      throw new MakeError(
+        ctx.expanding ?? ctx.floc,
+        `Recursive variable '${name}' references itself (eventually)`,
+      );
+    }
+    active.add(name);
+    try {
+      return yield* expandWith(v.value, ctx, active);
+    } finally {
+      active.delete(name);
+    }
   } finally {
-    active.delete(name);
+    ctx.expanding = outer;
   }
 }

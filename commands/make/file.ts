@@ -3,7 +3,10 @@
 // updates: their state, the result of visiting one (GNU's update_status), and their
 // modification times.
 
+import { expand } from "./expand.ts";
+import { matchPattern } from "./function.ts";
 import { type Floc, type Make, MakeError, type Reader } from "./makeint.ts";
+import { drive } from "./read.ts";
 import type { PendingRule } from "./read.ts";
 import type { PatternVar, Vars } from "./variable.ts";
 import { type Call, stat } from "../lib/ulib.ts";
@@ -44,7 +47,8 @@ export interface PatternRule {
   targets: string[];
   deps: string[];
   orderOnly: string[];
-  recipe: RecipeLine[];
+  /** null: the rule cancels the one with the same targets and prerequisites. */
+  recipe: RecipeLine[] | null;
   floc: Floc;
 }
 
@@ -58,12 +62,27 @@ export interface Database {
   targetVars: Map<string, Vars>;
   /** Pattern-specific variables, shortest pattern first (then in the makefile's order). */
   patternVars: PatternVar[];
-  /** The first target (the default goal), unless .DEFAULT_GOAL says otherwise. */
-  defaultGoal: string | null;
   /** The makefiles read, in order (MAKEFILE_LIST). */
   makefiles: string[];
-  /** Included makefiles that do not exist (make then says there is no rule to make them). */
-  missing: string[];
+  /** Every makefile make tried to read, found or not, in order (GNU's read_files): make
+   * tries to remake them all before it updates its goals. */
+  readFiles: ReadFile[];
+  /** Every variable is exported (a bare `export`, or .EXPORT_ALL_VARIABLES). */
+  exportAll: boolean;
+  /** The .SUFFIXES list, which makes `.X.Y:` a suffix rule (implicit.ts). */
+  suffixes: string[];
+  /** `vpath PATTERN DIRS` lines, in order (VPATH, the variable, is read when a file is
+   * looked for). */
+  vpaths: { pattern: string; dirs: string[] }[];
+}
+
+/** A makefile make tried to read: `-f`'s or the default one (floc null), or an `include`d
+ * one (`-include`: optional, its failures are silent). */
+export interface ReadFile {
+  name: string;
+  floc: Floc | null;
+  optional: boolean;
+  missing: boolean;
 }
 
 /** A new, empty database with `vars` as its variables. */
@@ -75,9 +94,11 @@ export function newDatabase(vars: Vars): Database {
     phony: new Set(),
     targetVars: new Map(),
     patternVars: [],
-    defaultGoal: null,
     makefiles: [],
-    missing: [],
+    readFiles: [],
+    exportAll: false,
+    suffixes: [],
+    vpaths: [],
   };
 }
 
@@ -179,6 +200,18 @@ export interface Node {
   /** A file of double-colon rules: one node per rule, updated in turn; `entry`: such a node. */
   entries: Node[] | null;
   entry: boolean;
+  /** Made for an `-include`d makefile (GNU's dontcare): its failures are silent and do not
+   * stop make. */
+  dontcare: boolean;
+  /** It failed while `dontcare`, silently: make says why when a file needs it later (GNU's
+   * no_diag). */
+  noDiag: boolean;
+  /** The other targets of the pattern rule that makes it: one run of its recipe makes them
+   * all (GNU's also_make). */
+  also: Node[];
+  /** Where directory search found it (`src/a.c` for `a.c`), or null: its name in $^ and $<
+   * while it is not remade (a file remade is made here, under its own name). */
+  path: string | null;
 }
 
 export const VISIT_OK = 0, VISIT_FAIL = 1, VISIT_PENDING = 2;
@@ -211,6 +244,10 @@ export function newNode(mk: Make, name: string): Node {
     parent: null,
     entries: null,
     entry: false,
+    dontcare: false,
+    noDiag: false,
+    also: [],
+    path: null,
   };
 }
 
@@ -218,4 +255,26 @@ export function newNode(mk: Make, name: string): Node {
 export function* mtimeOf(sys: Sys, name: string): Call<number | null> {
   const st = yield* stat(sys, name);
   return st === -1 ? null : st.mtime;
+}
+
+/** A file that does not exist here, looked for (GNU's vpath.c) in the directories of the
+ * `vpath` lines whose pattern matches its name, in order, then in VPATH's: the path found
+ * and its time, or null. */
+export function* findFile(mk: Make, name: string): Call<{ path: string; mtime: number } | null> {
+  const db = mk.db;
+  const general = db.vars.get("VPATH");
+  if (name.startsWith("/") || (db.vpaths.length === 0 && general === undefined)) return null;
+  const value = general === undefined
+    ? ""
+    : yield* drive(mk, expand(general.value, { vars: db.vars, auto: null, floc: null }));
+  const dirs = [
+    ...db.vpaths.filter((v) => matchPattern(v.pattern, name) !== null).flatMap((v) => v.dirs),
+    ...value.split(/[: \t]+/).filter((d) => d !== ""),
+  ];
+  for (const dir of dirs) {
+    const path = `${dir.replace(/\/+$/, "")}/${name}`;
+    const mtime = yield* mtimeOf(mk.sys, path);
+    if (mtime !== null) return { path, mtime };
+  }
+  return null;
 }

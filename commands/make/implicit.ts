@@ -1,10 +1,95 @@
-// Pattern rules for a file (GNU make's implicit.c, its pattern_search, with no built-in rules):
-// the rules whose target pattern matches, with the stem and the prerequisites they give, in the
-// order make tries them; remake.ts's resolve takes the first whose prerequisites exist or ought
-// to.
+// Pattern rules for a file (GNU make's implicit.c, its pattern_search): the rules whose target
+// pattern matches, with the stem and the prerequisites they give, in the order make tries them;
+// remake.ts's resolve takes the first whose prerequisites exist or ought to. Also how the
+// pattern rules are made (rule.c): a rule that replaces or cancels an identical one, the
+// old-fashioned suffix rules (`.c.o:`, `.sh:`) turned into pattern rules by the .SUFFIXES list,
+// and the built-in ones (default.c) that need no compiler.
 
-import type { Database, PatternRule } from "./file.ts";
+import type { Database, FileEntry, PatternRule, RecipeLine } from "./file.ts";
 import { fillPattern, matchPattern } from "./function.ts";
+import type { Reader } from "./makeint.ts";
+
+/** GNU make 4.3's default .SUFFIXES (default.c). */
+export const DEFAULT_SUFFIXES = (".out .a .ln .o .c .cc .C .cpp .p .f .F .m .r .y .l .ym .yl .s " +
+  ".S .mod .sym .def .h .info .dvi .tex .texinfo .texi .txinfo .w .ch .web .sh .elc .el").split(
+    " ",
+  );
+
+/** The built-in suffix rules dv6 keeps: GNU's whose tools it has (the others run compilers).
+ * As in GNU make, they are makefile rules read before the makefiles, so a makefile can
+ * replace them, and .SUFFIXES decides whether they apply. */
+const BUILTIN_SUFFIX_RULES: [string, string[]][] = [
+  [".sh", ["cat $< >$@ ", "chmod a+x $@"]],
+];
+
+/** Where a built-in recipe comes from (`[<builtin>: t] Error 1`). */
+export const BUILTIN = { file: "<builtin>", line: 0 };
+
+/** The built-in suffix rules, as files of the database (before the makefiles are read). */
+export function installBuiltinRules(db: Database): void {
+  db.suffixes = [...DEFAULT_SUFFIXES];
+  for (const [target, lines] of BUILTIN_SUFFIX_RULES) {
+    db.files.set(target, {
+      name: target,
+      deps: [],
+      orderOnly: [],
+      recipe: lines.map((text) => ({ text, floc: BUILTIN })),
+      stem: null,
+      recipeFloc: null,
+      doubleColon: null,
+    });
+  }
+}
+
+/** Adds a pattern rule (GNU's new_pattern_rule): it replaces one with the same targets and
+ * prerequisites (`override`), or gives way to it; one without a recipe only cancels it. */
+export function addPattern(db: Database, rule: PatternRule, override: boolean): void {
+  const same = db.patterns.findIndex((r) =>
+    r.targets.join(" ") === rule.targets.join(" ") && r.deps.join(" ") === rule.deps.join(" ")
+  );
+  if (same >= 0 && !override) return;
+  if (same >= 0) db.patterns.splice(same, 1);
+  db.patterns.push(rule);
+}
+
+/** Turns the suffix rules into pattern rules (GNU's convert_to_pattern), after the makefiles
+ * are read: `.X.Y:` (both in .SUFFIXES) is `%.Y: %.X`, `.X:` is `%: %.X`. A makefile's own
+ * pattern rule with the same targets and prerequisites wins. */
+export function* convertSuffixRules(db: Database): Reader<void> {
+  const entry = (name: string): FileEntry | undefined => {
+    const f = db.files.get(name);
+    return f?.recipe !== null && f?.doubleColon === null ? f : undefined;
+  };
+  for (const from of db.suffixes) {
+    const single = entry(from);
+    if (single !== undefined) suffixPattern(db, "%", from, single.recipe!);
+    for (const to of db.suffixes) {
+      if (to === from) continue;
+      const f = entry(from + to);
+      if (f === undefined) continue;
+      if (f.deps.length > 0) {
+        const at = f.recipe![0].floc;
+        yield {
+          kind: "print",
+          fd: 2,
+          text:
+            `${at.file}:${at.line}: warning: ignoring prerequisites on suffix rule definition\n`,
+        };
+      }
+      suffixPattern(db, "%" + to, from, f.recipe!);
+    }
+  }
+}
+
+function suffixPattern(db: Database, target: string, from: string, recipe: RecipeLine[]): void {
+  addPattern(db, {
+    targets: [target],
+    deps: ["%" + from],
+    orderOnly: [],
+    recipe,
+    floc: recipe[0].floc,
+  }, false);
+}
 
 /** A pattern rule that could make a file, with the stem and the prerequisites it gives. */
 export interface PatternMatch {
@@ -12,6 +97,8 @@ export interface PatternMatch {
   stem: string;
   deps: string[];
   orderOnly: string[];
+  /** The rule's other targets for this stem: its recipe makes them too (GNU's also_make). */
+  also: string[];
 }
 
 /** The pattern rules whose target patterns match `name`, in the order make tries them: the
@@ -20,6 +107,7 @@ export interface PatternMatch {
 export function patternCandidates(db: Database, name: string): PatternMatch[] {
   const out: PatternMatch[] = [];
   for (const rule of db.patterns) {
+    if (rule.recipe === null) continue; // a cancelled rule
     for (const t of rule.targets) {
       const stem = patternStem(t, name);
       if (stem === null) continue;
@@ -28,6 +116,7 @@ export function patternCandidates(db: Database, name: string): PatternMatch[] {
         stem,
         deps: rule.deps.map((d) => fillStem(d, stem)),
         orderOnly: rule.orderOnly.map((d) => fillStem(d, stem)),
+        also: rule.targets.filter((o) => o !== t).map((o) => fillStem(o, stem)),
       });
       break;
     }

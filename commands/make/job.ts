@@ -3,7 +3,7 @@
 // `/bin/sh -c LINE`, a job slot (or a jobserver token) per job, children reaped, the messages of
 // a line that fails; -n, -q and -t as the lines meet them. Also -t's touch (GNU's touch_file, in
 // remake.c): a job that ends under -t touches its file too, and remake.ts imports job.ts, not
-// the other way round.
+// the other way round. And -O's temporary files, where a job's output waits (output.c).
 
 import {
   O_APPEND,
@@ -13,6 +13,8 @@ import {
   O_WRONLY,
   type SpawnAction,
   spawnClose,
+  spawnDup2,
+  spawnOpen,
 } from "../../kernel/uapi/fcntl.ts";
 import { type Automatic, expand, type ExpandCtx } from "./expand.ts";
 import {
@@ -28,8 +30,8 @@ import {
 } from "./file.ts";
 import { helperDone, tryAcquire } from "./jobserver.ts";
 import type { Floc, Make } from "./makeint.ts";
-import { enter, error } from "./output.ts";
-import { drive } from "./read.ts";
+import { enter, error, goalError, message } from "./output.ts";
+import { drive, readFile } from "./read.ts";
 import { exportedEnv, scope, type Vars } from "./variable.ts";
 import type { Call } from "../lib/ulib.ts";
 
@@ -58,6 +60,22 @@ export function parseCommand(expanded: string): Command {
   }
   c.text = expanded.slice(i);
   return c;
+}
+
+/** An expanded recipe line's command lines: split at each newline that no backslash escapes
+ * (GNU's construct_command_argv finds the end of one so). */
+function commandLines(expanded: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let k = 0; k < expanded.length; k++) {
+    if (expanded[k] === "\\") k++;
+    else if (expanded[k] === "\n") {
+      out.push(expanded.slice(start, k));
+      start = k + 1;
+    }
+  }
+  out.push(expanded.slice(start));
+  return out;
 }
 
 /** Does an unexpanded recipe line run make recursively (`$(MAKE)` or `${MAKE}` in it)? */
@@ -96,6 +114,8 @@ export interface Job {
    * reports it: printing a failure can take a tick, while a robust jobserver has its token
    * back from the moment a killed sub-make died). */
   reapedTick: number | null;
+  /** -O: the files its output waits in (made when its first synced line runs). */
+  sync: SyncOut | null;
 }
 
 /** -t: touches a file as GNU make does (its first byte written back as it is; an empty file
@@ -165,15 +185,25 @@ export function* startJob(mk: Make, n: Node): Call<number> {
   const vars = yield* scope(mk, n);
   const ctx: ExpandCtx = { vars, auto, floc: null };
   const lines: JobLine[] = [];
+  const quiet = mk.db.files.get(".SILENT")?.deps.includes(n.name) ?? false;
   for (const l of recipe) {
     ctx.floc = l.floc;
-    const c = parseCommand(yield* drive(mk, expand(l.text, ctx)));
-    lines.push({
-      ...c,
-      ignore: c.ignore || mk.o.ignoreErrors,
-      recursive: c.always || isRecursive(l.text),
-      floc: l.floc,
-    });
+    // A line that expands to several (a `define` through $(call)) runs them one by one, each
+    // with the written line's prefixes and its own; after a `+`, as in GNU make, the rest of
+    // the line's are recursive too.
+    const written = parseCommand(l.text);
+    let recursive = written.always || isRecursive(l.text);
+    for (const sub of commandLines(yield* drive(mk, expand(l.text, ctx)))) {
+      const c = parseCommand(sub);
+      recursive ||= c.always;
+      lines.push({
+        ...c,
+        silent: c.silent || written.silent || quiet,
+        ignore: c.ignore || written.ignore || mk.o.ignoreErrors,
+        recursive,
+        floc: l.floc,
+      });
+    }
   }
   mk.started++;
   const job: Job = {
@@ -187,8 +217,10 @@ export function* startJob(mk: Make, n: Node): Call<number> {
     slot: spawns,
     recursive: lines.some((l) => l.recursive),
     reapedTick: null,
+    sync: null,
   };
   n.state = RUNNING;
+  for (const a of n.also) a.state = RUNNING;
   if (job.slot && !job.recursive) {
     yield* logJob(mk, `S ${job.id} ${yield* mk.sys.uptime()} ${n.name}`);
   }
@@ -214,19 +246,24 @@ function* jobEnv(mk: Make, vars: Vars, auto: Automatic): Call<string[]> {
 
 /** The automatic variables of a file's recipe. */
 function automatic(mk: Make, n: Node): Automatic {
+  // A prerequisite is named where directory search found it.
+  const named = (d: string) => node(mk, d).path ?? d;
   const newer: string[] = [];
   for (const d of n.deps) {
     const dn = node(mk, d);
-    if (n.mtime === null || dn.changed || dn.mtime === null || dn.mtime > n.mtime) newer.push(d);
+    if (n.mtime === null || dn.changed || dn.mtime === null || dn.mtime > n.mtime) {
+      newer.push(named(d));
+    }
   }
+  const deps = n.deps.map(named);
   return {
     "@": n.name,
-    "<": n.deps[0] ?? "",
-    "^": n.deps.join(" "),
-    "+": n.deps.join(" "),
+    "<": deps[0] ?? "",
+    "^": deps.join(" "),
+    "+": deps.join(" "),
     "*": n.stem,
     "?": newer.join(" "),
-    "|": n.orderOnly.join(" "),
+    "|": n.orderOnly.map(named).join(" "),
   };
 }
 
@@ -243,11 +280,18 @@ function* runNext(mk: Make, job: Job): Call<void> {
       yield* finishJob(mk, job, "question");
       return;
     }
-    if (mk.deferEnter) yield* enter(mk);
-    if (o.dryRun || (!l.silent && !o.silent)) yield* sys.write(1, l.text + "\n");
+    if (l.text.trim() === "") continue; // nothing to print or run, as in GNU make
+    const sync = yield* syncFor(mk, job, l);
+    // -q says `Entering directory` before it runs anything (-O, before what it prints).
+    if (mk.o.question && mk.deferEnter) yield* enter(mk);
+    if (o.dryRun || (!l.silent && !o.silent)) yield* syncWrite(mk, sync, 1, l.text + "\n");
     if (o.dryRun && !l.recursive) continue;
-    if (l.text.trim() === "") continue;
     const actions: SpawnAction[] = [];
+    if (sync !== null) {
+      actions.push(spawnOpen(1, sync.out, O_WRONLY | O_APPEND));
+      if (sync.err === sync.out) actions.push(spawnDup2(1, 2));
+      else actions.push(spawnOpen(2, sync.err, O_WRONLY | O_APPEND));
+    }
     const js = mk.js;
     if (js !== null && js.style === "pipe" && !l.recursive) {
       actions.push(spawnClose(js.r), spawnClose(js.w));
@@ -273,9 +317,12 @@ function* runNext(mk: Make, job: Job): Call<void> {
 function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
   const l = job.line!;
   const what = status === -1 ? "Killed" : `Error ${status}`;
-  const where = `[${l.floc.file}:${l.floc.line}: ${job.node.name}]`;
+  // A built-in recipe has no line (implicit.ts's BUILTIN): `[<builtin>: t]`, as GNU says it.
+  const at = l.floc.line > 0 ? `${l.floc.file}:${l.floc.line}` : l.floc.file;
+  const where = `[${at}: ${job.node.name}]`;
+  const sync = job.sync !== null && syncs(mk, l) ? job.sync : null;
   if (l.ignore) {
-    if (!mk.o.silent) yield* error(mk, `${where} ${what} (ignored)`);
+    if (!mk.o.silent) yield* syncWrite(mk, sync, 2, `${mk.prog}: ${where} ${what} (ignored)\n`);
     return false;
   }
   if (mk.o.question && l.recursive && status === 1) {
@@ -283,7 +330,11 @@ function* lineFailed(mk: Make, job: Job, status: number): Call<boolean> {
     yield* finishJob(mk, job, "question");
     return true;
   }
-  yield* error(mk, `*** ${where} ${what}`);
+  // A makefile of `-include` fails silently (GNU's dontcare).
+  if (!job.node.dontcare) {
+    yield* goalError(mk);
+    yield* syncWrite(mk, sync, 2, `${mk.prog}: *** ${where} ${what}\n`);
+  }
   yield* finishJob(mk, job, "failed");
   return true;
 }
@@ -310,11 +361,31 @@ export function* reaped(mk: Make, pid: number, status: number): Call<void> {
   job.pid = 0;
   if (mk.joblog !== null) job.reapedTick = yield* mk.sys.uptime();
   if (status !== 0 && (yield* lineFailed(mk, job, status))) return;
+  if (mk.o.outputSync === "line") yield* syncDump(mk, job.sync);
   yield* runNext(mk, job);
 }
 
-/** A job is over: its file is done (remade, failed, or found out of date by -q). */
+/** A job is over: its file is done (remade, failed, or found out of date by -q), and so are
+ * the other targets its pattern rule made. */
 function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<void> {
+  yield* syncDump(mk, job.sync);
+  if (job.sync !== null) {
+    yield* mk.sys.unlink(job.sync.out);
+    if (job.sync.err !== job.sync.out) yield* mk.sys.unlink(job.sync.err);
+    job.sync = null;
+  }
+  yield* settle(mk, job, how);
+  const n = job.node;
+  for (const a of n.also) {
+    a.state = DONE;
+    a.failed = n.failed;
+    const before = a.mtime;
+    a.mtime = yield* mtimeOf(mk.sys, a.name);
+    a.changed = n.changed && (mk.o.dryRun || a.mtime === null || a.mtime !== before);
+  }
+}
+
+function* settle(mk: Make, job: Job, how: "done" | "failed" | "question"): Call<void> {
   const n = job.node;
   n.state = DONE;
   if (job.slot) {
@@ -328,6 +399,7 @@ function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Ca
   }
   if (how === "failed") {
     n.failed = true;
+    if (n.dontcare) return;
     mk.failed = true;
     if (!mk.o.keepGoing) yield* stopping(mk);
     return;
@@ -347,6 +419,7 @@ function* finishJob(mk: Make, job: Job, how: "done" | "failed" | "question"): Ca
   }
   const before = n.mtime;
   n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  n.path = null; // remade here
   n.changed = n.mtime === null || n.mtime !== before;
 }
 
@@ -356,4 +429,80 @@ export function* logJob(mk: Make, record: string): Call<void> {
   if (fd < 0) return;
   yield* mk.sys.write(fd, record + "\n");
   yield* mk.sys.close(fd);
+}
+
+// ---------------------------------------------------------------------------------------------
+// -O: a job's output kept together (GNU's output.c: its struct output, output_dump)
+
+/** The temporary files a job's output waits in: one for both streams when make's stdout and
+ * stderr are the same file (GNU's combined_output), else one each. */
+export interface SyncOut {
+  out: string;
+  err: string;
+}
+
+/** Is this line's output kept back? Under -O recurse all of it; under line and target, that
+ * of lines that do not run make (a sub-make keeps its own). */
+function syncs(mk: Make, l: JobLine): boolean {
+  const mode = mk.o.outputSync;
+  return mode === "recurse" || ((mode === "line" || mode === "target") && !l.recursive);
+}
+
+/** Where a line's output goes: the job's files (made now if need be), or null (straight to
+ * make's own stdout and stderr, after what the job kept back so far). */
+function* syncFor(mk: Make, job: Job, l: JobLine): Call<SyncOut | null> {
+  if (!syncs(mk, l)) {
+    yield* syncDump(mk, job.sync);
+    return null;
+  }
+  if (job.sync !== null) return job.sync;
+  const { sys } = mk;
+  // GNU's first job ends the block of what make printed while it read the makefiles.
+  if (mk.deferEnter && mk.o.outputSync !== "recurse") {
+    mk.deferEnter = false;
+    if (mk.entered) yield* message(mk, `Leaving directory '${mk.cwd}'`);
+    mk.entered = false;
+  }
+  const [o, e] = [yield* sys.fstat(1), yield* sys.fstat(2)];
+  const combined = o !== -1 && e !== -1 && o.dev === e.dev && o.ino === e.ino;
+  yield* sys.mkdir("/tmp");
+  const base = `/tmp/make.${job.id}`;
+  job.sync = { out: `${base}.out`, err: combined ? `${base}.out` : `${base}.err` };
+  for (const f of new Set([job.sync.out, job.sync.err])) {
+    const fd = yield* sys.open(f, O_WRONLY | O_CREATE | O_TRUNC);
+    if (fd >= 0) yield* sys.close(fd);
+  }
+  return job.sync;
+}
+
+/** Writes make's own text for a job: into its files, or to fd. */
+function* syncWrite(mk: Make, sync: SyncOut | null, fd: number, text: string): Call<void> {
+  if (sync === null) {
+    if (mk.deferEnter) yield* enter(mk);
+    yield* mk.sys.write(fd, text);
+    return;
+  }
+  const f = yield* mk.sys.open(fd === 1 ? sync.out : sync.err, O_WRONLY | O_APPEND);
+  if (f < 0) return;
+  yield* mk.sys.write(f, text);
+  yield* mk.sys.close(f);
+}
+
+/** Writes out what a job kept back, and empties its files: under line and target, between
+ * `Entering directory` and `Leaving directory` when make says where it works. */
+function* syncDump(mk: Make, sync: SyncOut | null): Call<void> {
+  if (sync === null) return;
+  const { sys } = mk;
+  const out = (yield* readFile(sys, sync.out)) ?? "";
+  const err = sync.err === sync.out ? "" : (yield* readFile(sys, sync.err)) ?? "";
+  if (out === "" && err === "") return;
+  const wrap = mk.printDir && mk.o.outputSync !== "recurse";
+  if (wrap) yield* sys.write(1, `${mk.prog}: Entering directory '${mk.cwd}'\n`);
+  if (out !== "") yield* sys.write(1, out);
+  if (err !== "") yield* sys.write(2, err);
+  if (wrap) yield* sys.write(1, `${mk.prog}: Leaving directory '${mk.cwd}'\n`);
+  for (const f of new Set([sync.out, sync.err])) {
+    const fd = yield* sys.open(f, O_WRONLY | O_TRUNC);
+    if (fd >= 0) yield* sys.close(fd);
+  }
 }

@@ -7,6 +7,9 @@
 //   -s           silent; -B remake everything; -i ignore errors; -w / --no-print-directory
 //   -q           question: run no recipe; the status says whether all is up to date (0, or 1)
 //   -t           touch the targets to be remade instead of running their recipes
+//   -e           the environment's variables win; -o FILE old, not remade; -W FILE new
+//   -O[TYPE]     output kept together per job (target), per line, or per sub-make (recurse)
+//   -l [N]       accepted (no load average here); -r no built-in rules; -R (and -r)
 //   --jobserver-style=pipe|sysvsem|psem    how -jN shares its slots with recursive makes
 //   --stats      at exit: `make: 8 jobs in 412 ticks, at most 4 at once, 3.7 on average`
 //   --timeline   at exit: which job ran in which slot, an ASCII chart
@@ -17,6 +20,9 @@
 // A line with $(MAKE) or `+` is recursive: it runs under -n too and, with the pipe jobserver,
 // is the only kind of line that gets the jobserver's fds. Recursive makes get MAKELEVEL and
 // MAKEFLAGS and say `make[1]: Entering directory '...'`.
+//
+// Before its goals, make remakes the makefiles it read (or tried to) that a rule can make, and
+// reads them all again if one changed (GNU make execs itself again).
 //
 // Statuses: 0, or 2 after an error (under -q: 1 when something is to be remade). A recipe line's
 // process killed (status -1, as dv6's kill makes it) is reported as `Killed`, as GNU make reports
@@ -45,6 +51,7 @@ import type { Program } from "../../kernel/uapi/abi.ts";
 import { O_CREATE, O_RDONLY, O_WRONLY } from "../../kernel/uapi/fcntl.ts";
 import { expand, type ExpandCtx } from "./expand.ts";
 import { newDatabase } from "./file.ts";
+import { convertSuffixRules, installBuiltinRules } from "./implicit.ts";
 import { words } from "./function.ts";
 import { logJob, reapChild } from "./job.ts";
 import {
@@ -59,7 +66,7 @@ import { Die, type Make } from "./makeint.ts";
 import { defaultOptions, makeflags, parseOptions, splitMakeflags, USAGE } from "./options.ts";
 import { enter, error, fatal, message } from "./output.ts";
 import { drive, readFile, readMakefiles } from "./read.ts";
-import { update } from "./remake.ts";
+import { update, updateMakefiles } from "./remake.ts";
 import { analyze, statsLine, timeline } from "./stats.ts";
 import { assign, exportedEnv, setVar, type Vars } from "./variable.ts";
 import { type Call, readdirent, stat } from "../lib/ulib.ts";
@@ -81,7 +88,10 @@ export default function* make(sys: Sys, argv: string[]): Program {
   const err = parseOptions(argv.slice(1), o, true);
   if (err !== null) {
     yield* sys.write(2, `${name}: ${err}\n`);
-    if (!err.startsWith("unknown jobserver")) yield* sys.write(2, USAGE);
+    // A bad value is fatal (`*** ... Stop.`); a bad option gets the usage.
+    if (!err.startsWith("unknown jobserver") && !err.startsWith("***")) {
+      yield* sys.write(2, USAGE);
+    }
     return 2;
   }
   if (o.help) {
@@ -126,6 +136,7 @@ export default function* make(sys: Sys, argv: string[]): Program {
     joblog: null,
     joblogOwner: false,
     startTick: yield* sys.uptime(),
+    goalError: null,
   };
   try {
     yield* main(mk, envMap);
@@ -147,50 +158,33 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
   yield* setupJobs(mk, envMap);
   // Under -q, as in GNU make, `Entering directory` waits for the first thing make prints or
   // runs: a make that finds everything up to date says nothing.
-  if (o.question) mk.deferEnter = true;
+  // Under -O line or target, make's output while it reads is one block, with its own
+  // `Entering directory` and `Leaving directory` (job.ts's syncFor ends it), as each job's is.
+  const sync = o.outputSync === "line" || o.outputSync === "target";
+  if (o.question || sync) mk.deferEnter = true;
   else yield* enter(mk);
 
-  // Variables: the environment, make's own, the command line.
-  const vars: Vars = mk.db.vars;
-  for (const [k, v] of envMap) {
-    if (k === "SHELL") continue;
-    vars.set(k, {
-      value: v,
-      recursive: true,
-      origin: "environment",
-      exported: null,
-      fromEnv: true,
+  // Read the makefiles and make those a rule can make; when one was remade, read them all
+  // again (GNU make execs itself again, with MAKE_RESTARTS in its environment).
+  for (let restarts = 0;; restarts++) {
+    yield* readAll(mk, envMap, restarts);
+    if (!(yield* updateMakefiles(mk))) break;
+    Object.assign(mk, {
+      db: newDatabase(new Map()),
+      nodes: new Map(),
+      mentioned: new Set(),
+      patVars: new Map(),
+      failed: false,
+      envReady: false,
     });
   }
-  setVar(vars, "MAKE", mk.name, "default");
-  setVar(vars, "SHELL", "/bin/sh", "default");
-  setVar(vars, "CURDIR", mk.cwd, "file");
-  setVar(vars, "MAKELEVEL", String(mk.level), "environment");
-  setVar(vars, "MAKECMDGOALS", o.goals.join(" "), "default");
-  setVar(vars, ".DEFAULT_GOAL", "", "default");
-  const ctx: ExpandCtx = { vars, auto: null, floc: null };
-  for (const [n, op, value] of o.vars) {
-    yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
-  }
 
-  yield* readMakefiles(mk);
-  mk.makeflags = makeflags(mk);
-  setVar(vars, "MAKEFLAGS", mk.makeflags.trimStart(), "file");
-  mk.env = yield* childEnv(mk);
-  mk.envReady = true;
-
-  for (const f of mk.db.files.values()) {
-    mk.mentioned.add(f.name);
-    for (const d of [...f.deps, ...f.orderOnly]) mk.mentioned.add(d);
-  }
-
+  const vars = mk.db.vars;
   let goals = o.goals;
   if (goals.length === 0) {
-    const dg = vars.get(".DEFAULT_GOAL");
-    const chosen = dg !== undefined && dg.value !== ""
-      ? words(yield* drive(mk, expand(dg.value, ctx)))[0]
-      : mk.db.defaultGoal;
-    if (chosen === null || chosen === undefined) {
+    const dg = vars.get(".DEFAULT_GOAL")!;
+    const chosen = words(yield* drive(mk, expand(dg.value, { vars, auto: null, floc: null })))[0];
+    if (chosen === undefined) {
       if (mk.db.makefiles.length === 0) {
         yield* fatal(mk, null, "No targets specified and no makefile found");
       }
@@ -199,6 +193,55 @@ function* main(mk: Make, envMap: Map<string, string>): Call<void> {
     goals = [chosen!];
   }
   yield* update(mk, goals);
+}
+
+/** The variables make starts with (the environment's, make's own, the command line's), the
+ * makefiles read, MAKEFLAGS and the environment of recipes. */
+function* readAll(mk: Make, envMap: Map<string, string>, restarts: number): Call<void> {
+  const vars: Vars = mk.db.vars;
+  for (const [k, v] of envMap) {
+    if (k === "SHELL") continue;
+    vars.set(k, {
+      value: v,
+      recursive: true,
+      origin: mk.o.envOverrides ? "environment override" : "environment",
+      exported: null,
+      fromEnv: true,
+    });
+  }
+  setVar(vars, "MAKE", mk.name, "default");
+  setVar(vars, "SHELL", "/bin/sh", "default");
+  setVar(vars, "CURDIR", mk.cwd, "file");
+  setVar(vars, "MAKELEVEL", String(mk.level), "environment");
+  setVar(vars, "MAKECMDGOALS", mk.o.goals.join(" "), "default");
+  setVar(vars, ".DEFAULT_GOAL", "", "default");
+  // Not exported: GNU's MAKE_RESTARTS is for the make it execs again.
+  if (restarts > 0) {
+    setVar(vars, "MAKE_RESTARTS", String(restarts), "environment");
+    vars.get("MAKE_RESTARTS")!.exported = false;
+  }
+  const ctx: ExpandCtx = { vars, auto: null, floc: null };
+  for (const [n, op, value] of mk.o.vars) {
+    yield* drive(mk, assign(vars, n, op, value, "command line", ctx));
+  }
+
+  if (!mk.o.noBuiltinRules) installBuiltinRules(mk.db);
+  setVar(vars, "SUFFIXES", mk.db.suffixes.join(" "), "default");
+  yield* readMakefiles(mk);
+  yield* drive(mk, convertSuffixRules(mk.db));
+  // `.SILENT:` without prerequisites is -s (GNU's snap_deps); with them, job.ts silences their
+  // recipes.
+  if (mk.db.files.get(".SILENT")?.deps.length === 0) mk.o.silent = true;
+  if (mk.db.files.has(".EXPORT_ALL_VARIABLES")) mk.db.exportAll = true;
+  mk.makeflags = makeflags(mk);
+  setVar(vars, "MAKEFLAGS", mk.makeflags, "file");
+  mk.env = yield* childEnv(mk);
+  mk.envReady = true;
+
+  for (const f of mk.db.files.values()) {
+    mk.mentioned.add(f.name);
+    for (const d of [...f.deps, ...f.orderOnly]) mk.mentioned.add(d);
+  }
 }
 
 /** The jobserver and the job slots: join the jobserver of a recursive make's parent, or make
@@ -258,7 +301,8 @@ function* setupJobs(mk: Make, envMap: Map<string, string>): Call<void> {
 function* childEnv(mk: Make): Call<string[]> {
   const vars = mk.db.vars;
   const env = yield* exportedEnv(mk);
-  if (mk.o.stats || mk.o.timeline || vars.get("MAKE_JOBLOG")?.fromEnv) {
+  // Made once: a make that reads its makefiles again keeps its log.
+  if (mk.joblog === null && (mk.o.stats || mk.o.timeline || vars.get("MAKE_JOBLOG")?.fromEnv)) {
     const inherited = vars.get("MAKE_JOBLOG");
     if (inherited?.fromEnv && inherited.value !== "") {
       mk.joblog = inherited.value;
@@ -269,9 +313,11 @@ function* childEnv(mk: Make): Call<string[]> {
       const fd = yield* mk.sys.open(mk.joblog, O_WRONLY | O_CREATE);
       if (fd >= 0) yield* mk.sys.close(fd);
     }
-    env.set("MAKE_JOBLOG", mk.joblog);
     const parent = vars.get("MAKE_JOBID");
     yield* logJob(mk, `M ${mk.pid} ${parent?.fromEnv ? parent.value : "-"}`);
+  }
+  if (mk.joblog !== null) {
+    env.set("MAKE_JOBLOG", mk.joblog);
     env.delete("MAKE_JOBID");
   }
   return [...env].map(([k, v]) => `${k}=${v}`);

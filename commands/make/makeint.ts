@@ -87,6 +87,9 @@ export interface Make {
   joblog: string | null;
   joblogOwner: boolean;
   startTick: number;
+  /** While make remakes an `include`d makefile it could not read: `FILE:LINE: NAME: No such
+   * file or directory`, said before the first error about it (GNU's show_goal_error), once. */
+  goalError: { text: string | null } | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,22 @@ export interface Options {
   timeline: boolean;
   help: boolean;
   version: boolean;
+  /** -e: the environment's variables win over the makefiles'. */
+  envOverrides: boolean;
+  /** -o FILE: taken as very old and not remade; -W FILE: taken as infinitely new. */
+  oldFiles: string[];
+  newFiles: string[];
+  /** -l N: accepted (dv6 has no load average to wait for), passed on in MAKEFLAGS. */
+  load: number | null;
+  /** -r: no built-in rules (nor default suffixes); -R: no built-in variables (dv6 defines
+   * none of GNU's), which implies -r. */
+  noBuiltinRules: boolean;
+  noBuiltinVars: boolean;
+  /** -O TYPE: whose output is kept together (job.ts); null: not given. */
+  outputSync: OutputSync | null;
 }
+
+export type OutputSync = "none" | "line" | "target" | "recurse";
 
 export function defaultOptions(): Options {
   return {
@@ -55,6 +70,13 @@ export function defaultOptions(): Options {
     timeline: false,
     help: false,
     version: false,
+    envOverrides: false,
+    oldFiles: [],
+    newFiles: [],
+    load: null,
+    outputSync: null,
+    noBuiltinRules: false,
+    noBuiltinVars: false,
   };
 }
 
@@ -62,8 +84,11 @@ export function defaultOptions(): Options {
  * 2 optional. */
 const LONG: [string, string, number][] = [
   ["always-make", "B", 0],
+  ["assume-new", "W", 1],
+  ["assume-old", "o", 1],
   ["directory", "C", 1],
   ["dry-run", "n", 0],
+  ["environment-overrides", "e", 0],
   ["file", "f", 1],
   ["help", "h", 0],
   ["ignore-errors", "i", 0],
@@ -72,12 +97,17 @@ const LONG: [string, string, number][] = [
   ["jobserver-style", "jobserver-style", 1],
   ["just-print", "n", 0],
   ["keep-going", "k", 0],
+  ["load-average", "l", 2],
   ["makefile", "f", 1],
+  ["max-load", "l", 2],
+  ["new-file", "W", 1],
   ["no-builtin-rules", "r", 0],
   ["no-builtin-variables", "R", 0],
   ["no-keep-going", "S", 0],
   ["no-print-directory", "no-print-directory", 0],
   ["no-silent", "no-silent", 0],
+  ["old-file", "o", 1],
+  ["output-sync", "O", 2],
   ["print-directory", "w", 0],
   ["question", "q", 0],
   ["quiet", "s", 0],
@@ -88,26 +118,36 @@ const LONG: [string, string, number][] = [
   ["timeline", "timeline", 0],
   ["touch", "t", 0],
   ["version", "v", 0],
+  ["what-if", "W", 1],
 ];
 
-/** Flags without an argument (-b, -m, -r, -R are accepted and do nothing: dv6 make has no
- * built-in rules or variables). */
-const SHORT_FLAGS = "BbhiknmqRrSstvw";
+/** Flags without an argument (-b and -m are accepted and do nothing, as in GNU make). */
+const SHORT_FLAGS = "BbehiknmqRrSstvw";
 
 export const USAGE = `Usage: make [options] [target] ...
 Options:
   -B, --always-make           Unconditionally make all targets.
   -C DIRECTORY, --directory=DIRECTORY
                               Change to DIRECTORY before doing anything.
+  -e, --environment-overrides
+                              Environment variables override makefiles.
   -f FILE, --file=FILE, --makefile=FILE
                               Read FILE as a makefile.
   -h, --help                  Print this message and exit.
   -i, --ignore-errors         Ignore errors from recipes.
   -j [N], --jobs[=N]          Allow N jobs at once; infinite jobs with no arg.
   -k, --keep-going            Keep going when some targets can't be made.
+  -l [N], --load-average[=N], --max-load[=N]
+                              Don't start multiple jobs unless load is below N.
   -n, --just-print, --dry-run, --recon
                               Don't actually run any recipe; just print them.
+  -o FILE, --old-file=FILE, --assume-old=FILE
+                              Consider FILE to be very old and don't remake it.
+  -O[TYPE], --output-sync[=TYPE]
+                              Synchronize output of parallel jobs by TYPE.
   -q, --question              Run no recipe; exit status says if up to date.
+  -r, --no-builtin-rules      Disable the built-in implicit rules.
+  -R, --no-builtin-variables  Disable the built-in variable settings.
   -s, --silent, --quiet       Don't echo recipes.
   --no-silent                 Echo recipes (disable --silent mode).
   -S, --no-keep-going, --stop
@@ -116,6 +156,8 @@ Options:
   -v, --version               Print the version number of make and exit.
   -w, --print-directory       Print the current directory.
   --no-print-directory        Turn off -w, even if it was turned on implicitly.
+  -W FILE, --what-if=FILE, --new-file=FILE, --assume-new=FILE
+                              Consider FILE to be infinitely new.
   --jobserver-style=STYLE     Share job slots through STYLE: pipe (GNU make's,
                               the default), sysvsem or psem (robust to kills).
   --stats                     Print the jobs, the makespan and the parallelism.
@@ -151,6 +193,33 @@ export function parseOptions(args: string[], o: Options, fromArgv: boolean): str
       case "B":
         o.always = true;
         break;
+      case "e":
+        o.envOverrides = true;
+        break;
+      case "r":
+        o.noBuiltinRules = true;
+        break;
+      case "R":
+        o.noBuiltinRules = o.noBuiltinVars = true;
+        break;
+      case "o":
+        o.oldFiles.push(arg!);
+        break;
+      case "W":
+        o.newFiles.push(arg!);
+        break;
+      case "l":
+        // GNU reads N with strtod: what is not a number is 0; no N, no limit.
+        o.load = arg === null ? null : Number.parseFloat(arg) || 0;
+        break;
+      case "O": {
+        const type = arg ?? "target";
+        if (!["none", "line", "target", "recurse"].includes(type)) {
+          return `*** unknown output-sync type '${type}'.  Stop.`;
+        }
+        o.outputSync = type as OutputSync;
+        break;
+      }
       case "C":
         o.dirs.push(arg!);
         break;
@@ -254,7 +323,7 @@ export function parseOptions(args: string[], o: Options, fromArgv: boolean): str
     if (a.startsWith("-") && a !== "-") {
       for (let k = 1; k < a.length; k++) {
         const c = a[k];
-        if (c === "C" || c === "f") {
+        if (c === "C" || c === "f" || c === "o" || c === "W") {
           let arg: string;
           if (k + 1 < a.length) arg = a.slice(k + 1);
           else if (i + 1 < args.length) arg = args[++i];
@@ -262,11 +331,12 @@ export function parseOptions(args: string[], o: Options, fromArgv: boolean): str
           flag(c, arg);
           break;
         }
-        if (c === "j") {
+        if (c === "j" || c === "l" || c === "O") {
+          // An optional argument: attached; -j and -l also take a number that follows.
           let arg: string | null = null;
           if (k + 1 < a.length) arg = a.slice(k + 1);
-          else if (i + 1 < args.length && /^[0-9]/.test(args[i + 1])) arg = args[++i];
-          const err = flag("j", arg);
+          else if (c !== "O" && i + 1 < args.length && /^[0-9]/.test(args[i + 1])) arg = args[++i];
+          const err = flag(c, arg);
           if (err !== null) return err;
           break;
         }
@@ -291,16 +361,21 @@ export function makeflags(mk: Make): string {
   const o = mk.o;
   let letters = "";
   if (o.always) letters += "B";
+  if (o.envOverrides) letters += "e";
   if (o.ignoreErrors) letters += "i";
   if (o.keepGoing) letters += "k";
   if (o.dryRun) letters += "n";
   if (o.question) letters += "q";
+  if (o.noBuiltinRules) letters += "r";
+  if (o.noBuiltinVars) letters += "R";
   if (o.silent) letters += "s";
   if (o.touch) letters += "t";
   if (mk.printDir) letters += "w";
   const rest: string[] = [];
   if (o.jobs === Infinity) rest.push("-j");
   else if (o.jobs !== null) rest.push(`-j${o.jobs}`);
+  if (o.load !== null) rest.push(`-l${o.load}`);
+  if (o.outputSync !== null) rest.push(`-O${o.outputSync}`);
   if (o.auth !== null) rest.push(`--jobserver-auth=${o.auth}`);
   if (o.noPrintDir) rest.push("--no-print-directory");
   if (o.vars.length > 0) {

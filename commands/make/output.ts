@@ -29,3 +29,12 @@ export function* fatal(mk: Make, floc: Floc | null, text: string): Call<never> {
   yield* mk.sys.write(2, `${at}*** ${text}.  Stop.\n`);
   throw new Die(2);
 }
+
+/** Before an error while an `include`d makefile that could not be read is remade: why it
+ * could not be read (GNU's show_goal_error, in remake.c). */
+export function* goalError(mk: Make): Call<void> {
+  const g = mk.goalError;
+  if (g === null || g.text === null) return;
+  yield* mk.sys.write(2, g.text);
+  g.text = null;
+}

@@ -10,12 +10,16 @@
 //   - rules: `targets: prerequisites | order-only ; recipe`, several targets, pattern rules
 //     (`%.o: %.c`), static pattern rules (`objs: %.o: %.c`), double-colon rules, `.PHONY`,
 //     target- and pattern-specific variables (`targets: VAR = value`);
-//   - conditionals (ifeq, ifneq, ifdef, ifndef, else, endif) and `include` / `-include`.
+//   - suffix rules (`.c.o:`, made pattern rules by implicit.ts), `.SUFFIXES`, `vpath`;
+//   - `private` variables, a bare `export`;
+//   - conditionals (ifeq, ifneq, ifdef, ifndef, else, endif) and `include` / `-include` (a
+//     makefile that cannot be read is noted, for remake.ts to make).
 
 import { O_RDONLY } from "../../kernel/uapi/fcntl.ts";
 import { T_DIR } from "../../kernel/uapi/stat.ts";
 import { closing, expand, type ExpandCtx, topLevel } from "./expand.ts";
 import { addFile, type Database, type RecipeLine } from "./file.ts";
+import { addPattern } from "./implicit.ts";
 import { fillPattern, matchPattern, readAll, shell, words } from "./function.ts";
 import { glob } from "./glob.ts";
 import {
@@ -27,7 +31,7 @@ import {
   type Reader,
   type ReadRequest,
 } from "./makeint.ts";
-import { error, fatal } from "./output.ts";
+import { enter, error, fatal } from "./output.ts";
 import { assign, type Origin, recordTargetVar, setVar } from "./variable.ts";
 import { type Call, stat } from "../lib/ulib.ts";
 import type { Sys } from "../lib/usys.ts";
@@ -256,7 +260,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
         const t = lines[k].text.trim();
         if (/^define([ \t]|$)/.test(t)) depth++;
         if (/^endef([ \t]|$)/.test(t) && --depth === 0) break;
-        body.push(lines[k].text);
+        body.push(collapse(lines[k].text)); // as GNU's do_define: one space for each `\`+newline
       }
       if (k >= lines.length) throw new MakeError(floc, "missing 'endef', unterminated 'define'");
       li = k;
@@ -273,33 +277,15 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       const optional = inc[1] !== "include";
       for (const f of words(yield* expand(inc[2], ctx))) {
         const text = yield { kind: "read", path: f };
-        if (text === null) {
-          if (optional) continue;
-          yield {
-            kind: "print",
-            fd: 2,
-            text: `${file}:${L.line}: ${f}: No such file or directory\n`,
-          };
-          db.missing.push(f);
-          continue;
-        }
-        yield* readMakefile(db, f, text as string);
+        db.readFiles.push({ name: f, floc, optional, missing: text === null });
+        // A missing makefile is made, if a rule can, before make updates its goals (remake.ts).
+        if (text !== null) yield* readMakefile(db, f, text as string);
       }
       continue;
     }
 
-    // export / unexport / override, then maybe an assignment.
-    let body = line.replace(/^[ \t]+/, "");
-    let origin: Origin = "file";
-    let exported: boolean | null = null;
-    for (;;) {
-      const m = /^(export|unexport|override)([ \t]+|$)/.exec(body);
-      if (m === null) break;
-      if (/^[a-z]+[ \t]*(=|:=|::=|\?=|\+=|!=)/.test(body)) break; // a variable named so
-      if (m[1] === "override") origin = "override";
-      else exported = m[1] === "export";
-      body = body.slice(m[0].length);
-    }
+    // export / unexport / override / private, then maybe an assignment.
+    const { body, origin, exported, priv } = modifiers(line);
     const a = assignment(body);
     if (a !== null) {
       yield* record();
@@ -307,11 +293,15 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       const name = yield* expand(n, ctx);
       if (name === "") throw new MakeError(floc, "empty variable name");
       yield* assign(db.vars, name, op, value, origin, ctx, exported);
+      // A private global is not seen from any target's recipe (variable.ts's scope).
+      if (priv) db.vars.get(name)!.private = true;
       continue;
     }
     if (exported !== null && !body.includes(":")) {
-      // `export NAME...` / `unexport NAME...` (a bare `export` is not supported)
+      // `export NAME...` / `unexport NAME...`; alone, every variable (GNU's
+      // export_all_variables, as .EXPORT_ALL_VARIABLES does).
       yield* record();
+      if (body.trim() === "") db.exportAll = exported;
       for (const n of words(yield* expand(body, ctx))) {
         const v = db.vars.get(n);
         if (v !== undefined) v.exported = exported;
@@ -321,7 +311,16 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
       }
       continue;
     }
-    if (/^vpath([ \t]|$)/.test(trimmed)) continue;
+    const vp = /^vpath(?:[ \t]+(.*))?$/.exec(trimmed);
+    if (vp !== null) {
+      yield* record();
+      // vpath PATTERN DIRS; vpath PATTERN (forget its directories); vpath (forget them all)
+      const [pattern, ...dirs] = words(yield* expand(vp[1] ?? "", ctx));
+      if (pattern === undefined) db.vpaths = [];
+      else if (dirs.length === 0) db.vpaths = db.vpaths.filter((v) => v.pattern !== pattern);
+      else db.vpaths.push({ pattern, dirs: dirs.flatMap((d) => d.split(":")).filter((d) => d) });
+      continue;
+    }
     if (L.text.startsWith("\t")) throw new MakeError(floc, "recipe commences before first target");
 
     // A rule: targets: prerequisites [; recipe]
@@ -342,7 +341,7 @@ export function* readMakefile(db: Database, file: string, text: string): Reader<
         const name = yield* expand(tv.name, ctx);
         if (name === "") throw new MakeError(floc, "empty variable name");
         for (const t of targets) {
-          yield* recordTargetVar(db, t, name, tv.op, tv.value, tv.origin, tv.exported, floc);
+          yield* recordTargetVar(db, t, name, tv, floc);
         }
         continue;
       }
@@ -435,22 +434,19 @@ function* recordRule(db: Database, r: PendingRule): Reader<void> {
     return;
   }
   if (r.targets.some((t) => t.includes("%"))) {
-    // A pattern rule without a recipe would cancel built-in rules, of which there are none.
-    if (recipe !== null) {
-      db.patterns.push({
-        targets: r.targets,
-        deps: r.deps,
-        orderOnly: r.orderOnly,
-        recipe,
-        floc: r.floc,
-      });
-    }
+    const rule = { targets: r.targets, deps: r.deps, orderOnly: r.orderOnly, recipe, floc: r.floc };
+    addPattern(db, rule, true);
     return;
   }
   for (const t of r.targets) {
     if (t === ".PHONY") {
       for (const d of r.deps) db.phony.add(d);
       continue;
+    }
+    if (t === ".SUFFIXES") {
+      // Without prerequisites it empties the list; with them, they join it.
+      if (r.deps.length === 0) db.suffixes = [];
+      for (const d of r.deps) if (!db.suffixes.includes(d)) db.suffixes.push(d);
     }
     yield* addFile(db, t, r.deps, r.orderOnly, recipe, null, r);
     setDefault(db, t);
@@ -460,26 +456,36 @@ function* recordRule(db: Database, r: PendingRule): Reader<void> {
 /** The definition after a rule's colon, if it is one: `[export|override|private]... X op v`. */
 function targetVarDef(
   text: string,
-): { name: string; op: string; value: string; origin: Origin; exported: boolean | null } | null {
+): (ReturnType<typeof modifiers> & { name: string; op: string; value: string }) | null {
+  const m = modifiers(text);
+  const a = assignment(m.body);
+  if (a === null || a[0].includes(";")) return null;
+  return { ...m, name: a[0], op: a[1], value: a[2] };
+}
+
+/** The words before a definition: `export`, `unexport`, `override`, `private` (a variable
+ * named so is no modifier), and the text after them. */
+function modifiers(text: string) {
   let body = text.replace(/^[ \t]+/, "");
   let origin: Origin = "file";
   let exported: boolean | null = null;
+  let priv = false;
   for (;;) {
     const m = /^(export|unexport|override|private)([ \t]+|$)/.exec(body);
     if (m === null) break;
     if (/^[a-z]+[ \t]*(=|:=|::=|\?=|\+=|!=)/.test(body)) break; // a variable named so
     if (m[1] === "override") origin = "override";
-    else if (m[1] !== "private") exported = m[1] === "export";
+    else if (m[1] === "private") priv = true;
+    else exported = m[1] === "export";
     body = body.slice(m[0].length);
   }
-  const a = assignment(body);
-  if (a === null || a[0].includes(";")) return null;
-  return { name: a[0], op: a[1], value: a[2], origin, exported };
+  return { body, origin, exported, priv };
 }
 
+/** The first target becomes the default goal: .DEFAULT_GOAL, while it is empty. */
 function setDefault(db: Database, t: string): void {
-  if (db.defaultGoal !== null || SPECIAL_TARGETS.has(t)) return;
-  if (!t.startsWith(".") || t.includes("/")) db.defaultGoal = t;
+  if ((db.vars.get(".DEFAULT_GOAL")?.value ?? "") !== "" || SPECIAL_TARGETS.has(t)) return;
+  if (!t.startsWith(".") || t.includes("/")) setVar(db.vars, ".DEFAULT_GOAL", t, "file");
 }
 
 function skipDefine(lines: Line[], li: number): number {
@@ -512,9 +518,10 @@ function* evalCond(
 // ---------------------------------------------------------------------------------------------
 // Reading the makefiles, with system calls
 
+/** Reads the makefiles: `-f`'s, or the first of GNUmakefile, makefile and Makefile. One that
+ * cannot be read is said at once; remake.ts then tries to make it. */
 export function* readMakefiles(mk: Make): Call<void> {
   const { sys, o, db } = mk;
-  const missing: string[] = [];
   let files = o.files;
   if (files.length === 0) {
     for (const f of ["GNUmakefile", "makefile", "Makefile"]) {
@@ -526,16 +533,9 @@ export function* readMakefiles(mk: Make): Call<void> {
   }
   for (const f of files) {
     const text = yield* readFile(sys, f);
-    if (text === null) {
-      yield* error(mk, `${f}: No such file or directory`);
-      missing.push(f);
-      continue;
-    }
-    yield* drive(mk, readMakefile(db, f, text));
-  }
-  for (const f of [...missing, ...db.missing]) {
-    // make would try to remake a missing makefile: it has no rule for it.
-    if (!db.files.has(f)) yield* fatal(mk, null, `No rule to make target '${f}'`);
+    db.readFiles.push({ name: f, floc: null, optional: false, missing: text === null });
+    if (text === null) yield* error(mk, `${f}: No such file or directory`);
+    else yield* drive(mk, readMakefile(db, f, text));
   }
 }
 
@@ -576,8 +576,10 @@ export function* drive<T>(mk: Make, g: Generator<ReadRequest, T, Answer>): Call<
     const req: ReadRequest = r.value;
     answer = undefined;
     if (req.kind === "read") answer = yield* readFile(mk.sys, req.path);
-    else if (req.kind === "print") yield* mk.sys.write(req.fd, req.text);
-    else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
+    else if (req.kind === "print") {
+      if (mk.deferEnter) yield* enter(mk);
+      yield* mk.sys.write(req.fd, req.text);
+    } else if (req.kind === "shell") answer = yield* shell(mk, req.cmd);
     else answer = yield* glob(mk.sys, req.pattern);
   }
 }

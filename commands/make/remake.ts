@@ -2,9 +2,11 @@
 // dependency graph, depth first, that start every job that can start, then wait for one to end.
 // A file is remade when it does not exist, is phony, or a prerequisite is newer or was remade;
 // double-colon rules are updated in turn; -q answers, -t touches, -k goes on after an error.
+// First the makefiles are goals of their own (main.c's "Updating makefiles").
 
 import {
   DONE,
+  findFile,
   mtimeOf,
   newNode,
   type Node,
@@ -18,7 +20,7 @@ import { patternCandidates } from "./implicit.ts";
 import { reaped, recursiveLine, startJob, stopping, touch } from "./job.ts";
 import { release, startHelper, tryAcquire } from "./jobserver.ts";
 import { Die, type Make } from "./makeint.ts";
-import { enter, error, message } from "./output.ts";
+import { enter, error, goalError, message } from "./output.ts";
 import type { Call } from "../lib/ulib.ts";
 
 interface Goal {
@@ -26,6 +28,8 @@ interface Goal {
   reported: boolean;
   /** Commands were started for it (no "up to date" message). */
   changed: boolean;
+  /** A makefile that could not be read: why (see Make.goalError). */
+  error: { text: string | null } | null;
 }
 
 /** Finds how to make a file: its explicit rule, else a pattern rule whose prerequisites exist
@@ -34,6 +38,14 @@ function* resolve(mk: Make, n: Node): Call<void> {
   if (n.resolved) return;
   n.resolved = true;
   n.mtime = n.phony ? null : yield* mtimeOf(mk.sys, n.name);
+  // -o FILE: very old (and done, see visit); -W FILE: infinitely new (GNU's OLD_MTIME and
+  // NEW_MTIME; -W wins).
+  if (n.mtime === null && !n.phony) {
+    const found = yield* findFile(mk, n.name);
+    if (found !== null) [n.path, n.mtime] = [found.path, found.mtime];
+  }
+  if (mk.o.oldFiles.includes(n.name)) n.mtime = -Infinity;
+  if (mk.o.newFiles.includes(n.name)) n.mtime = Infinity;
   const f = mk.db.files.get(n.name);
   if (f !== undefined && f.doubleColon !== null) {
     n.hasRule = true;
@@ -67,7 +79,7 @@ function* resolve(mk: Make, n: Node): Call<void> {
     let ok = true;
     for (const d of [...c.deps, ...c.orderOnly]) {
       if (mk.mentioned.has(d) || mk.db.files.has(d)) continue;
-      if ((yield* mtimeOf(mk.sys, d)) === null) {
+      if ((yield* mtimeOf(mk.sys, d)) === null && (yield* findFile(mk, d)) === null) {
         ok = false;
         break;
       }
@@ -78,22 +90,81 @@ function* resolve(mk: Make, n: Node): Call<void> {
     n.stem = c.stem;
     n.deps = [...new Set([...c.deps, ...n.deps])];
     n.orderOnly = [...new Set([...c.orderOnly, ...n.orderOnly])];
+    n.also = c.also.map((a) => node(mk, a));
     return;
   }
 }
 
-/** Updates the goals: passes over the dependency graph that start every job that can start,
- * then waits for a job (or the token helper) to end, until every goal is done. */
+/** GNU main.c's "Updating makefiles": every makefile make tried to read is a goal (the last
+ * read first, as GNU lists them), remade even under -n, -q and -t; those of `-include` silently.
+ * True when one was remade: make then reads them all again. */
+export function* updateMakefiles(mk: Make): Call<boolean> {
+  const reads = [...mk.db.readFiles].reverse().filter((r) => !mightLoop(mk, r.name));
+  const before: (number | null)[] = [];
+  for (const r of reads) before.push(yield* mtimeOf(mk.sys, r.name));
+  const goals: Goal[] = reads.map((r) => {
+    const n = node(mk, r.name);
+    n.dontcare = r.optional;
+    const why = r.missing && !r.optional && r.floc !== null
+      ? `${r.floc.file}:${r.floc.line}: ${r.name}: No such file or directory\n`
+      : null;
+    return { node: n, reported: false, changed: false, error: why === null ? null : { text: why } };
+  });
+  const o = mk.o;
+  const flags = { touch: o.touch, question: o.question, dryRun: o.dryRun };
+  Object.assign(o, { touch: false, question: false, dryRun: false });
+  try {
+    yield* updateGoals(mk, goals, true);
+  } finally {
+    Object.assign(o, flags);
+    mk.goalError = null;
+    for (const n of mk.nodes.values()) n.dontcare = false;
+  }
+  let remade = false;
+  for (const [i, r] of reads.entries()) {
+    const n = node(mk, r.name);
+    if (n.state !== DONE) continue;
+    const now = yield* mtimeOf(mk.sys, r.name);
+    if (n.failed && !r.optional) {
+      yield* error(mk, `Failed to remake makefile '${r.name}'.`);
+      mk.failed = true;
+    }
+    if (now !== before[i] && now !== null) remade = true;
+  }
+  return remade;
+}
+
+/** A makefile with a double-colon rule that has a recipe and no prerequisites would be
+ * remade every time: GNU make does not try. */
+function mightLoop(mk: Make, name: string): boolean {
+  const rules = mk.db.files.get(name)?.doubleColon ?? [];
+  return rules.some((r) => r.deps.length === 0 && r.recipe !== null);
+}
+
+/** Updates the goals named on the command line (or the default goal). */
 export function* update(mk: Make, names: string[]): Call<void> {
-  const goals: Goal[] = names.map((n) => ({ node: node(mk, n), reported: false, changed: false }));
+  const goals = names.map((n) => ({
+    node: node(mk, n),
+    reported: false,
+    changed: false,
+    error: null,
+  }));
+  yield* updateGoals(mk, goals, false);
+}
+
+/** Updates goals: passes over the dependency graph that start every job that can start, then
+ * waits for a job (or the token helper) to end, until every goal is done. `makefiles`: the
+ * goals are the makefiles (updateMakefiles), which get no "up to date" message. */
+function* updateGoals(mk: Make, goals: Goal[], makefiles: boolean): Call<void> {
   const sys = mk.sys;
   for (;;) {
     if (!mk.stopping) {
       mk.blocked = false;
       for (const g of goals) {
-        if (g.node.state === DONE) continue;
+        if (g.node.state === DONE && !silentFailure(g.node)) continue;
         const before = mk.started;
-        yield* visit(mk, g.node, null, 0);
+        mk.goalError = g.error;
+        yield* visit(mk, g.node, null, makefiles ? 1 : 0);
         if (mk.started !== before) g.changed = true;
         if (mk.blocked || mk.stopping) break;
       }
@@ -101,7 +172,7 @@ export function* update(mk: Make, names: string[]): Call<void> {
         if (g.node.state !== DONE || g.reported) continue;
         g.reported = true;
         if (g.node.failed) continue;
-        if (!g.changed && !mk.o.silent && !mk.o.question) {
+        if (!g.changed && !mk.o.silent && !mk.o.question && !makefiles) {
           const n = g.node;
           yield* message(
             mk,
@@ -149,11 +220,19 @@ function* releaseSpare(mk: Make): Call<void> {
  * start: VISIT_OK or VISIT_FAIL when it is done, VISIT_PENDING while a job runs for it or one of
  * its prerequisites. */
 function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<number> {
-  if (n.state === DONE) return n.failed ? VISIT_FAIL : VISIT_OK;
+  if (n.state === DONE) {
+    if (silentFailure(n)) yield* complain(mk, n);
+    return n.failed ? VISIT_FAIL : VISIT_OK;
+  }
   if (n.state === RUNNING) return VISIT_PENDING;
   n.onStack = true;
+  n.noDiag = n.dontcare;
   try {
     yield* resolve(mk, n);
+    if (mk.o.oldFiles.includes(n.name)) {
+      n.state = DONE; // -o: not remade
+      return VISIT_OK;
+    }
     if (n.entries !== null) return yield* visitEntries(mk, n, parent, depth);
     let pending = false, failed = false;
     for (let li = 0; li < 2; li++) {
@@ -164,7 +243,11 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
       for (let i = n.scan[li]; i < list.length; i++) {
         const d = node(mk, list[i]);
         let r: number;
-        if (d.state === DONE) r = d.failed ? VISIT_FAIL : VISIT_OK;
+        if (d.state === DONE && silentFailure(d) && !n.dontcare) {
+          d.parent = n;
+          r = yield* visit(mk, d, n, depth + 1);
+          if (mk.stopping) return VISIT_PENDING;
+        } else if (d.state === DONE) r = d.failed ? VISIT_FAIL : VISIT_OK;
         else if (d.state === RUNNING) r = VISIT_PENDING;
         else if (d.onStack) {
           yield* error(mk, `Circular ${n.name} <- ${d.name} dependency dropped.`);
@@ -172,6 +255,7 @@ function* visit(mk: Make, n: Node, parent: Node | null, depth: number): Call<num
           continue;
         } else {
           d.parent = n;
+          d.dontcare = n.dontcare;
           r = yield* visit(mk, d, n, depth + 1);
           if (mk.blocked || mk.stopping) return VISIT_PENDING;
         }
@@ -223,6 +307,36 @@ function* visitEntries(mk: Make, n: Node, parent: Node | null, depth: number): C
   return n.failed ? VISIT_FAIL : VISIT_OK;
 }
 
+/** `No rule to make target`: make stops there, or goes on under -k. */
+function* noRule(mk: Make, n: Node, parent: Node | null): Call<void> {
+  const why = parent === null
+    ? `No rule to make target '${n.name}'`
+    : `No rule to make target '${n.name}', needed by '${parent.name}'`;
+  mk.failed = true;
+  yield* goalError(mk);
+  if (!mk.o.keepGoing) {
+    if (mk.deferEnter) yield* enter(mk);
+    yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);
+    yield* stopping(mk);
+    return;
+  }
+  yield* error(mk, `*** ${why}.`);
+}
+
+/** A file that failed silently for an `-include` and is needed now. */
+function silentFailure(n: Node): boolean {
+  return n.failed && n.noDiag && !n.dontcare;
+}
+
+/** Says why a file that failed silently failed (GNU's complain): its prerequisite that
+ * failed, else the file itself, as having no rule (whatever the reason was). */
+function* complain(mk: Make, n: Node): Call<void> {
+  const culprit = n.deps.map((d) => mk.nodes.get(d)).find((d) => d?.state === DONE && d.failed);
+  if (culprit !== undefined) return yield* complain(mk, culprit);
+  yield* noRule(mk, n, n.parent);
+  n.noDiag = false;
+}
+
 /** All of a file's prerequisites are done: is it to be remade, and can its job start? */
 function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
   if (!n.hasRule) {
@@ -231,19 +345,9 @@ function* decide(mk: Make, n: Node, parent: Node | null): Call<number> {
       n.changed = n.phony;
       return VISIT_OK;
     }
-    const why = parent === null
-      ? `No rule to make target '${n.name}'`
-      : `No rule to make target '${n.name}', needed by '${parent.name}'`;
     n.state = DONE;
     n.failed = true;
-    mk.failed = true;
-    if (!mk.o.keepGoing) {
-      if (mk.deferEnter) yield* enter(mk);
-      yield* mk.sys.write(2, `${mk.prog}: *** ${why}.  Stop.\n`);
-      yield* stopping(mk);
-      return VISIT_FAIL;
-    }
-    yield* error(mk, `*** ${why}.`);
+    if (!n.dontcare) yield* noRule(mk, n, parent);
     return VISIT_FAIL;
   }
   const mine = n.mtime;

@@ -15,6 +15,7 @@ import type { Call } from "../lib/ulib.ts";
 export type Origin =
   | "default"
   | "environment"
+  | "environment override"
   | "file"
   | "command line"
   | "override"
@@ -34,6 +35,10 @@ export interface Var {
    * target it is built for, the global value). */
   perTarget?: boolean;
   append?: boolean;
+  /** Where a makefile defined it (for messages about its value). */
+  floc?: Floc;
+  /** `private`: not inherited (a global one by no target, a target's by its prerequisites). */
+  private?: boolean;
 }
 
 export type Vars = Map<string, Var>;
@@ -68,6 +73,7 @@ export function* assign(
     exported: exported ?? old?.exported ?? null,
     fromEnv: old?.fromEnv ?? false,
     origin,
+    floc: ctx.floc ?? undefined,
   };
   switch (op) {
     case "?=":
@@ -113,6 +119,8 @@ function strength(o: Origin): number {
       return 4;
     case "command line":
       return 3;
+    case "environment override":
+      return 2;
     case "automatic":
       return 0;
     default:
@@ -125,14 +133,20 @@ function strength(o: Origin): number {
 
 /** A pattern-specific variable (`%.o: X = v`), applied to each file its pattern matches when
  * that file's recipe runs. A simple one (`:=`) has its value expanded already. */
-export interface PatternVar {
+export interface PatternVar extends TargetVarDef {
   pattern: string;
   name: string;
+  floc: Floc;
+}
+
+/** A target- or pattern-specific definition: its operator and value, and its modifiers
+ * (`private`: seen by the target's own recipe only, not by its prerequisites'). */
+export interface TargetVarDef {
   op: string;
   value: string;
   origin: Origin;
   exported: boolean | null;
-  floc: Floc;
+  priv: boolean;
 }
 
 /** Records a target-specific variable (GNU's record_target_var): a pattern's is kept for the
@@ -143,19 +157,18 @@ export function* recordTargetVar(
   db: Database,
   target: string,
   name: string,
-  op: string,
-  value: string,
-  origin: Origin,
-  exported: boolean | null,
+  def: TargetVarDef,
   floc: Floc,
 ): Reader<void> {
+  const { op, origin, exported, priv } = def;
+  let value = def.value;
   const gv = db.vars.get(name);
   const cmdline = origin !== "override" && gv !== undefined && gv.origin === "command line";
   if (target.includes("%")) {
     if (op === ":=" || op === "::=") {
       value = yield* expand(value, { vars: db.vars, auto: null, floc });
     }
-    const pv: PatternVar = { pattern: target, name, op, value, origin, exported, floc };
+    const pv: PatternVar = { pattern: target, name, op, value, origin, exported, priv, floc };
     if (cmdline) {
       Object.assign(pv, { op: gv!.recursive ? "=" : ":=", value: gv!.value, origin: gv!.origin });
     }
@@ -171,6 +184,7 @@ export function* recordTargetVar(
     db.targetVars.set(target, set);
   }
   yield* assignTarget(set, db.vars, name, op, value, origin, exported, floc);
+  if (priv && set.has(name)) set.get(name)!.private = true;
   if (cmdline) {
     set.set(name, {
       value: gv!.value,
@@ -228,6 +242,7 @@ export function* assignTarget(
     fromEnv: false,
     perTarget: true,
     append,
+    floc: floc ?? undefined,
   });
 }
 
@@ -255,17 +270,27 @@ export function overlay(base: Vars, layers: Vars[]): Vars {
  * under its own pattern-specific ones, under its own (GNU's variable set list). */
 export function* scope(mk: Make, n: Node): Call<Vars> {
   const db = mk.db;
-  if (db.targetVars.size === 0 && db.patternVars.length === 0) return db.vars;
+  const global = inherited(db.vars);
+  if (db.targetVars.size === 0 && db.patternVars.length === 0) return global;
   const layers: Vars[] = [];
   const seen = new Set<Node>();
   for (let x: Node | null = n; x !== null && !seen.has(x); x = x.parent) {
     seen.add(x);
     const own = db.targetVars.get(x.name);
-    if (own !== undefined) layers.push(own);
     const pat = yield* patternVarsOf(mk, x.name);
-    if (pat !== null) layers.push(pat);
+    // The private ones of the files it is built for are theirs alone.
+    if (own !== undefined) layers.push(x === n ? own : inherited(own));
+    if (pat !== null) layers.push(x === n ? pat : inherited(pat));
   }
-  return layers.length === 0 ? db.vars : overlay(db.vars, layers.reverse());
+  return layers.length === 0 ? global : overlay(global, layers.reverse());
+}
+
+/** A variable set without its private variables (itself when it has none). */
+function inherited(set: Vars): Vars {
+  for (const v of set.values()) {
+    if (v.private) return new Map([...set].filter(([, w]) => !w.private));
+  }
+  return set;
 }
 
 /** The pattern-specific variables of a file, set once (as GNU's initialize_file_variables
@@ -292,6 +317,7 @@ function* patternVarsOf(mk: Make, name: string): Call<Vars | null> {
         simple,
       ),
     );
+    if (pv.priv && set.has(pv.name)) set.get(pv.name)!.private = true;
   }
   mk.patVars.set(name, set);
   return set;
@@ -322,7 +348,8 @@ export function* exportedEnv(
         const gv = mk.db.vars.get(name);
         on = gv?.exported ?? (gv?.fromEnv ? true : null);
       }
-      on ??= v.fromEnv || v.origin === "command line";
+      on ??= v.fromEnv || v.origin === "command line" ||
+        (mk.db.exportAll && v.origin !== "default" && v.origin !== "automatic");
       if (!on) continue;
       env.set(name, v.recursive ? yield* drive(mk, expand(v.value, ctx)) : v.value);
     }
