@@ -19,6 +19,13 @@ export class ValEncoder {
     this.buf = new Uint8Array(bytes);
   }
 
+  /** Start a new string table (the journal's frames each have their own, so that a long
+   * session does not keep every string it ever recorded). */
+  forgetStrings(): void {
+    this.strings.length = 0;
+    this.index.clear();
+  }
+
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
@@ -82,7 +89,7 @@ export class ValEncoder {
       if ((v | 0) === v) { // (a 32-bit integer: the common case, without isSafeInteger)
         this.byte(1);
         this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
-      } else if (Number.isSafeInteger(v)) {
+      } else if (Number.isSafeInteger(v) && Number.isSafeInteger(2 * v)) { // (zigzag doubles it)
         this.byte(1);
         this.int(v);
       } else {

@@ -8,9 +8,9 @@
 // never forks costs a few bytes per call, not an object per result: the shell, which reads
 // its input a byte at a time, kept every byte it ever read as an array of its own.
 
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Val } from "./uapi/abi.ts";
 import { ValDecoder, ValEncoder } from "./codec.ts";
+import { deflateRaw, inflateRaw } from "./deflate.ts";
 
 const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
@@ -85,13 +85,11 @@ function pack(nums: Int32Array, rets: Val[]): Uint8Array {
     enc.int(nums[i]);
     enc.val(rets[i]);
   }
-  // A copy of its own: node's result can be a view into a larger chunk it allocated.
-  return new Uint8Array(deflateRawSync(enc.buf.subarray(0, enc.pos)));
+  return deflateRaw(enc.buf.subarray(0, enc.pos));
 }
 
 function unpack(bytes: Uint8Array): { nums: Int32Array; rets: Val[] } {
-  // (a plain Uint8Array: node's Buffer would make the results Buffers, whose slice() is a view)
-  const dec = new ValDecoder(new Uint8Array(inflateRawSync(bytes)));
+  const dec = new ValDecoder(inflateRaw(bytes));
   const nums = new Int32Array(CHUNK);
   const rets: Val[] = new Array(CHUNK);
   for (let i = 0; i < CHUNK; i++) {

@@ -7,10 +7,10 @@
 // by a killed host, or damaged, still replays up to its last intact frame.
 //
 // A record is self-delimiting: a kind byte, then its fields (varints, values). Strings are
-// interned: the first use defines one, later uses give its index. Replay re-encodes each step
+// interned within a frame: the first use in a frame defines one, later uses give its index. Replay re-encodes each step
 // of the re-run and compares the bytes with the recorded ones.
 
-import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { crc32, deflateRaw, inflateRaw } from "./deflate.ts";
 import type { Val } from "./uapi/abi.ts";
 import { EV, type Event } from "./event.ts";
 import { panic } from "./printf.ts";
@@ -210,7 +210,7 @@ export interface Sink {
 
 /** A frame: its length, the CRC-32 of its payload, and the payload raw-deflated. */
 export function frame(payload: Uint8Array): Uint8Array {
-  const z = deflateRawSync(payload, { level: 1 });
+  const z = deflateRaw(payload, 1);
   const out = new Uint8Array(8 + z.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, z.length, true);
@@ -260,6 +260,7 @@ export class JournalWriter implements StepLog {
     if (this.enc.pos === 0) return;
     this.sink.write(frame(this.enc.buf.slice(0, this.enc.pos)));
     this.enc.pos = 0;
+    this.enc.forgetStrings();
   }
 }
 
@@ -314,7 +315,7 @@ export class JournalReader {
     }
     this.off = at + 8 + len;
     try {
-      return new Uint8Array(inflateRawSync(z));
+      return inflateRaw(z);
     } catch {
       this.broken = `frame at byte ${at} does not inflate`;
       return null;
@@ -327,6 +328,7 @@ export class JournalReader {
     for (let f = this.nextFrame(); f !== null; f = this.nextFrame()) {
       d.buf = f;
       d.pos = 0;
+      d.strings.length = 0; // each frame has its own string table
       while (!d.done) {
         try {
           yield d.record();
@@ -373,6 +375,7 @@ export class JournalVerifier implements StepLog {
       if (f === null) return false;
       this.frame = f;
       this.off = 0;
+      this.enc.forgetStrings(); // each frame has its own string table (the decoder's too)
     }
     return true;
   }
@@ -437,11 +440,11 @@ export class JournalVerifier implements StepLog {
 
   // Encode the live record and compare it with the recorded bytes at the same place.
   private check(encode: (e: RecordEncoder) => void): void {
+    const have = this.more(); // first: a new frame starts a new string table
     const enc = this.enc;
     const known = enc.strings.length;
     enc.pos = 0;
     encode(enc);
-    const have = this.more();
     const f = this.frame, off = this.off, n = enc.pos, live = enc.buf;
     let same = have && off + n <= f.length;
     for (let i = 0; same && i < n; i++) same = live[i] === f[off + i];

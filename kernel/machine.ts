@@ -436,7 +436,7 @@ export class Machine {
   // no such event the machine needs input from the host, or (on the host's clock) its tick.
   private idle(): boolean {
     // A typist types once the prompt is out (the UART sends nothing) and the machine rests.
-    if (this.hostTyping && this.uart.txDoneAt === Infinity && this.consoleReaderWaits()) {
+    if (this.hostTyping && !this.consoleSending() && this.consoleReaderWaits()) {
       this.stall = "input";
       return false;
     }
@@ -454,6 +454,11 @@ export class Machine {
     }
     this.advance(t);
     return true;
+  }
+
+  /** Is the UART still sending output (a typist waits until what was written is out)? */
+  consoleSending(): boolean {
+    return this.uart.txDoneAt !== Infinity;
   }
 
   /** Does a process wait for console input: asleep in consoleread, with every byte that

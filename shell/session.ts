@@ -68,6 +68,9 @@ export function typeScript(m: Machine, lines: readonly string[]): MachineEnd {
       if (busy) continue;
       return m.deadlock(); // nobody will ever read what we type
     }
+    // A typist types once what was written is out (the prompt, a job's last line): a key's
+    // echo would otherwise land in the middle of it.
+    if (busy && m.consoleSending()) continue;
     if (!typist.typing && next < lines.length) typist.line(lines[next++]);
     if (typist.typeInto(m)) continue;
     // The script is used up. A program reading the console gets end of file; at the prompt,

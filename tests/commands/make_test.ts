@@ -1063,7 +1063,7 @@ function psemRace(seed: number, robustFast: "none" | "pcrange", killer: "pkill" 
     "/w/Makefile": encoder.encode("all:\n\t+@$(MAKE) -s -f sub.mk\n"),
     "/w/sub.mk": encoder.encode(`all: ${jobs}\n${jobs}:\n\t@exit 0\n`),
   };
-  const kill = killer === "snipe" ? "snipe" : `sleep ${1 + seed % 3}; pkill -n -x make`;
+  const kill = killer === "snipe" ? "snipe" : "sleep 1; pkill -n -x make";
   const cmd = `cd /w; make -j8 --jobserver-style=psem & ${kill}; wait`;
   const r = run({
     initArgv: ["init", "sh", "-c", cmd],

@@ -12,7 +12,8 @@ const val: fc.Arbitrary<Val> = fc.letrec<{ v: Val }>((tie) => ({
     { depthSize: "small" },
     fc.constant(undefined),
     fc.integer(),
-    fc.double({ noNaN: true }),
+    // (-0 is recorded as 0, as the journal records it: no system call returns -0)
+    fc.double({ noNaN: true }).map((x) => x === 0 ? 0 : x),
     fc.string(),
     fc.uint8Array({ maxLength: 8 }),
     fc.array(tie("v"), { maxLength: 3 }),
@@ -52,7 +53,7 @@ Deno.test("history: every call comes back, across packed chunks; a prefix is ind
         holds(child, [...calls.slice(0, k), ...childMore]);
       },
     ),
-    { numRuns: 60 },
+    { numRuns: 30, endOnFailure: true },
   );
 });
 
