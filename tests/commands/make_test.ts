@@ -1026,11 +1026,13 @@ Deno.test("make: the same seed gives the same transcript and journal; a build wi
 // ---------------------------------------------------------------------------------------------
 // psem: the fast path's race
 
-/** snipe: waits for a make and its sub-make, then watches the psem jobserver's value and kills
- * the sub-make the moment a token is taken (the value drops): the kill lands while the sub-make
- * is on sem_trywait_robust's fast path, which dies in its window only if a timer interrupt comes
+/** snipe [post]: waits for a make and its sub-make, then watches the psem jobserver's value and
+ * kills the sub-make the moment a token is taken (the value drops) or, with `post`, given back
+ * (the value rises): the kill lands while the sub-make is on sem_trywait_robust's (or
+ * sem_post_robust's) fast path, which dies in its window only if a timer interrupt comes
  * between its two steps. */
-function* snipe(sys: Sys): Program {
+function* snipe(sys: Sys, argv: string[]): Program {
+  const post = argv[1] === "post";
   let top = -1;
   for (let i = 0; top < 0; i++) {
     if (i > 2000) return 1;
@@ -1042,7 +1044,7 @@ function* snipe(sys: Sys): Program {
   let v = yield* sys.atomic(AT_LOAD, s.handle, PSEM_VALUE);
   for (let i = 0;; i++) {
     const now = yield* sys.atomic(AT_LOAD, s.handle, PSEM_VALUE);
-    if (now < v) break;
+    if (post ? now > v : now < v) break;
     if (i > 20000) return 1;
     v = now;
   }
@@ -1056,14 +1058,14 @@ function* snipe(sys: Sys): Program {
 
 /** A sub-make of 60 short jobs under -j8 and the psem jobserver, killed while it takes and
  * gives tokens on the fast path (user-space atomics, then its adjustment word): by the shell's
- * pkill after a tick or three, or by `snipe` as it takes one. */
-function psemRace(seed: number, robustFast: "none" | "pcrange", killer: "pkill" | "snipe") {
+ * pkill after a tick, or by `snipe post` as it gives one back. */
+function psemRace(seed: number, robustFast: "none" | "pcrange", killer: "pkill" | "snipe post") {
   const jobs = Array.from({ length: 60 }, (_, i) => `j${i}`).join(" ");
   const image = {
     "/w/Makefile": encoder.encode("all:\n\t+@$(MAKE) -s -f sub.mk\n"),
     "/w/sub.mk": encoder.encode(`all: ${jobs}\n${jobs}:\n\t@exit 0\n`),
   };
-  const kill = killer === "snipe" ? "snipe" : "sleep 1; pkill -n -x make";
+  const kill = killer === "pkill" ? "sleep 1; pkill -n -x make" : killer;
   const cmd = `cd /w; make -j8 --jobserver-style=psem & ${kill}; wait`;
   const r = run({
     initArgv: ["init", "sh", "-c", cmd],
@@ -1079,24 +1081,25 @@ function psemRace(seed: number, robustFast: "none" | "pcrange", killer: "pkill" 
 
 // The seeds were found by exploring (psemRace over a range of seeds, under --robust-fast=none,
 // keeping those whose make prints an INTERNAL line; a change to the kernel, or to the system
-// calls make makes, that moves any step moves them): with pkill, 2 of seeds 0..8000 (2725 and
-// 7109) kill the sub-make between the two steps of sem_post_robust (the value is up, the
-// adjustment not yet down), so at exit the kernel gives the token back a second time; with
-// snipe, 4 of 0..16000 (1772, 3458, 8578 and 10381) between the two steps of
-// sem_trywait_robust (the value is down, the adjustment not yet up): the token is lost. Both
-// windows are one step wide: the victim dies there only if a timer interrupt comes between the
-// two steps after the kill.
+// calls make makes, that moves any step moves them): with pkill, 10 of seeds 0..24000 (3987,
+// 4078, 6711, 8833, ...) kill the sub-make between the two steps of sem_trywait_robust (the
+// value is down, the adjustment not yet up): the token is lost; with `snipe post`, 3 of 0..8000
+// (25, 55 and 2851) between the two steps of sem_post_robust (the value is up, the adjustment
+// not yet down), so at exit the kernel gives the token back a second time. (Since each CPU has
+// its own clock, `snipe` on the way down found none in 0..24000, nor pkill a second giving.)
+// Both windows are one step wide: the victim dies there only if a timer interrupt comes between
+// the two steps after the kill.
 Deno.test("make: psem under --robust-fast=none: a kill inside the fast path loses a token or gives one twice; pcrange does not", () => {
   const killed = "make: *** [Makefile:2: all] Killed";
   const internal = (k: number) =>
     `make: INTERNAL: Exiting with ${k} jobserver tokens available; should be 8!`;
-  assert.deepEqual(psemRace(1772, "none", "snipe"), [killed, internal(7)]);
-  assert.deepEqual(psemRace(2725, "none", "pkill"), [killed, internal(9)]);
-  for (const [seed, killer] of [[1772, "snipe"], [2725, "pkill"]] as const) {
+  assert.deepEqual(psemRace(3987, "none", "pkill"), [killed, internal(7)]);
+  assert.deepEqual(psemRace(25, "none", "snipe post"), [killed, internal(9)]);
+  for (const [seed, killer] of [[3987, "pkill"], [25, "snipe post"]] as const) {
     assert.deepEqual(psemRace(seed, "pcrange", killer), [killed]);
   }
-  for (let seed = 1757; seed < 1787; seed++) {
-    const lines = psemRace(seed, "pcrange", "snipe");
+  for (let seed = 10; seed < 40; seed++) {
+    const lines = psemRace(seed, "pcrange", "snipe post");
     assert.ok(!lines.some((l) => l.includes("INTERNAL")), `seed ${seed}: ${lines.join("\n")}`);
   }
 });
