@@ -177,12 +177,15 @@ export function dataFile(prefix: string): string {
   const dir = dataDir();
   Deno.mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  // The name is claimed by creating the file (O_EXCL): two dv6 processes started in the same
+  // second never get the same one.
   for (let i = 1;; i++) {
     const path = `${dir}/${prefix}-${stamp}-${i}.log`;
     try {
-      Deno.statSync(path);
-    } catch {
+      Deno.openSync(path, { write: true, createNew: true }).close();
       return path;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     }
   }
 }
