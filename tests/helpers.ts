@@ -426,3 +426,33 @@ export function hostFirstLine(prog: string, args: string[]): string {
     return "";
   }
 }
+
+/** `script` in the host's sh, in a fresh temporary directory holding `files` (paths relative to
+ * it), with a clean environment (PATH, LC_ALL=C): what it printed to stdout, with the
+ * directory's path written as /w, and its status. The real tools' side of a comparison. */
+export function hostSh(
+  files: Record<string, string | Uint8Array>,
+  script: string,
+): { out: string; status: number } {
+  const dir = Deno.makeTempDirSync({ prefix: "dv6host" });
+  try {
+    for (const [p, c] of Object.entries(files)) {
+      const path = `${dir}/${p}`;
+      Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      Deno.writeFileSync(path, typeof c === "string" ? encoder.encode(c) : c);
+    }
+    const p = new Deno.Command("sh", {
+      args: ["-c", script],
+      cwd: dir,
+      clearEnv: true,
+      env: { PATH: "/usr/local/bin:/usr/bin:/bin", LC_ALL: "C" },
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+    const out = decoder.decode(p.stdout).replaceAll(Deno.realPathSync(dir), "/w")
+      .replaceAll(dir, "/w");
+    return { out, status: p.code };
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}

@@ -3,7 +3,7 @@
 // check(), which holds both to the output GNU make 4.3 prints, written into the test.
 
 import assert from "node:assert/strict";
-import { type Program, run, type Sys } from "../helpers.ts";
+import { hostSh, type Program, run, type Sys } from "../helpers.ts";
 
 export const encoder = new TextEncoder();
 
@@ -73,27 +73,7 @@ export const GNU = (() => {
 
 /** Runs `cmd` with the host's GNU make in a temporary directory holding `files`. */
 export function gnu(files: Record<string, string>, cmd: string): { out: string; status: number } {
-  const dir = Deno.makeTempDirSync({ prefix: "dv6make" });
-  try {
-    for (const [p, c] of Object.entries(files)) {
-      const path = `${dir}/${p}`;
-      Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      Deno.writeTextFileSync(path, c);
-    }
-    const p = new Deno.Command("sh", {
-      args: ["-c", `(${cmd}) 2>&1`],
-      cwd: dir,
-      clearEnv: true,
-      env: { PATH: "/usr/local/bin:/usr/bin:/bin", LC_ALL: "C" },
-      stdout: "piped",
-      stderr: "piped",
-    }).outputSync();
-    const out = new TextDecoder().decode(p.stdout).replaceAll(Deno.realPathSync(dir), "/w")
-      .replaceAll(dir, "/w");
-    return { out, status: p.code };
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  return hostSh(files, `(${cmd}) 2>&1`);
 }
 
 const firstLine = (s: string) => s.slice(0, s.indexOf("\n") + 1);

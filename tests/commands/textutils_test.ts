@@ -11,10 +11,9 @@
 // ("lines words bytes name", one blank apart), and echo without arguments printing nothing.
 
 import assert from "node:assert/strict";
-import { hostFirstLine, run } from "../helpers.ts";
+import { hostFirstLine, hostSh, run } from "../helpers.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** The files of each case's working directory (/w on dv6). */
 const FILES: Record<string, string> = {
@@ -61,25 +60,9 @@ const REAL: Record<Case["tool"], string | null> = {
 
 /** Runs `cmd` with the host's tools in a temporary directory holding FILES. */
 function host(c: Case): string {
-  const dir = Deno.makeTempDirSync({ prefix: "dv6text" });
-  try {
-    for (const [name, text] of Object.entries(FILES)) {
-      Deno.writeFileSync(`${dir}/${name}`, encoder.encode(text));
-    }
-    // The shell's own echo is not coreutils': name the real one.
-    const cmd = c.tool === "echo" ? c.cmd.replace(/^echo /, "/bin/echo ") : c.cmd;
-    const p = new Deno.Command("sh", {
-      args: ["-c", `(${cmd}) > o 2> e; s=$?; cat e; echo $s; cat o`],
-      cwd: dir,
-      clearEnv: true,
-      env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
-      stdout: "piped",
-      stderr: "piped",
-    }).outputSync();
-    return decoder.decode(p.stdout);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  // The shell's own echo is not coreutils': name the real one.
+  const cmd = c.tool === "echo" ? c.cmd.replace(/^echo /, "/bin/echo ") : c.cmd;
+  return hostSh(FILES, `(${cmd}) > o 2> e; s=$?; cat e; echo $s; cat o`).out;
 }
 
 function check(cases: Case[]): void {

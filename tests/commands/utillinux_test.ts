@@ -6,7 +6,7 @@
 // removed in a finally; no case removes what it did not make (no -a there).
 
 import assert from "node:assert/strict";
-import { run } from "../helpers.ts";
+import { hostSh, run } from "../helpers.ts";
 
 /** Is util-linux 2.38 installed here? */
 const UTIL_LINUX = (() => {
@@ -29,20 +29,7 @@ function dv6(cmd: string): string {
 
 /** `cmd` in the host's sh, in a temporary directory: stdout and stderr together. */
 function host(cmd: string): string {
-  const dir = Deno.makeTempDirSync({ prefix: "dv6ul" });
-  try {
-    const p = new Deno.Command("sh", {
-      args: ["-c", `(${cmd}) 2>&1`],
-      cwd: dir,
-      clearEnv: true,
-      env: { PATH: "/usr/local/bin:/usr/bin:/bin", LC_ALL: "C" },
-      stdout: "piped",
-      stderr: "piped",
-    }).outputSync();
-    return new TextDecoder().decode(p.stdout);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  return hostSh({}, `(${cmd}) 2>&1`).out;
 }
 
 interface Case {
