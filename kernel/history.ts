@@ -37,7 +37,6 @@ export class History {
   // Room for call i of the raw chunk: it starts small and doubles up to CHUNK (a process that
   // makes a few calls and exits costs a few bytes); a chunk packed leaves it full size.
   private grow(i: number): void {
-    if (i === 0 && this.nums !== null) return;
     const nums = new Int32Array(i === 0 ? 16 : Math.min(2 * i, CHUNK));
     const rets: Val[] = new Array(nums.length);
     for (let j = 0; j < i; j++) {

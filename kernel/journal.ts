@@ -23,7 +23,6 @@ import type { Machine, MachineEnd, StepLog } from "./machine.ts";
 /** Format 3: per-CPU time, the host's records land at a move count. (Formats 1 and 2 came
  * from a machine whose time was one clock: no build of this one replays them.) */
 export const FORMAT = 3;
-const FORMATS_READ = [3];
 const MAGIC = [0x44, 0x56, 0x36, 0x4a]; // "DV6J"
 const FRAME_BYTES = 1 << 16; // records per frame, in uncompressed bytes (about)
 
@@ -278,10 +277,8 @@ export class JournalReader {
     if (bytes.length < 5 || MAGIC.some((b, i) => bytes[i] !== b)) {
       throw new JournalError("not a dv6 journal (bad magic)");
     }
-    if (!FORMATS_READ.includes(bytes[4])) {
-      throw new JournalError(
-        `journal format ${bytes[4]}, this dv6 reads formats ${FORMATS_READ.join(" and ")}`,
-      );
+    if (bytes[4] !== FORMAT) {
+      throw new JournalError(`journal format ${bytes[4]}, this dv6 reads format ${FORMAT}`);
     }
     this.off = 5;
     const h = this.nextFrame();

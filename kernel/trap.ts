@@ -234,8 +234,9 @@ function* clockintr(m: Machine, ticks: number): KGen {
   yield* acquire(m, m.tickslock);
   m.ticks += ticks;
   yield* wakeup(m, m.ticksChan);
-  // dv6: sleeps with a deadline (semtimedop, futex and poll timeouts). The due ones leave the
-  // list in this one step (their sleepers remove their own entries when woken otherwise).
+  // dv6: sleeps with a deadline (semtimedop, futex, poll and flock timeouts). The due ones
+  // leave the list in this one step (their sleepers remove their own entries when woken
+  // otherwise).
   const due = m.timeouts.filter((t) => t.at <= m.ticks);
   m.timeouts = m.timeouts.filter((t) => t.at > m.ticks);
   yield* release(m, m.tickslock);
