@@ -3,6 +3,9 @@
 
 import { JournalError, JournalReader } from "./kernel/journal.ts";
 import { printLog } from "./shell/log.ts";
+import { debugJournal } from "./shell/debug.ts";
+import { printTimeline } from "./shell/timeline.ts";
+import { writeTrace } from "./shell/trace.ts";
 import { runExec } from "./shell/exec.ts";
 import { repl } from "./shell/terminal.ts";
 import { type BootOptions, buildId, hostErrorText, Output } from "./shell/host.ts";
@@ -169,6 +172,19 @@ async function main(args: string[]): Promise<number> {
         from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),
         to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
       });
+    case "debug":
+      return await debugJournal(readJournal(operand), line.values.get("commands"));
+    case "timeline":
+      return printTimeline(readJournal(operand), {
+        from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),
+        to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
+        width: intOption(line, "width", 20, 100_000) ?? 80,
+      });
+    case "trace": {
+      const out = line.values.get("output");
+      if (out === undefined) throw new UsageError("trace needs -o FILE.json", "trace");
+      return writeTrace(readJournal(operand), out);
+    }
   }
 }
 

@@ -338,11 +338,11 @@ export class JournalReader {
   }
 }
 
-/** Raised by a replay at the first step that differs from its record. */
 /** A replayed step that differs from its record. `recorded` is the record, or why there is
  * none to compare with (the journal ended, or its record cannot be read). */
 export class Divergence extends Error {
   constructor(
+    /** The step's number, counting from 1 (as `dv6 log` and `dv6 debug` count). */
     readonly step: number,
     readonly recorded: JournalRecord | string,
     readonly replayed: JournalRecord,
@@ -460,6 +460,6 @@ export class JournalVerifier implements StepLog {
         recorded = `(unreadable record: ${(e as Error).message})`;
       }
     }
-    throw new Divergence(this.steps, recorded, replayed);
+    throw new Divergence(this.steps + 1, recorded, replayed); // steps count from 1
   }
 }

@@ -35,16 +35,51 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     help: "the kernel's defence for robust semaphores' fast path\n" +
       "(pcrange, the default: complete a killed process's adjustment)",
   },
+  inject: {
+    arg: "kill:WHO@STEP",
+    help: "kill process WHO (a pid, or the newest process of that\n" +
+      "name) after step STEP; journaled; may be repeated",
+  },
+  "check-determinism": {
+    help: "run it twice in this process and report the first step\nwhere the two journals differ",
+  },
   hz: { arg: "N", help: "clock ticks per real second (default 10)" },
   pid: { arg: "P", help: "only the steps of process P" },
+  cpu: { arg: "C", help: "only the steps of CPU C" },
+  syscall: { arg: "NAME", help: "only the steps of system call NAME" },
+  only: {
+    arg: "CATS",
+    help: "only these kinds of step, comma-separated: sched, lock,\n" +
+      "syscall, intr, ipc, fs, proc, console",
+  },
   from: { arg: "STEP", help: "from step STEP on" },
   to: { arg: "STEP", help: "up to step STEP" },
+  width: { arg: "COLS", help: "the chart's width in columns (default 80)" },
+  output: { arg: "FILE", short: "o", help: "write to FILE" },
+  commands: {
+    arg: "CMDS",
+    short: "x",
+    help: "run these debugger commands (separated by ;), print\nwhat they print, and exit",
+  },
   help: { short: "h", help: "print this usage" },
   version: { help: "print dv6's version and build id" },
 };
 
 /** The options that make a machine: dv6's own even after exec's PROGRAM. */
-const BOOT = ["cpus", "nproc", "sched", "seed", "journal", "fs", "broken-sleep", "robust-fast"];
+const BOOT = [
+  "cpus",
+  "nproc",
+  "sched",
+  "seed",
+  "journal",
+  "fs",
+  "broken-sleep",
+  "robust-fast",
+  "inject",
+];
+
+/** The options that may be given more than once (each value counts). */
+const REPEATABLE = ["inject"];
 
 interface CommandSpec {
   synopsis: string;
@@ -71,14 +106,14 @@ const COMMANDS = {
     about: "type FILE's lines into the shell (- for stdin)",
     name: "run",
     operand: "FILE",
-    options: BOOT,
+    options: [...BOOT, "check-determinism"],
   },
   "-c": {
     synopsis: "dv6 -c LINE [options]",
     about: "run one command line",
     name: "-c",
     operand: "LINE",
-    options: BOOT,
+    options: [...BOOT, "check-determinism"],
   },
   exec: {
     synopsis: "dv6 exec PROGRAM [ARGS...] [options]",
@@ -86,7 +121,7 @@ const COMMANDS = {
     name: "exec",
     operand: "PROGRAM",
     variadic: true,
-    options: BOOT,
+    options: [...BOOT, "check-determinism"],
     notes: "After exec's PROGRAM, the options dv6 does not know are the program's, and so are\n" +
       "--help and everything after --: `dv6 exec echo -- --cpus 2` prints --cpus 2.",
   },
@@ -102,7 +137,29 @@ const COMMANDS = {
     about: "the journal's steps, strace-like",
     name: "log",
     operand: "LOG",
-    options: ["pid", "from", "to"],
+    options: ["only", "pid", "cpu", "syscall", "from", "to"],
+  },
+  debug: {
+    synopsis: "dv6 debug LOG [-x CMDS]",
+    about: "go to any step of a journal and look around",
+    name: "debug",
+    operand: "LOG",
+    options: ["commands"],
+    notes: "Type `help` at its prompt for its commands.",
+  },
+  timeline: {
+    synopsis: "dv6 timeline LOG [options]",
+    about: "a chart of who ran where, step by step",
+    name: "timeline",
+    operand: "LOG",
+    options: ["from", "to", "width"],
+  },
+  trace: {
+    synopsis: "dv6 trace LOG -o FILE.json",
+    about: "the journal as a trace for Perfetto's UI",
+    name: "trace",
+    operand: "LOG",
+    options: ["output"],
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -119,8 +176,10 @@ export type CommandLine =
     command: CommandName;
     /** The operand; for exec, PROGRAM and its arguments. */
     operands: string[];
-    /** The options given with a value, and those without. */
+    /** The options given with a value (the last, if given twice), and those without. */
     values: ReadonlyMap<string, string>;
+    /** Every value of an option that may be given more than once, in order. */
+    lists: ReadonlyMap<string, readonly string[]>;
     flags: ReadonlySet<string>;
   };
 
@@ -159,6 +218,7 @@ export function parseCommandLine(args: string[]): CommandLine {
   const name = command ?? "repl";
   const spec: CommandSpec = COMMANDS[name];
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const flags = new Set<string>();
   for (const t of given) {
     if (!spec.options.includes(t.name)) {
@@ -170,6 +230,8 @@ export function parseCommandLine(args: string[]): CommandLine {
     } else {
       if (t.value === undefined) throw new UsageError(`option --${t.name} needs a value`, name);
       values.set(t.name, t.value);
+      const given = REPEATABLE.includes(t.name) ? lists.get(t.name) ?? [] : [];
+      lists.set(t.name, [...given, t.value]);
     }
   }
   if (
@@ -177,7 +239,7 @@ export function parseCommandLine(args: string[]): CommandLine {
   ) {
     throw new UsageError(`${spec.name} needs ${spec.variadic ? "a" : "one"} ${spec.operand}`, name);
   }
-  return { kind: "command", command: name, operands, values, flags };
+  return { kind: "command", command: name, operands, values, lists, flags };
 }
 
 /** The command (undefined: the REPL), its operands, and the options given. */
@@ -252,7 +314,7 @@ export function usage(command?: CommandName): string {
     ...lines,
     "       dv6 help [COMMAND]                     the usage of dv6, or of one command",
     "",
-    "options (anywhere on the line; --hz is the REPL's, --pid, --from and --to are log's):",
+    "options (anywhere on the line; each command takes those its own usage lists):",
     ...Object.keys(OPTIONS).map(optionLine),
     "",
     COMMANDS.exec.notes,

@@ -31,7 +31,7 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
     `${h.sched === "random" ? ` seed ${h.seed}` : ""}, init ${JSON.stringify(h.initArgv)}`,
   ];
   const names = new Map<number, string>([[1, "init"]]);
-  let step = 0;
+  let step = 0; // steps so far: the next one is step + 1 (steps count from 1, as `when` does)
   const flush = () => {
     if (lines.length > 0) console.log(lines.join("\n"));
     lines.length = 0;
@@ -41,12 +41,12 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       const { cpu, pid, ev } = r;
       const name = names.get(pid) ?? (pid === 0 ? "scheduler" : "?");
       if (
-        (f.pid === undefined || f.pid === pid) && (f.from === undefined || step >= f.from) &&
-        (f.to === undefined || step <= f.to)
+        (f.pid === undefined || f.pid === pid) && (f.from === undefined || step + 1 >= f.from) &&
+        (f.to === undefined || step + 1 <= f.to)
       ) {
         const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
         lines.push(
-          `${String(step).padStart(8)} cpu${cpu} ${String(pid).padStart(4)} ${
+          `${String(step + 1).padStart(8)} cpu${cpu} ${String(pid).padStart(4)} ${
             name.padEnd(12)
           } ${intr}${describeEvent(ev)}`,
         );

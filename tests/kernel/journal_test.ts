@@ -181,15 +181,15 @@ Deno.test("a changed record makes replay report the first divergent step", async
   await t.step("one changed result", () => {
     const p = replay(changed(["MARKER-TWO"]), { marker });
     assert.ok(p.divergence !== null, "replay did not notice");
-    assert.equal(p.divergence.step, two);
+    assert.equal(p.divergence.step, two + 1, "steps count from 1");
     assert.equal(p.steps, two, "every step before it was verified");
     assert.match(p.divergence.recorded, /write\(1, "MARKER-TWO"\) = 11$/);
     assert.match(p.divergence.replayed, /write\(1, "MARKER-TWO"\) = 10$/);
-    assert.match(p.divergence.message, new RegExp(`step ${two}\\b`));
+    assert.match(p.divergence.message, new RegExp(`step ${two + 1}\\b`));
   });
   await t.step("two changed results: the first is reported", () => {
     const p = replay(changed(["MARKER-TWO", "MARKER-ONE"]), { marker });
-    assert.equal(p.divergence?.step, one);
+    assert.equal(p.divergence?.step, one + 1);
     assert.match(p.divergence?.recorded ?? "", /"MARKER-ONE"\) = 11$/);
   });
   await t.step("the untouched journal replays", () => {

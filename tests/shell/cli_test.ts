@@ -179,7 +179,7 @@ Deno.test("dv6 replay of a changed record names the first divergent step, with b
     assert.equal(r.code, 1);
     const lines = r.out.trimEnd().split("\n").slice(-3);
     // (The line may follow the replayed output on the same line: see the ignored test below.)
-    assert.ok(lines[0].endsWith(`replay: diverged at step ${at}`), lines[0]);
+    assert.ok(lines[0].endsWith(`replay: diverged at step ${at + 1}`), lines[0]);
     assert.match(lines[1], /^ {2}recorded: .*write\(1, "MARKER-XYZ"\) = 11$/);
     assert.match(lines[2], /^ {2}replayed: .*write\(1, "MARKER-XYZ"\) = 10$/);
   });
@@ -326,20 +326,26 @@ Deno.test("dv6 log: strace-like lines, --pid, --from and --to", async (t) => {
     const all = await log();
     const stepLines = all.filter((x) => x.m !== null);
 
-    await t.step("every step, numbered, with cpu, pid, name, call, arguments and result", () => {
-      assert.deepEqual(stepLines.map((x) => Number(x.m![1])), [...Array(n).keys()]);
-      const calls = stepLines.map((x) => `${x.m![3]} ${x.m![4]} ${x.m![5]}`);
-      assert.ok(
-        calls.some((c) =>
-          /^1 init spawn\("\/bin\/echo", \["echo", "hi", "there"\].*\) = 2$/.test(c)
-        ),
-      );
-      assert.ok(calls.includes(`1 init wait() = [2, 0]`));
-      assert.ok(calls.includes(`2 echo write(1, "hi") = 2`));
-      assert.ok(calls.includes(`2 echo write(1, " ") = 1`));
-      assert.ok(calls.includes(`1 init halt(0)`));
-      assert.equal(all.at(-1)!.l.trim(), "halt 0");
-    });
+    await t.step(
+      "every step, numbered from 1, with cpu, pid, name, call, arguments and result",
+      () => {
+        assert.deepEqual(
+          stepLines.map((x) => Number(x.m![1])),
+          [...Array(n).keys()].map((i) => i + 1),
+        );
+        const calls = stepLines.map((x) => `${x.m![3]} ${x.m![4]} ${x.m![5]}`);
+        assert.ok(
+          calls.some((c) =>
+            /^1 init spawn\("\/bin\/echo", \["echo", "hi", "there"\].*\) = 2$/.test(c)
+          ),
+        );
+        assert.ok(calls.includes(`1 init wait() = [2, 0]`));
+        assert.ok(calls.includes(`2 echo write(1, "hi") = 2`));
+        assert.ok(calls.includes(`2 echo write(1, " ") = 1`));
+        assert.ok(calls.includes(`1 init halt(0)`));
+        assert.equal(all.at(-1)!.l.trim(), "halt 0");
+      },
+    );
     await t.step("--pid 1 prints only pid 1's lines", async () => {
       const mine = await log("--pid", "1");
       const lines = mine.filter((x) => x.m !== null);
@@ -367,7 +373,7 @@ Deno.test("dv6 log: strace-like lines, --pid, --from and --to", async (t) => {
         19,
         20,
       ]);
-      assert.deepEqual(lines.map((x) => x.l), stepLines.slice(10, 21).map((x) => x.l));
+      assert.deepEqual(lines.map((x) => x.l), stepLines.slice(9, 20).map((x) => x.l));
       const tail = await log("--from", String(n - 3), "--pid", "1");
       assert.ok(
         tail.filter((x) => x.m !== null).every((x) => Number(x.m![1]) >= n - 3 && x.m![3] === "1"),
@@ -564,7 +570,8 @@ Deno.test("dv6 options that are wrong name themselves: exit 2, the command's usa
       [["run", "--bogus"], "unknown option '--bogus'", "usage: dv6 run FILE"],
       [["--bogus"], "unknown option '--bogus'", "usage: dv6 [options]"],
       [["--bogus=1", "exec", "echo"], "unknown option '--bogus'", "usage: dv6 exec PROGRAM"],
-      [["exec", "-x", "echo"], "unknown option '-x'", "usage: dv6 exec PROGRAM"],
+      [["exec", "-y", "echo"], "unknown option '-y'", "usage: dv6 exec PROGRAM"],
+      [["exec", "-x", "ls", "echo"], "exec takes no option '-x'", "usage: dv6 exec PROGRAM"],
       [["log", "x.log", "--cpus", "2"], "log takes no option '--cpus'", "usage: dv6 log LOG"],
       [["replay", "--pid", "1", "x.log"], "replay takes no option '--pid'", "usage: dv6 replay"],
       [["-c", "echo", "--hz", "5"], "-c takes no option '--hz'", "usage: dv6 -c LINE"],
