@@ -60,6 +60,8 @@ import { devintr } from "./trap.ts";
 // it shows, the boot image's type.
 export { type Proc, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "./proc.ts";
 export type { FsImage } from "./fs.ts";
+export type { Event } from "./event.ts";
+export { EV } from "./event.ts";
 
 export class Context {
   readonly stack: KGen[] = [];

@@ -2,7 +2,7 @@
 // at their steps, and compare every step with its record.
 
 import { Divergence, type JournalReader, JournalVerifier } from "../kernel/journal.ts";
-import type { MachineEnd } from "../kernel/machine.ts";
+import type { Event, Machine, MachineEnd, StepLog } from "../kernel/machine.ts";
 import type { ProgramMain } from "../kernel/uapi/abi.ts";
 import type { Sys } from "../commands/lib/usys.ts";
 import { machineFrom } from "./host.ts";
@@ -19,13 +19,34 @@ export interface ReplayResult {
   truncated: string | null;
 }
 
+/** Called after each verified step with the machine as that step left it (the step counts
+ * from 1: `m.steps`), and what the step did. */
+export type StepWatcher = (m: Machine, cpu: number, pid: number, intr: number, ev: Event) => void;
+
+/** The journal's log for a replay whose steps `watch` also sees. */
+function watched(v: JournalVerifier, watch: StepWatcher, m: () => Machine): StepLog {
+  return {
+    beforeStep: (mm) => v.beforeStep(mm),
+    step(cpu, pid, intr, ev) {
+      v.step(cpu, pid, intr, ev);
+      watch(m(), cpu, pid, intr, ev);
+    },
+    input: () => {},
+    tick: () => {},
+    end: (e) => v.end(e),
+  };
+}
+
 export function replayJournal(
   reader: JournalReader,
   output: (bytes: Uint8Array, echo: boolean) => void,
   programs?: Readonly<Record<string, ProgramMain<Sys>>>,
+  watch?: StepWatcher,
 ): ReplayResult {
   const v = new JournalVerifier(reader);
-  const m = machineFrom(reader.header, v, output, programs);
+  let machine: Machine | null = null;
+  const log = watch === undefined ? v : watched(v, watch, () => machine!);
+  const m = machine = machineFrom(reader.header, log, output, programs);
   const truncated = () => reader.broken ?? "it ends without an end record (cut short)";
   try {
     while (m.end === null) {
