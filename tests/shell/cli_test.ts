@@ -98,7 +98,8 @@ Deno.test("dv6 exec kill 1: panic, crash log, and its replay ends in the same pa
     assert.equal(p.code, 0);
     assert.equal(
       p.out,
-      `panic: init exiting\nreplay: ${n} steps verified, ending in the recorded panic: init exiting\n`,
+      `panic: init exiting\nreplay: ${n} steps verified, ending in the recorded panic: init exiting\n` +
+        `replay: to look around where it ended: dv6 debug ${log} -x "goto end; ps; log 20"\n`,
     );
   });
 });
