@@ -31,8 +31,10 @@ export function who(m: Machine, pid: number): string {
   return `pid ${pid} (${p === null ? "gone" : p.state === ZOMBIE ? `${p.name}, zombie` : p.name})`;
 }
 
+// The CPU running p's context (a CPU that has just switched away from p still names it in
+// c.proc until its scheduler clears it).
 function cpuOf(m: Machine, p: Proc): number {
-  return m.cpus.findIndex((c) => c.proc === p);
+  return m.cpus.findIndex((c) => c.current.proc === p);
 }
 
 /** ps: every process. */
@@ -178,9 +180,10 @@ function sharedWords(m: Machine): string[] {
       const owner = w & FUTEX_TID_MASK;
       const flags = [w & FUTEX_WAITERS ? "waiters" : "", w & FUTEX_OWNER_DIED ? "OWNER_DIED" : ""]
         .filter((f) => f !== "").join(", ");
-      const lock = robust.has(`${obj.handle}:${i}`) || (w & FUTEX_OWNER_DIED) !== 0;
+      // A lock word: in a robust list, or with a lock's flag bits, or futex waiters on it.
+      const lock = robust.has(`${obj.handle}:${i}`) || flags !== "" || waiting.length > 0;
       const what = lock
-        ? ` (a robust lock word: ${owner === 0 ? "no owner" : `owner ${who(m, owner)}`}` +
+        ? ` (a lock word: ${owner === 0 ? "no owner" : `owner ${who(m, owner)}`}` +
           `${flags ? `, ${flags}` : ""})`
         : "";
       words.push(
@@ -437,6 +440,11 @@ export function semValue(m: Machine, id: number, num?: number): string | null {
 export function pipeFill(m: Machine, id: number): string | null {
   const pi = allPipes(m).find((p) => p.id === id);
   return pi === undefined ? null : String(pi.nwrite - pi.nread);
+}
+
+/** The processes that are zombies, as a list of pids. */
+export function zombies(m: Machine): string {
+  return m.procs.filter((p) => p.state === ZOMBIE).map((p) => p.pid).join(" ");
 }
 
 /** A process's state, and what it sleeps on. */

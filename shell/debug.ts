@@ -19,7 +19,7 @@ import {
 import { EXIT_USAGE } from "./status.ts";
 
 /** A command the debugger cannot do: its message, and in a batch, status 2. */
-class DebugError extends Error {}
+export class DebugError extends Error {}
 
 interface Breakpoint {
   id: number;
@@ -31,8 +31,10 @@ interface Breakpoint {
   output?: string;
   /** The recorded end: a panic or a deadlock. */
   end?: "panic" | "deadlock";
-  /** A value of the machine's state: it stops where the value changes. */
+  /** A value of the machine's state: it stops where the value changes (or where `changed`
+   * says it changed in the way that matters). */
   value?: (m: Machine) => string | null;
+  changed?: (before: string | null, after: string | null) => boolean;
 }
 
 const HELP = `Moving (steps count from 1; step 0 is the machine as it booted):
@@ -281,11 +283,19 @@ export class Debugger {
         };
       }
       case "exit": {
+        // Where a process becomes a zombie (not every exit has a record: returning from
+        // main enters exit() without one).
         const pid = arg === undefined ? undefined : number(arg, "break exit [PID]");
         return {
           id,
           what: `exit${pid === undefined ? "" : ` ${pid}`}`,
-          record: (i, s) => i.kind[s] === EV.EXIT && (pid === undefined || i.pid[s] === pid),
+          value: (m) => inspect.zombies(m),
+          changed: (before, after) => {
+            const was = new Set((before ?? "").split(" "));
+            return (after ?? "").split(" ").some((z) =>
+              z !== "" && !was.has(z) && (pid === undefined || z === String(pid))
+            );
+          },
         };
       }
       case "kill":
@@ -359,7 +369,10 @@ export class Debugger {
       const limit: number = best ?? tl.total;
       if (live !== null) tl.runUntil(limit, live);
       else tl.goto(limit);
-      if (tl.step === here) return this.print(`no breakpoint stops after step ${fmt(here)}`);
+      if (fired.size === 0 && tl.step !== best) {
+        this.print(`no breakpoint stops after step ${fmt(here)}`);
+        return this.print(this.where());
+      }
     } else {
       const from: number = best ?? 0;
       const hit = live !== null && here - 1 > from ? tl.lastHit(from, here - 1, live) : null;
@@ -388,7 +401,8 @@ export class Debugger {
       fired.clear();
       values.forEach((b, i) => {
         const v = b.value!(m);
-        if (v !== last[i]) fired.add(b.id), last[i] = v;
+        if (b.changed ? b.changed(last[i], v) : v !== last[i]) fired.add(b.id);
+        last[i] = v;
       });
       for (const b of outputs) {
         if (step >= tl.knownUpTo && tl.outputHit(b.output!, -1, step + 1) === step) fired.add(b.id);
@@ -411,7 +425,7 @@ export class Debugger {
       b.record?.(tl.index, s) || (b.end !== undefined && s === tl.total) ||
       (b.output !== undefined && tl.outputHit(b.output, -1, s + 1) === s) || fired.has(b.id)
     ).map((b) =>
-      b.value === undefined
+      b.value === undefined || b.changed !== undefined
         ? `breakpoint ${b.id} (${b.what})`
         : `watch ${b.id} (${b.what}) = ${b.value(tl.machine) ?? "gone"}`
     );
