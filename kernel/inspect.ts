@@ -9,7 +9,7 @@ import { FD_DEVICE, FD_INODE, FD_PIPE } from "./file.ts";
 import type { Inode } from "./fs.ts";
 import type { Machine } from "./machine.ts";
 import type { Pipe } from "./pipe.ts";
-import { type Chan, type Proc, RUNNING, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "./proc.ts";
+import { type Chan, type Proc, RUNNING, SLEEPING, UNUSED, ZOMBIE } from "./proc.ts";
 import type { Spinlock } from "./spinlock.ts";
 import type { Sleeplock } from "./sleeplock.ts";
 import { SYSNAME } from "./uapi/syscall.ts";

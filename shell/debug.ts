@@ -534,14 +534,13 @@ export async function debugJournal(bytes: Uint8Array, commands?: string): Promis
     return 0;
   }
   flush();
-  return await interactive(d, print, flush);
+  return await interactive(d, flush);
 }
 
 // The interactive debugger: the REPL's line editor (history, completion of the commands), and
 // between commands, idle time spent readying machines behind the current step.
 async function interactive(
   d: Debugger,
-  _print: (line: string) => void,
   flush: () => void,
 ): Promise<number> {
   const tty = Deno.stdin.isTerminal();
