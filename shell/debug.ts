@@ -549,9 +549,11 @@ async function interactive(
     output: tty ? process.stdout : undefined,
     prompt: "(dv6) ",
     terminal: tty,
-    completer: (line: string) => {
-      const hits = COMMANDS.filter((c) => c.startsWith(line.trim()));
-      return [hits.length > 0 ? hits : COMMANDS, line];
+    // Tab completes the command's name (the first word), with the space bash adds.
+    completer: (line: string): [string[], string] => {
+      if (/\s/.test(line.trimStart())) return [[], line];
+      const word = line.trimStart();
+      return [COMMANDS.filter((c) => c.startsWith(word)).map((c) => c + " "), word];
     },
   });
   return await new Promise<number>((resolve) => {
