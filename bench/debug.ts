@@ -63,7 +63,7 @@ function journalFigures(table: Table, what: string, bytes: Uint8Array, gotos: nu
   const row = (label: string, ms: number, target = "") =>
     table.row(label, num(ms, 1), `ms; ${ratio(ms / replayMs)} of the replay${target}`);
   let tl!: Timeline;
-  row("open (index every step)", timed(() => tl = new Timeline(bytes, new JournalReader(bytes))));
+  row("open (index every step)", timed(() => tl = new Timeline(new JournalReader(bytes))));
   row("first goto end (verifies every step)", timed(() => tl.goto(tl.total)));
   const targets = steps(tl.total, gotos, 7);
   const batch = targets.map((s) => timed(() => tl.goto(s)));
@@ -110,7 +110,7 @@ export async function debugFigures(quick: boolean, tmp: string, build: string, f
 if (import.meta.main) {
   if (Deno.args[0] === "--child") {
     const bytes = Deno.readFileSync(Deno.args[1]);
-    const tl = new Timeline(bytes, new JournalReader(bytes));
+    const tl = new Timeline(new JournalReader(bytes));
     tl.goto(tl.total);
     tl.goto(Math.floor(tl.total / 2));
     prepareAll(tl);

@@ -6,7 +6,7 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { EV, inspect, type Machine } from "../kernel/machine.ts";
-import { JournalReader } from "../kernel/journal.ts";
+import type { JournalReader } from "../kernel/journal.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
 import { describeEvent } from "./log.ts";
 import {
@@ -497,13 +497,13 @@ function splitWords(line: string): string[] {
 }
 
 /** A batch's commands: separated by `;`, except inside double quotes. */
-export function splitCommands(text: string): string[] {
+function splitCommands(text: string): string[] {
   return [...text.matchAll(/(?:"[^"]*"|[^;"])+/g)].map((m) => m[0].trim()).filter((c) => c !== "");
 }
 
 /** dv6 debug LOG [-x CMDS]. */
-export async function debugJournal(bytes: Uint8Array, commands?: string): Promise<number> {
-  const tl = new Timeline(bytes, new JournalReader(bytes));
+export async function debugJournal(reader: JournalReader, commands?: string): Promise<number> {
+  const tl = new Timeline(reader);
   if (tl.index.broken !== null) {
     console.error(`dv6 debug: the journal breaks after step ${fmt(tl.total)}: ${tl.index.broken}`);
   }

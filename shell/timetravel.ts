@@ -30,7 +30,7 @@ import { EV, type Event, type Machine, type MachineEnd, type StepLog } from "../
 import { machineFrom } from "./host.ts";
 
 /** Live machines a timeline keeps at most (each is a whole machine: see the README). */
-export const MAX_CURSORS = 24;
+const MAX_CURSORS = 24;
 /** The rungs of the ladder behind the current step that idle time fills (1 to 128 back). */
 const LADDER_RUNGS = 8;
 /** The grid over the whole journal that idle time fills: a cursor every total/GRID_SLOTS. */
@@ -266,7 +266,8 @@ export class Timeline {
   readonly header: JournalReader["header"];
   private readonly cursors: Cursor[] = [];
   private cur: Cursor;
-  /** Every step up to here has been run once (by some cursor): its output and ticks are known. */
+  /** Every step up to here has been run once, and verified (by some cursor): its output and
+   * ticks are known. */
   private knownSteps = 0;
   /** The console's output: its text, and where each chunk of it ends and at which step. */
   private consoleText = "";
@@ -274,7 +275,7 @@ export class Timeline {
   /** firstStepOfTick[t]: the first step after which the clock read t ticks or more. */
   private readonly firstStepOfTick: number[] = [0];
 
-  constructor(readonly bytes: Uint8Array, reader: JournalReader) {
+  constructor(reader: JournalReader) {
     this.header = reader.header;
     this.index = new StepIndex(reader);
     this.cur = this.boot();

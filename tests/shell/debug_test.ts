@@ -13,7 +13,7 @@ import { dv6, EV, run, steps, transcript, withTemp } from "../helpers.ts";
 
 /** A debugger over a journal; `x` runs commands and returns what they print. */
 function debug(journal: Uint8Array) {
-  const tl = new Timeline(journal, new JournalReader(journal));
+  const tl = new Timeline(new JournalReader(journal));
   let out: string[] = [];
   const d = new Debugger(tl, (l) => out.push(...l.split("\n")));
   const x = (...commands: string[]): string[] => {
