@@ -326,7 +326,9 @@ export class Timeline {
     const step = m.steps + 1;
     if (step <= this.knownSteps) return;
     this.consoleText += decoder.decode(bytes, { stream: true });
-    this.consoleAt.push({ step, end: this.consoleText.length });
+    const last = this.consoleAt[this.consoleAt.length - 1];
+    if (last?.step === step) last.end = this.consoleText.length; // one entry a step
+    else this.consoleAt.push({ step, end: this.consoleText.length });
   }
 
   /** The console's text as of step `step` (all output up to and during it). */
