@@ -467,19 +467,26 @@ export class Timeline {
 
   /** Idle work (the interactive debugger between commands): runs one cursor up to
    * `budgetSteps` steps toward the nearest slot no cursor serves (see slots); false when
-   * every slot it can fill is served. */
+   * every slot it can fill is served. Cursors serve slots nearest first; one that serves
+   * none, or a fresh one, or the one serving the farthest slot, goes to the first unserved. */
   prepare(budgetSteps: number): boolean {
     const slots = this.slots();
-    const others = this.cursors.filter((c) => c !== this.cur && c.failed === null);
-    const serving = (c: Cursor) => slots.some((s) => c.steps <= s.at && c.steps > s.at - s.width);
-    for (const s of slots) {
-      if (others.some((c) => c.steps <= s.at && c.steps > s.at - s.width)) continue;
-      // The cursor furthest along below the slot that serves no slot, or a fresh one.
-      const spare = others.filter((c) => c.steps <= s.at && !serving(c))
-        .sort((a, b) => b.steps - a.steps)[0];
-      const c = spare ?? (this.cursors.length < MAX_CURSORS ? this.boot() : null);
-      if (c === null) return false;
-      c.run(Math.min(s.at, c.steps + budgetSteps));
+    const free = this.cursors.filter((c) => c !== this.cur && c.failed === null)
+      .sort((a, b) => b.steps - a.steps);
+    const serves: (Cursor | null)[] = slots.map((s) => {
+      const i = free.findIndex((c) => c.steps <= s.at && c.steps > s.at - s.width);
+      return i < 0 ? null : free.splice(i, 1)[0];
+    });
+    for (let i = 0; i < slots.length; i++) {
+      if (serves[i] !== null) continue;
+      const at = slots[i].at;
+      let c: Cursor | null = free.find((c) => c.steps <= at) ?? null;
+      if (c === null && this.cursors.length < MAX_CURSORS) c = this.boot();
+      for (let j = slots.length - 1; c === null && j > i; j--) {
+        if (serves[j] !== null && serves[j]!.steps <= at) c = serves[j];
+      }
+      if (c === null) continue;
+      c.run(Math.min(at, c.steps + budgetSteps));
       return true;
     }
     return false;
