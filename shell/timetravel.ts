@@ -313,8 +313,12 @@ export class Timeline {
 
   // --- what running teaches ---------------------------------------------------------------
 
+  /** Steps re-run by all cursors so far (what moving has cost). */
+  stepsRun = 0;
+
   /** A cursor took a step: note what is new (the clock's ticks), once. */
   learn(m: Machine): void {
+    this.stepsRun++;
     if (m.steps <= this.knownSteps) return;
     this.knownSteps = m.steps;
     while (this.firstStepOfTick.length <= m.ticks) this.firstStepOfTick.push(m.steps);

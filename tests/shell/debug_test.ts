@@ -328,6 +328,28 @@ Deno.test("dv6 debug: the machine at a step is the same whichever way it got the
   assert.ok(tl.live > 1, "the timeline kept machines at several steps");
 });
 
+Deno.test("dv6 debug: idle time readies machines behind the current step and over the journal", () => {
+  const t = transcript(["cat /demo/long.txt"], {
+    sched: "random",
+    seed: 2,
+    options: { brokenSleep: true },
+  });
+  const { tl, x } = debug(t.journal);
+  x("goto 9000");
+  for (let i = 1; i <= 8; i++) {
+    while (tl.prepare(1000)); // the time a person takes to type the next command
+    const before = tl.stepsRun;
+    x("back");
+    assert.equal(tl.step, 9000 - i);
+    assert.equal(tl.stepsRun - before, 0, `back ${i}: a machine was ready at that step`);
+  }
+  // A far step: a machine on the grid is at most an eighth of the journal behind it.
+  while (tl.prepare(1000));
+  const before = tl.stepsRun;
+  x("goto 2000");
+  assert.ok(tl.stepsRun - before <= Math.ceil(tl.total / 8), `goto re-ran ${tl.stepsRun - before}`);
+});
+
 Deno.test("dv6 debug LOG -x: prints what the commands print; 2 for a bad command or journal", async () => {
   await withTemp(async (home) => {
     const f = `${home}/echo.log`;
