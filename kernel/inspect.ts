@@ -48,7 +48,7 @@ export function ps(m: Machine): string[] {
       STATE_WORDS[p.state],
       cpu < 0 ? "-" : String(cpu),
       p.state === SLEEPING && p.chan !== null ? p.chan.what : "-",
-      p.syscall === 0 ? "-" : SYSNAME[p.syscall] ?? `sys${p.syscall}`,
+      p.syscall === 0 || p.state === ZOMBIE ? "-" : SYSNAME[p.syscall] ?? `sys${p.syscall}`,
       p.name,
       p.killed ? "killed" : "",
     ]);

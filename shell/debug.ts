@@ -225,8 +225,9 @@ export class Debugger {
       this.print(`(step ${fmt(target)} is outside the journal: 0 to ${fmt(this.tl.total)})`);
     }
     const why = this.tl.goto(target);
-    if (why !== null) this.print(why);
     this.print(this.where());
+    // The re-run could not reach it: the journal is damaged or does not match this build.
+    if (why !== null) throw new DebugError(why);
   }
 
   private next(args: string[]): void {

@@ -396,7 +396,7 @@ export class Timeline {
   }
 
   private stoppedShort(): string {
-    return `stopped at step ${this.step}: ${this.cur.failed ?? "the machine ended"}`;
+    return `cannot go on: ${this.cur.failed ?? "the machine ended"}`;
   }
 
   /** Runs forward from here to step `limit`, or to the first step `live` stops at. */

@@ -9,7 +9,18 @@ import { JournalReader } from "../../kernel/journal.ts";
 import { Debugger } from "../../shell/debug.ts";
 import { describeEvent } from "../../shell/log.ts";
 import { Timeline } from "../../shell/timetravel.ts";
-import { dv6, EV, run, steps, transcript, withTemp } from "../helpers.ts";
+import {
+  dv6,
+  encode,
+  EV,
+  indexesOf,
+  joinFrames,
+  run,
+  splitFrames,
+  steps,
+  transcript,
+  withTemp,
+} from "../helpers.ts";
 
 /** A debugger over a journal; `x` runs commands and returns what they print. */
 function debug(journal: Uint8Array) {
@@ -370,6 +381,28 @@ Deno.test("dv6 debug LOG -x: prints what the commands print; 2 for a bad command
       bad.out.trimEnd().split("\n").length,
       2,
       "what came before is printed, then it stops",
+    );
+    // A journal whose record of a write was changed: the re-run stops at the step before it.
+    const changed = echo.journal.slice();
+    const { preamble, frames } = splitFrames(changed);
+    const payloads = frames.map((f) => f.payload.slice());
+    // write(1, "there") = 5: the result (number tag 1, zigzag 10) follows the bytes.
+    const [[fi, at]] = payloads.flatMap((p, i) =>
+      indexesOf(p, encode("there")).filter((o) => p[o + 5] === 1 && p[o + 6] === 10).map((
+        o,
+      ) => [i, o])
+    );
+    payloads[fi][at + 6] = 12; // = 6
+    Deno.writeFileSync(`${home}/changed.log`, joinFrames(preamble, payloads));
+    const write = recs.findIndex((r) =>
+      r.ev.k === EV.SYSCALL && describeEvent(r.ev) === 'write(1, "there") = 5'
+    ) + 1;
+    const diverged = await dv6(["debug", `${home}/changed.log`, "-x", "goto end; ps"], { home });
+    assert.equal(diverged.code, 2);
+    assert.match(diverged.out, new RegExp(`\\nstep ${write} of .*= 6\\n$`));
+    assert.equal(
+      diverged.err,
+      `dv6 debug: goto end: cannot go on: replay diverged at step ${write}\n`,
     );
     Deno.writeTextFileSync(`${home}/not.log`, "hello");
     const notJournal = await dv6(["debug", `${home}/not.log`, "-x", "when"], { home });
