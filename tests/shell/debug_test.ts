@@ -278,6 +278,32 @@ Deno.test("dv6 debug: why names a plain mutex's dead owner", () => {
   );
 });
 
+Deno.test("dv6 debug: why follows a flock holder and names a semaphore's SEM_UNDO holders", () => {
+  const t = transcript([
+    "ipcmk -S 1 --value 1",
+    "semop 0 0:-1:u --hold &",
+    "semop 0 0:-1 &",
+    "flock /demo/long.txt sleep 1000 &",
+    "flock /demo/long.txt echo got &",
+    "sleep 2",
+  ]);
+  const { x } = debug(t.journal);
+  x("goto end");
+  const pidOf = (re: RegExp) => Number(x("ps").find((l) => re.test(l))!.split(/ +/)[0]);
+  const waiter = pidOf(/semop 0\[0\]/), holder = pidOf(/^(?!.*semop 0\[0\]).* semop( |$)/);
+  assert.deepEqual(x(`why ${waiter}`).slice(0, 1), [
+    `pid ${waiter} (semop) waits in semop on 0.0 = 0 (0:-1); held with SEM_UNDO by pid ${holder} (semop)`,
+  ]);
+  const flocker = pidOf(/lock on inode/);
+  const chain = x(`why ${flocker}`);
+  assert.match(
+    chain[0],
+    /^pid \d+ \(flock\) waits for a lock on \/demo\/long\.txt, held by pid (\d+) \(flock\), pid \d+ \(sleep\)$/,
+  );
+  assert.match(chain[1], /\(flock\) waits for a child to exit/);
+  assert.match(chain[2], /\(sleep\) waits for the clock/);
+});
+
 Deno.test("dv6 debug: a panic: break panic stops at the end", () => {
   const r = run({ initArgv: ["init", "kill", "1"] });
   assert.equal(r.end?.kind, "panic");
