@@ -65,32 +65,90 @@ interface CpuTracks {
   laneTids: number[];
 }
 
-/** The trace's events: each event's JSON and its time (metadata first, without a time). */
-class Events {
-  readonly meta: string[] = [];
-  readonly json: string[] = [];
-  readonly ts: number[] = [];
-
-  add(ts: number, e: Record<string, unknown>): void {
-    this.ts.push(ts);
-    this.json.push(JSON.stringify({ ...e, ts }));
-  }
-
-  name(kind: "process_name" | "thread_name", pid: number, tid: number, name: string): void {
-    this.meta.push(JSON.stringify({ ph: "M", name: kind, pid, tid, args: { name } }));
-  }
-
-  order(kind: "process_sort_index" | "thread_sort_index", pid: number, tid: number, i: number) {
-    this.meta.push(JSON.stringify({ ph: "M", name: kind, pid, tid, args: { sort_index: i } }));
-  }
-
-  /** The events in time order (those of one time in the order they were added). */
-  sorted(): string[] {
-    const ts = this.ts;
-    const order = [...ts.keys()].sort((a, b) => ts[a] - ts[b] || a - b);
-    return [...this.meta, ...order.map((i) => this.json[i])];
+/** Numbers appended one at a time, in a buffer that grows. */
+class Column {
+  buf = new Float64Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const bigger = new Float64Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = v;
   }
 }
+
+/** The trace's events, kept in columns (a million events as objects or strings would keep the
+ * garbage collector busy), and turned into JSON a chunk at a time, in time order. */
+class Events {
+  readonly meta: string[] = [];
+  private readonly ts = new Column();
+  private readonly ph = new Column(); // an index in PHASES
+  private readonly name = new Column(); // an index in names
+  private readonly pid = new Column();
+  private readonly tid = new Column();
+  private readonly dur = new Column();
+  /** Each event's other fields as JSON without braces ("args":{...}), by index. */
+  private readonly more = new Column();
+  private readonly names: string[] = []; // as JSON strings
+  private readonly nameIds = new Map<string, number>();
+  private readonly mores: string[] = [""];
+  private readonly moreIds = new Map<string, number>([["", 0]]);
+
+  get length(): number {
+    return this.meta.length + this.ts.length;
+  }
+
+  /** An event at time ts: its phase, name, pid, tid, its duration (a slice's; -1: none) and
+   * what else it has (scope, args). */
+  add(ts: number, ph: string, name: string, pid: number, tid: number, dur = -1, more?: object) {
+    this.ts.push(ts);
+    this.ph.push(PHASES.indexOf(ph));
+    let id = this.nameIds.get(name);
+    if (id === undefined) {
+      this.nameIds.set(name, id = this.names.length);
+      this.names.push(JSON.stringify(name));
+    }
+    this.name.push(id);
+    this.pid.push(pid);
+    this.tid.push(tid);
+    this.dur.push(dur);
+    if (more === undefined) this.more.push(0);
+    else {
+      const json = JSON.stringify(more).slice(1, -1);
+      let id = this.moreIds.get(json);
+      if (id === undefined) {
+        this.moreIds.set(json, id = this.mores.length);
+        this.mores.push(json);
+      }
+      this.more.push(id);
+    }
+  }
+
+  metadata(kind: string, pid: number, tid: number, args: object): void {
+    this.meta.push(JSON.stringify({ ph: "M", name: kind, pid, tid, args }));
+  }
+
+  /** The events as JSON, chunk by chunk: the metadata, then the others in time order (those
+   * of one time in the order they were added). */
+  *json(): Generator<string[]> {
+    yield this.meta;
+    const ts = this.ts.buf;
+    const order = new Uint32Array(this.ts.length).map((_, i) => i);
+    order.sort((a, b) => ts[a] - ts[b] || a - b);
+    for (let i = 0; i < order.length; i += 4096) {
+      yield [...order.subarray(i, i + 4096)].map((j) => {
+        const more = this.mores[this.more.buf[j]], dur = this.dur.buf[j];
+        return `{"ph":"${PHASES[this.ph.buf[j]]}","name":${this.names[this.name.buf[j]]},` +
+          `"pid":${this.pid.buf[j]},"tid":${this.tid.buf[j]},"ts":${ts[j]}` +
+          (dur < 0 ? "" : `,"dur":${dur}`) + (more === "" ? "}" : `,${more}}`);
+      });
+    }
+  }
+}
+
+const PHASES = ["X", "i", "C"];
 
 const callName = (n: number) => SYSNAME[n] ?? `sys${n}`;
 
@@ -109,9 +167,9 @@ export function writeTrace(reader: JournalReader, path: string): number {
   }
   try {
     const events = traceEvents(reader);
-    const lines = events.json.length + events.meta.length;
+    const lines = events.length;
     const r = events.result;
-    writeJson(file, events.sorted(), reader.header.build);
+    writeJson(file, events.json(), reader.header.build);
     console.log(
       `trace: ${
         lines.toLocaleString("en-US")
@@ -124,18 +182,21 @@ export function writeTrace(reader: JournalReader, path: string): number {
   }
 }
 
-function writeJson(file: Deno.FsFile, events: string[], build: string): void {
+function writeJson(file: Deno.FsFile, chunks: Iterable<string[]>, build: string): void {
   const enc = new TextEncoder();
   const put = (s: string) => {
     const b = enc.encode(s);
     for (let off = 0; off < b.length;) off += file.writeSync(b.subarray(off));
   };
   put('{"traceEvents":[\n');
-  for (let i = 0; i < events.length; i += 4096) {
-    put(events.slice(i, i + 4096).join(",\n") + (i + 4096 < events.length ? ",\n" : "\n"));
+  let first = true;
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    put((first ? "" : ",\n") + chunk.join(",\n"));
+    first = false;
   }
   put(
-    `],"displayTimeUnit":"ms","otherData":${
+    `\n],"displayTimeUnit":"ms","otherData":${
       JSON.stringify({
         clock: `ts is the virtual clock in cycles: 1 us = 1 cycle, a tick = ${TICK_CYCLES} cycles`,
         build,
@@ -148,12 +209,12 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
   const ev = new Events();
   const ncpu = reader.header.ncpu;
   let nextTid = MACHINE + 1;
-  ev.name("process_name", MACHINE, MACHINE, "dv6 machine");
-  ev.order("process_sort_index", MACHINE, MACHINE, -1);
+  ev.metadata("process_name", MACHINE, MACHINE, { name: "dv6 machine" });
+  ev.metadata("process_sort_index", MACHINE, MACHINE, { sort_index: -1 });
   const cpus: CpuTracks[] = Array.from({ length: ncpu }, (_, c) => {
     const tid = nextTid++;
-    ev.name("thread_name", MACHINE, tid, `cpu${c}`);
-    ev.order("thread_sort_index", MACHINE, tid, c * 100);
+    ev.metadata("thread_name", MACHINE, tid, { name: `cpu${c}` });
+    ev.metadata("thread_sort_index", MACHINE, tid, { sort_index: c * 100 });
     return { tid, run: null, acquiring: null, lanes: [], laneTids: [] };
   });
   const procs = new Map<number, Proc>();
@@ -165,7 +226,7 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
     if (p === undefined) {
       // Its first step is forkret's: it returns from fork (or starts) in user mode next.
       procs.set(pid, p = { mode: KERNEL, callStart: 0, floor: 0, name: "" });
-      ev.order("process_sort_index", pid, pid, pid);
+      ev.metadata("process_sort_index", pid, pid, { sort_index: pid });
     }
     return p;
   };
@@ -173,34 +234,23 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
     const p = proc(pid);
     const ts = Math.max(start, p.floor);
     p.floor = Math.max(end, ts);
-    ev.add(ts, { ph: "X", name, pid, tid: pid, dur: p.floor - ts, ...(args && { args }) });
+    ev.add(ts, "X", name, pid, pid, p.floor - ts, args && { args });
   };
   const instant = (pid: number, tid: number, name: string, ts: number, args?: object) =>
-    ev.add(ts, { ph: "i", s: "t", name, pid, tid, ...(args && { args }) });
+    ev.add(ts, "i", name, pid, tid, -1, { s: "t", ...(args && { args }) });
 
   const endRun = (c: CpuTracks, end: number, why: string) => {
     const run = c.run!;
     const name = `${procs.get(run.pid)?.name || "?"} (${run.pid})`;
-    ev.add(run.start, {
-      ph: "X",
-      name,
-      pid: MACHINE,
-      tid: c.tid,
-      dur: end - run.start,
+    ev.add(run.start, "X", name, MACHINE, c.tid, end - run.start, {
       args: { pid: run.pid, then: why },
     });
     c.run = null;
   };
   const endHold = (c: CpuTracks, lane: number, end: number) => {
     const h = c.lanes[lane]!;
-    ev.add(h.start, {
-      ph: "X",
-      name: h.lock,
-      pid: MACHINE,
-      tid: c.laneTids[lane],
-      dur: end - h.start,
-      ...(h.spins > 1 && { args: { spins: h.spins } }),
-    });
+    const spins = h.spins > 1 ? { args: { spins: h.spins } } : undefined;
+    ev.add(h.start, "X", h.lock, MACHINE, c.laneTids[lane], end - h.start, spins);
     c.lanes[lane] = null;
   };
   const hold = (c: CpuTracks, cpu: number, lock: string, start: number, spins: number) => {
@@ -210,8 +260,10 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
       const tid = nextTid++;
       c.lanes.push(null);
       c.laneTids.push(tid);
-      ev.name("thread_name", MACHINE, tid, `cpu${cpu} locks${lane === 0 ? "" : ` ${lane + 1}`}`);
-      ev.order("thread_sort_index", MACHINE, tid, cpu * 100 + 1 + lane);
+      ev.metadata("thread_name", MACHINE, tid, {
+        name: `cpu${cpu} locks${lane === 0 ? "" : ` ${lane + 1}`}`,
+      });
+      ev.metadata("thread_sort_index", MACHINE, tid, { sort_index: cpu * 100 + 1 + lane });
     }
     c.lanes[lane] = { lock, start, spins };
   };
@@ -298,7 +350,7 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
       const key = vals.join(",");
       if (semVals.get(id) === key) continue;
       semVals.set(id, key);
-      ev.add(t, { ph: "C", name: `sem ${id}`, pid: MACHINE, args: { ...vals } });
+      ev.add(t, "C", `sem ${id}`, MACHINE, MACHINE, -1, { args: { ...vals } });
     }
   };
 
@@ -316,8 +368,8 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
     if (p.mode === CALL) {
       slice(pid, "(in a call)", p.callStart, end, { result: "none: the journal ends" });
     }
-    ev.name("process_name", pid, pid, p.name || "?");
-    ev.name("thread_name", pid, pid, `${p.name || "?"} (system calls)`);
+    ev.metadata("process_name", pid, pid, { name: p.name || "?" });
+    ev.metadata("thread_name", pid, pid, { name: `${p.name || "?"} (system calls)` });
   }
   if (result.end !== null) {
     const e = result.end;
@@ -328,7 +380,7 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
       : e.kind === "deadlock"
       ? { report: e.report }
       : {};
-    ev.add(end, { ph: "i", s: "g", name: e.kind, pid: MACHINE, tid: cpus[0].tid, args });
+    ev.add(end, "i", e.kind, MACHINE, cpus[0].tid, -1, { s: "g", args });
   }
   return Object.assign(ev, { result });
 }
