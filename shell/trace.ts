@@ -18,8 +18,9 @@
 // - A process per dv6 process (the same pid), with a slice per system call: from its first
 //   kernel step (the step in which the program left user mode for it) to its return to user
 //   mode (its SYSCALL record), so a blocking call spans its sleep; arguments and result in
-//   `args`. Atomics are one-cycle slices, a kill is an instant ("kill by pid P" when it is
-//   sent, "killed" when it dies of it), and so is an exit.
+//   `args` (a call still going on when the journal ends is "(in a call)"). Atomics are
+//   one-cycle slices; a kill is an instant ("kill by pid P" when it is sent, "killed" when
+//   the process dies of it).
 
 import type { JournalReader } from "../kernel/journal.ts";
 import { EV, type Event, type Machine } from "../kernel/machine.ts";
@@ -28,7 +29,7 @@ import type { Val } from "../kernel/uapi/abi.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
 import { hostErrorText } from "./host.ts";
 import { describeEvent, showVal } from "./log.ts";
-import { replayForView } from "./view.ts";
+import { replayForView, type ViewReplay } from "./view.ts";
 
 /** The trace's process of the machine's tracks (pid 0 is special to Perfetto, and dv6's
  * processes keep their own pids). */
@@ -166,15 +167,10 @@ export function writeTrace(reader: JournalReader, path: string): number {
     return 2;
   }
   try {
-    const events = traceEvents(reader);
-    const lines = events.length;
-    const r = events.result;
+    const { events, result: r } = traceEvents(reader);
     writeJson(file, events.json(), reader.header.build);
-    console.log(
-      `trace: ${
-        lines.toLocaleString("en-US")
-      } events to ${path} (open it in https://ui.perfetto.dev)`,
-    );
+    const n = events.length.toLocaleString("en-US");
+    console.log(`trace: ${n} events to ${path} (open it in https://ui.perfetto.dev)`);
     if (r.problem !== null) console.error(r.problem);
     return r.status;
   } finally {
@@ -205,7 +201,7 @@ function writeJson(file: Deno.FsFile, chunks: Iterable<string[]>, build: string)
   );
 }
 
-function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeof replayForView> } {
+function traceEvents(reader: JournalReader): { events: Events; result: ViewReplay } {
   const ev = new Events();
   const ncpu = reader.header.ncpu;
   let nextTid = MACHINE + 1;
@@ -382,5 +378,5 @@ function traceEvents(reader: JournalReader): Events & { result: ReturnType<typeo
       : {};
     ev.add(end, "i", e.kind, MACHINE, cpus[0].tid, -1, { s: "g", args });
   }
-  return Object.assign(ev, { result });
+  return { events: ev, result };
 }

@@ -361,3 +361,13 @@ Deno.test("dv6 trace: a panic is a global instant with its message", async () =>
     assert.match(String(end.args!.message), /init exiting/);
   });
 });
+
+Deno.test("dv6 trace: a file it cannot write is one line, status 2", async () => {
+  await withTemp(async (home) => {
+    const f = await journal(home, "echo", ["exec", "echo", "hi"]);
+    const r = await dv6(["trace", f, "-o", `${home}/no/such/dir/t.json`], { home });
+    assert.equal(r.code, 2);
+    assert.equal(r.out, "");
+    assert.match(r.err, /^dv6: cannot write .*\/no\/such\/dir\/t\.json: .+\n$/);
+  });
+});
