@@ -10,7 +10,7 @@ import { runExec } from "./shell/exec.ts";
 import { repl } from "./shell/terminal.ts";
 import { type BootOptions, buildId, hostErrorText, Output } from "./shell/host.ts";
 import { replayJournal } from "./shell/replay.ts";
-import { EXIT_USAGE } from "./shell/status.ts";
+import { debugHint, EXIT_USAGE } from "./shell/status.ts";
 import { type CommandLine, parseCommandLine, usage, UsageError, VERSION } from "./shell/cli.ts";
 
 /** A host file that cannot be used: one line, no usage. */
@@ -132,6 +132,9 @@ async function replay(path: string): Promise<number> {
     ? ", ending in the recorded deadlock"
     : "";
   console.log(`replay: ${r.steps} steps verified${how}`);
+  if (end.kind === "panic" || end.kind === "deadlock") {
+    console.log(`replay: to look around where it ended: ${debugHint(end, path)}`);
+  }
   return 0;
 }
 

@@ -154,8 +154,9 @@ class RecordEncoder extends ValEncoder {
   }
 }
 
-/** Decodes records; its string table follows the encoder's. */
-class RecordDecoder extends ValDecoder {
+/** Decodes records; its string table follows the encoder's. (A frame read on its own:
+ * `new RecordDecoder(frame)`, then record() until done; pos is where the next one starts.) */
+export class RecordDecoder extends ValDecoder {
   record(): JournalRecord {
     const b = this.byte();
     if (b === R_INPUT) {
@@ -321,21 +322,22 @@ export class JournalReader {
 
   /** Every intact record, in order. A damaged tail sets `broken`. */
   *records(): Generator<JournalRecord> {
-    const d = new RecordDecoder(new Uint8Array(0));
     for (let f = this.nextFrame(); f !== null; f = this.nextFrame()) {
-      d.buf = f;
-      d.pos = 0;
-      d.strings.length = 0; // each frame has its own string table
-      while (!d.done) {
-        try {
-          yield d.record();
-        } catch (e) {
-          this.broken = `bad record in frame: ${(e as Error).message}`;
-          return;
-        }
+      try {
+        yield* frameRecords(f);
+      } catch (e) {
+        this.broken = `bad record in frame: ${(e as Error).message}`;
+        return;
       }
     }
   }
+}
+
+/** The records of one frame (as nextFrame() returns it), in order; throws at a bad record.
+ * A frame can be read on its own: it has its own string table. */
+export function* frameRecords(frame: Uint8Array): Generator<JournalRecord> {
+  const d = new RecordDecoder(frame);
+  while (!d.done) yield d.record();
 }
 
 /** A replayed step that differs from its record. `recorded` is the record, or why there is
@@ -351,6 +353,12 @@ export class Divergence extends Error {
   }
 }
 
+/** Where a verifier reads frames: a journal file (JournalReader), or frames already read. */
+export interface FrameSource {
+  nextFrame(): Uint8Array | null;
+  readonly broken: string | null;
+}
+
 /** Replays a journal: delivers its inputs at their steps and checks every step against it. */
 export class JournalVerifier implements StepLog {
   private readonly enc = new RecordEncoder();
@@ -361,8 +369,20 @@ export class JournalVerifier implements StepLog {
   /** The recorded end, once reached and matched. */
   ended: MachineEnd | null = null;
 
-  constructor(private readonly reader: JournalReader) {
+  constructor(private readonly reader: FrameSource) {
     this.dec = new RecordDecoder(this.frame, this.enc.strings);
+  }
+
+  /** Starts verifying mid-journal: `steps` steps were taken (unverified: an earlier re-run
+   * verified them), and what follows them starts at `off` in `frame` (the source goes on
+   * after that frame). The frame's strings up to there are learned first. */
+  seek(frame: Uint8Array, off: number, steps: number): void {
+    const d = new RecordDecoder(frame);
+    while (d.pos < off) d.record();
+    this.enc.learnStrings(d.strings);
+    this.frame = frame;
+    this.off = off;
+    this.steps = steps;
   }
 
   /** Is a record left? Loads the next frame when this one is used up. */
