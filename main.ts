@@ -2,7 +2,7 @@
 // runner. No kernel logic.
 
 import { JournalError, JournalReader } from "./kernel/journal.ts";
-import { printLog } from "./shell/log.ts";
+import { parseCategories, parseSyscall, printLog } from "./shell/log.ts";
 import { debugJournal } from "./shell/debug.ts";
 import { printTimeline } from "./shell/timeline.ts";
 import { writeTrace } from "./shell/trace.ts";
@@ -172,6 +172,9 @@ async function main(args: string[]): Promise<number> {
     case "log":
       return printLog(readJournal(operand), {
         pid: intOption(line, "pid", 0, Number.MAX_SAFE_INTEGER),
+        cpu: intOption(line, "cpu", 0, 255),
+        syscall: parseSyscall(line.values.get("syscall")),
+        only: parseCategories(line.values.get("only")),
         from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),
         to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
       });

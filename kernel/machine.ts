@@ -58,7 +58,16 @@ import { devintr } from "./trap.ts";
  * code it interrupted), owned by a process or by the CPU's scheduler. */
 // What the host side (shell/) may know of the kernel beyond the Machine: the process states
 // it shows, the boot image's type.
-export { type Proc, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "./proc.ts";
+export {
+  type Proc,
+  RUNNABLE,
+  RUNNING,
+  SLEEPING,
+  STATE_NAMES,
+  UNUSED,
+  USED,
+  ZOMBIE,
+} from "./proc.ts";
 export type { FsImage } from "./fs.ts";
 export type { Event } from "./event.ts";
 export { EV } from "./event.ts";

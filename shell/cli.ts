@@ -138,6 +138,18 @@ const COMMANDS = {
     name: "log",
     operand: "LOG",
     options: ["only", "pid", "cpu", "syscall", "from", "to"],
+    notes: "--only's categories (a step of several shows if one of them is asked for):\n" +
+      "  sched    context switches (swtch), idle CPUs (wfi)\n" +
+      "  lock     spinlock acquires (each spin) and releases\n" +
+      "  syscall  every system call's return, and exits (killed ones too)\n" +
+      "  intr     steps that took an interrupt ([timer], [device]); the host's ticks\n" +
+      "  ipc      semget semop semctl shmopen shmunlink futexwait futexwake\n" +
+      "           setrobustlist psemregister psemop, and atomics\n" +
+      "  fs       open read write close dup pipe fstat mkdir mknod unlink link chdir\n" +
+      "           flock fcntl poll\n" +
+      "  proc     fork exec spawn exit wait kill halt getpid procs, and exits\n" +
+      "  console  the host's input, device interrupts, the uart, cons and console\n" +
+      "           write locks, sleeps on the console (not read/write calls: fs)",
   },
   debug: {
     synopsis: "dv6 debug LOG [-x CMDS]",

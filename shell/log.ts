@@ -10,13 +10,122 @@ import {
 import type { Val } from "../kernel/uapi/abi.ts";
 import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE } from "../kernel/uapi/ipc.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
+import { UsageError } from "./cli.ts";
 
 const decoder = new TextDecoder();
 
 export interface LogFilter {
   pid?: number;
+  cpu?: number;
+  /** A system call's number: only its SYSCALL and EXIT records. */
+  syscall?: number;
+  /** Categories (bits of CATEGORY): a step shows if it is of one of them. */
+  only?: number;
   from?: number;
   to?: number;
+}
+
+// The kinds of step `dv6 log --only` picks (the option's help in shell/cli.ts lists them).
+// A step can be of several: a device interrupt that takes the uart lock is intr, console and
+// lock.
+const CATEGORY_NAMES = ["sched", "lock", "syscall", "intr", "ipc", "fs", "proc", "console"];
+const CATEGORY = Object.fromEntries(CATEGORY_NAMES.map((c, i) => [c, 1 << i])) as Record<
+  string,
+  number
+>;
+
+// The system calls of each category (every call is also `syscall`): file-system and
+// file-descriptor calls; System V semaphores, shared memory, futexes, robust lists and robust
+// POSIX semaphores; process life. sbrk, sleep, uptime and getrandom are only `syscall`.
+const CALL_CATEGORY: Record<number, number> = {};
+for (
+  const [category, calls] of [
+    ["fs", "open read write close dup pipe fstat mkdir mknod unlink link chdir flock fcntl poll"],
+    [
+      "ipc",
+      "semget semop semctl shmopen shmunlink futexwait futexwake setrobustlist psemregister psemop",
+    ],
+    ["proc", "fork exec spawn exit wait kill halt getpid procs"],
+  ]
+) {
+  for (const name of calls.split(" ")) {
+    CALL_CATEGORY[SYS[name as keyof typeof SYS]] = CATEGORY[category];
+  }
+}
+
+// The console's locks (the UART's transmit lock, the line discipline's, the sleep lock a
+// write() holds) and the channels its readers and writers sleep on.
+const CONSOLE_LOCKS = new Set(["uart", "cons", "sleep lock (console write)"]);
+const CONSOLE_CHANS = new Set(["console read", "uart", "console write"]);
+
+/** `--only`'s comma-separated categories as bits of CATEGORY; a usage error names one it
+ * does not know. */
+export function parseCategories(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  let bits = 0;
+  for (const name of text.split(",")) {
+    if (!Object.hasOwn(CATEGORY, name)) {
+      throw new UsageError(
+        `unknown category '${name}' for --only (categories: ${CATEGORY_NAMES.join(", ")})`,
+        "log",
+      );
+    }
+    bits |= CATEGORY[name];
+  }
+  return bits;
+}
+
+/** `--syscall`'s system call by name; a usage error names one that is not a call. */
+export function parseSyscall(name: string | undefined): number | undefined {
+  if (name === undefined) return undefined;
+  if (!Object.hasOwn(SYS, name)) {
+    throw new UsageError(
+      `unknown system call '${name}' for --syscall (calls: ${
+        SYSNAME.filter((n) => n !== undefined).join(", ")
+      })`,
+      "log",
+    );
+  }
+  return SYS[name as keyof typeof SYS];
+}
+
+/** The categories of a step (bits of CATEGORY). */
+function stepCategories(intr: number, ev: DecodedEvent): number {
+  let c = intr === 1 ? CATEGORY.intr : intr === 2 ? CATEGORY.intr | CATEGORY.console : 0;
+  switch (ev.k) {
+    case EV.SWTCH:
+      return c | CATEGORY.sched | (CONSOLE_CHANS.has(ev.why) ? CATEGORY.console : 0);
+    case EV.WFI:
+      return c | CATEGORY.sched;
+    case EV.ACQUIRE:
+    case EV.RELEASE:
+      return c | CATEGORY.lock | (CONSOLE_LOCKS.has(ev.lock) ? CATEGORY.console : 0);
+    case EV.EXIT:
+      c |= CATEGORY.proc;
+    /* falls through */
+    case EV.SYSCALL:
+      return c | CATEGORY.syscall | (CALL_CATEGORY[ev.n] ?? 0);
+    case EV.ATOMIC:
+      return c | CATEGORY.ipc;
+    case EV.USER:
+      return c;
+  }
+}
+
+/** Does a step pass the filter's pid, cpu, call and categories (not its step range)? */
+function stepShown(f: LogFilter, r: Extract<JournalRecord, { type: "step" }>): boolean {
+  const ev = r.ev;
+  return (f.pid === undefined || f.pid === r.pid) && (f.cpu === undefined || f.cpu === r.cpu) &&
+    (f.syscall === undefined ||
+      ((ev.k === EV.SYSCALL || ev.k === EV.EXIT) && ev.n === f.syscall)) &&
+    (f.only === undefined || (stepCategories(r.intr, ev) & f.only) !== 0);
+}
+
+/** Does a record of the host (input: console; a tick: intr) pass the filter? Those belong to
+ * no process, CPU or call. */
+function hostShown(f: LogFilter, category: number): boolean {
+  return f.pid === undefined && f.cpu === undefined && f.syscall === undefined &&
+    (f.only === undefined || (f.only & category) !== 0);
 }
 
 function basename(path: unknown): string {
@@ -41,8 +150,8 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       const { cpu, pid, ev } = r;
       const name = names.get(pid) ?? (pid === 0 ? "scheduler" : "?");
       if (
-        (f.pid === undefined || f.pid === pid) && (f.from === undefined || step + 1 >= f.from) &&
-        (f.to === undefined || step + 1 <= f.to)
+        (f.from === undefined || step + 1 >= f.from) && (f.to === undefined || step + 1 <= f.to) &&
+        stepShown(f, r)
       ) {
         const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
         lines.push(
@@ -59,9 +168,11 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       }
       step++;
     } else if (r.type === "input") {
-      if (f.pid === undefined) lines.push(`${"".padStart(8)} input ${showVal(r.bytes, 64)}`);
+      if (hostShown(f, CATEGORY.console)) {
+        lines.push(`${"".padStart(8)} input ${showVal(r.bytes, 64)}`);
+      }
     } else if (r.type === "tick") {
-      if (f.pid === undefined) lines.push(`${"".padStart(8)} tick`);
+      if (hostShown(f, CATEGORY.intr)) lines.push(`${"".padStart(8)} tick`);
     } else {
       const e = r.end;
       const more = e.kind === "panic" ? e.procdump : e.kind === "deadlock" ? e.report : "";
