@@ -8,7 +8,7 @@ import process from "node:process";
 import { EV, inspect, type Machine } from "../kernel/machine.ts";
 import type { JournalReader } from "../kernel/journal.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
-import { describeEvent } from "./log.ts";
+import { describeEvent, stepLine } from "./log.ts";
 import {
   type LiveTest,
   type RecordTest,
@@ -463,14 +463,8 @@ export class Debugger {
     const tl = this.tl, here = tl.step;
     const from = Math.max(1, here - Math.floor(n / 2) + 1);
     for (const { step, r } of tl.index.steps(from, from + n - 1)) {
-      const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
-      const name = r.pid === 0
-        ? "scheduler"
-        : tl.machine.procs.find((p) => p.pid === r.pid)?.name ?? "?";
-      this.print(
-        `${step === here ? "=>" : "  "}${String(step).padStart(8)} cpu${r.cpu} ` +
-          `${String(r.pid).padStart(4)} ${name.padEnd(12)} ${intr}${describeEvent(r.ev)}`,
-      );
+      const line = stepLine(step, r, tl.index.nameAt(r.pid, step));
+      this.print(step === here ? "=>" + line.slice(2) : line);
     }
   }
 }

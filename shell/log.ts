@@ -133,6 +133,27 @@ function basename(path: unknown): string {
   return s.slice(s.lastIndexOf("/") + 1);
 }
 
+/** A step as a line of `dv6 log`: its number, CPU, pid, process name, interrupt and event. */
+export function stepLine(step: number, r: StepRecord, name: string): string {
+  const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
+  return `${String(step).padStart(8)} cpu${r.cpu} ${String(r.pid).padStart(4)} ${
+    name.padEnd(12)
+  } ${intr}${describeEvent(r.ev)}`;
+}
+
+/** The name a step gives a process, as ps would see it: a fork's child takes its parent's
+ * (`name`, the name of the step's process), exec and spawn the program's. Null: none. */
+export function nameChange(r: StepRecord, name: string): [number, string] | null {
+  const ev = r.ev;
+  if (ev.k !== EV.SYSCALL || typeof ev.r !== "number" || ev.r < 0) return null;
+  if (ev.n === SYS.fork && ev.r > 0) return [ev.r, name];
+  if (ev.n === SYS.exec) return [r.pid, basename(ev.a[0]).slice(0, 15)];
+  if (ev.n === SYS.spawn && ev.r > 0) return [ev.r, basename(ev.a[0]).slice(0, 15)];
+  return null;
+}
+
+type StepRecord = Extract<JournalRecord, { type: "step" }>;
+
 export function printLog(reader: JournalReader, f: LogFilter): number {
   const h = reader.header;
   const lines: string[] = [
@@ -147,25 +168,13 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
   };
   for (const r of reader.records()) {
     if (r.type === "step") {
-      const { cpu, pid, ev } = r;
-      const name = names.get(pid) ?? (pid === 0 ? "scheduler" : "?");
+      const name = names.get(r.pid) ?? (r.pid === 0 ? "scheduler" : "?");
       if (
         (f.from === undefined || step + 1 >= f.from) && (f.to === undefined || step + 1 <= f.to) &&
         stepShown(f, r)
-      ) {
-        const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
-        lines.push(
-          `${String(step + 1).padStart(8)} cpu${cpu} ${String(pid).padStart(4)} ${
-            name.padEnd(12)
-          } ${intr}${describeEvent(ev)}`,
-        );
-      }
-      // Follow process names, as ps would see them.
-      if (ev.k === EV.SYSCALL && typeof ev.r === "number" && ev.r >= 0) {
-        if (ev.n === SYS.fork && ev.r > 0) names.set(ev.r, name);
-        if (ev.n === SYS.exec) names.set(pid, basename(ev.a[0]).slice(0, 15));
-        if (ev.n === SYS.spawn && ev.r > 0) names.set(ev.r, basename(ev.a[0]).slice(0, 15));
-      }
+      ) lines.push(stepLine(step + 1, r, name));
+      const change = nameChange(r, name);
+      if (change !== null) names.set(change[0], change[1]);
       step++;
     } else if (r.type === "input") {
       if (hostShown(f, CATEGORY.console)) {

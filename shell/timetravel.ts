@@ -28,6 +28,7 @@ import {
 } from "../kernel/journal.ts";
 import { EV, type Event, type Machine, type MachineEnd, type StepLog } from "../kernel/machine.ts";
 import { machineFrom } from "./host.ts";
+import { nameChange } from "./log.ts";
 
 /** Live machines a timeline keeps at most (each is a whole machine: see the README). */
 const MAX_CURSORS = 24;
@@ -66,6 +67,10 @@ export class StepIndex {
   readonly frames: { stepsBefore: number; bytes: Uint8Array }[] = [];
   /** The host's records, in order. */
   readonly host: HostRecord[] = [];
+  /** Each process's names, as ps would see them, and the steps they were given at. */
+  private readonly names = new Map<number, { step: number; name: string }[]>([
+    [1, [{ step: 0, name: "init" }]],
+  ]);
   /** How the recording ended, or null (cut short: `broken` says why). */
   end: MachineEnd | null = null;
   broken: string | null = null;
@@ -97,6 +102,11 @@ export class StepIndex {
     this.cpu[i] = r.cpu;
     this.pid[i] = r.pid;
     this.endOff[i] = endOff;
+    const change = nameChange(r, this.nameAt(r.pid, i));
+    if (change !== null) {
+      const [pid, name] = change;
+      this.names.set(pid, [...this.names.get(pid) ?? [], { step: i, name }]);
+    }
     if (ev.k === EV.ACQUIRE || ev.k === EV.RELEASE) this.arg[i] = this.labelId(ev.lock);
     else if (ev.k === EV.SYSCALL || ev.k === EV.EXIT || ev.k === EV.ATOMIC) this.arg[i] = ev.n;
   }
@@ -108,6 +118,14 @@ export class StepIndex {
     kind.set(this.kind), cpu.set(this.cpu), pid.set(this.pid), arg.set(this.arg);
     endOff.set(this.endOff);
     this.kind = kind, this.cpu = cpu, this.pid = pid, this.arg = arg, this.endOff = endOff;
+  }
+
+  /** The name of process `pid` as of step `step` ("scheduler" for pid 0). */
+  nameAt(pid: number, step: number): string {
+    if (pid === 0) return "scheduler";
+    const names = this.names.get(pid) ?? [];
+    for (let i = names.length - 1; i >= 0; i--) if (names[i].step <= step) return names[i].name;
+    return "?";
   }
 
   labelId(label: string): number {

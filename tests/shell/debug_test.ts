@@ -163,6 +163,15 @@ Deno.test("dv6 debug: looking around", async (t) => {
     assert.deepEqual(out.map((l) => Number(/^(?:=>| {2}) *(\d+)/.exec(l)![1])), [29, 30, 31, 32]);
     assert.ok(out[1].startsWith("=>"));
     out.forEach((l, i) => assert.ok(l.endsWith(describeEvent(recs[28 + i].ev)), l));
+    x("goto end");
+    const last = x("log 1");
+    assert.match(last[0], /^=> +\d+ cpu\d +1 init +halt\(0\)$/, "as dv6 log names it");
+    x("goto 0", "next --pid 2");
+    assert.match(
+      x("log 1")[0],
+      /^=> +\d+ cpu\d +2 echo /,
+      "a spawned child has its program's name",
+    );
   });
   await t.step("history PID: its system calls so far, with their steps", () => {
     x("goto end");
