@@ -461,7 +461,7 @@ export class Debugger {
 
   private log(n: number): void {
     const tl = this.tl, here = tl.step;
-    const from = Math.max(1, here - Math.floor(n / 2) + 1);
+    const from = Math.max(1, here - Math.floor((n - 1) / 2)); // this step in the middle
     for (const { step, r } of tl.index.steps(from, from + n - 1)) {
       const line = stepLine(step, r, tl.index.nameAt(r.pid, step));
       this.print(step === here ? "=>" + line.slice(2) : line);
