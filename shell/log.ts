@@ -62,6 +62,8 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       if (f.pid === undefined) lines.push(`${"".padStart(8)} input ${showVal(r.bytes, 64)}`);
     } else if (r.type === "tick") {
       if (f.pid === undefined) lines.push(`${"".padStart(8)} tick`);
+    } else if (r.type === "kill") {
+      if (f.pid === undefined || f.pid === r.pid) lines.push(`${"".padStart(8)} ${describe(r)}`);
     } else {
       const e = r.end;
       const more = e.kind === "panic" ? e.procdump : e.kind === "deadlock" ? e.report : "";
@@ -101,6 +103,8 @@ export function describe(r: JournalRecord): string {
       return `input ${showVal(r.bytes)} at cycle ${r.cycles} (move ${r.moves})`;
     case "tick":
       return `tick of the host's clock at cycle ${r.cycles} (move ${r.moves})`;
+    case "kill":
+      return `inject kill pid ${r.pid} (${r.name})`;
     case "end":
       return r.end.kind === "halt"
         ? `halt ${r.end.status}`
