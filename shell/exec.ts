@@ -11,7 +11,7 @@ import type { Sys } from "../commands/lib/usys.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import { typeScript } from "./session.ts";
 import { exitStatus, reportCrash } from "./status.ts";
-import { compareJournals, comparisonLine } from "./determinism.ts";
+import { compareJournals, type Comparison, comparisonLine } from "./determinism.ts";
 import { type Injection, Injector } from "./inject.ts";
 import {
   type BootOptions,
@@ -89,13 +89,25 @@ export async function runExec(
   }
   for (const w of warnings) console.error(w);
   if (first !== null) {
-    const second = new MemorySink();
-    runOnce(header, second, () => {}, script, o.inject);
-    const c = compareJournals(first.bytes, second.bytes);
+    const c = runAgain(header, first.bytes, script, o.inject);
     console.error(comparisonLine(c));
     if (c.difference !== null) return 1;
   }
   return exitStatus(end);
+}
+
+/** --check-determinism: runs the command of `header` (and `script`, `inject`) once more, on a
+ * machine of its own, and compares that run's journal with the first run's. */
+export function runAgain(
+  header: JournalHeader,
+  first: Uint8Array,
+  script?: readonly string[],
+  inject?: readonly Injection[],
+  programs?: Readonly<Record<string, ProgramMain<Sys>>>,
+): Comparison {
+  const second = new MemorySink();
+  runOnce(header, second, () => {}, script, inject, programs);
+  return compareJournals(first, second.bytes);
 }
 
 function keepAsCrashLog(path: string): string {
