@@ -11,7 +11,7 @@ import { parseInjection } from "./shell/inject.ts";
 import { repl } from "./shell/terminal.ts";
 import { type BootOptions, buildId, hostErrorText, Output } from "./shell/host.ts";
 import { replayJournal } from "./shell/replay.ts";
-import { EXIT_USAGE } from "./shell/status.ts";
+import { debugHint, EXIT_USAGE } from "./shell/status.ts";
 import { type CommandLine, parseCommandLine, usage, UsageError, VERSION } from "./shell/cli.ts";
 
 /** A host file that cannot be used: one line, no usage. */
@@ -101,8 +101,12 @@ async function readScript(file: string): Promise<string[]> {
   return lines;
 }
 
+function readJournalBytes(path: string): Uint8Array {
+  return onHost(`cannot read ${path}`, () => Deno.readFileSync(path));
+}
+
 function readJournal(path: string): JournalReader {
-  return new JournalReader(onHost(`cannot read ${path}`, () => Deno.readFileSync(path)));
+  return new JournalReader(readJournalBytes(path));
 }
 
 async function replay(path: string): Promise<number> {
@@ -134,6 +138,9 @@ async function replay(path: string): Promise<number> {
     ? ", ending in the recorded deadlock"
     : "";
   console.log(`replay: ${r.steps} steps verified${how}`);
+  if (end.kind === "panic" || end.kind === "deadlock") {
+    console.log(`replay: to look around where it ended: ${debugHint(end, path)}`);
+  }
   return 0;
 }
 
@@ -185,7 +192,7 @@ async function main(args: string[]): Promise<number> {
         to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
       });
     case "debug":
-      return await debugJournal(readJournal(operand), line.values.get("commands"));
+      return await debugJournal(readJournalBytes(operand), line.values.get("commands"));
     case "timeline":
       return printTimeline(readJournal(operand), {
         from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),

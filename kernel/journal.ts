@@ -341,21 +341,22 @@ export class JournalReader {
 
   /** Every intact record, in order. A damaged tail sets `broken`. */
   *records(): Generator<JournalRecord> {
-    const d = new RecordDecoder(new Uint8Array(0));
     for (let f = this.nextFrame(); f !== null; f = this.nextFrame()) {
-      d.buf = f;
-      d.pos = 0;
-      d.strings.length = 0; // each frame has its own string table
-      while (!d.done) {
-        try {
-          yield d.record();
-        } catch (e) {
-          this.broken = `bad record in frame: ${(e as Error).message}`;
-          return;
-        }
+      try {
+        yield* frameRecords(f);
+      } catch (e) {
+        this.broken = `bad record in frame: ${(e as Error).message}`;
+        return;
       }
     }
   }
+}
+
+/** The records of one frame (as nextFrame() returns it), in order; throws at a bad record.
+ * A frame can be read on its own: it has its own string table. */
+export function* frameRecords(frame: Uint8Array): Generator<JournalRecord> {
+  const d = new RecordDecoder(frame);
+  while (!d.done) yield d.record();
 }
 
 /** A replayed step that differs from its record. `recorded` is the record, or why there is

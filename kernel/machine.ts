@@ -64,6 +64,8 @@ export { type Proc, SLEEPING, STATE_NAMES, UNUSED, ZOMBIE } from "./proc.ts";
 export type { FsImage } from "./fs.ts";
 export type { Event } from "./event.ts";
 export { EV } from "./event.ts";
+/** What a debugger sees of a stopped machine. */
+export * as inspect from "./inspect.ts";
 
 export class Context {
   readonly stack: KGen[] = [];
@@ -89,6 +91,10 @@ export class Cpu {
   intrOn = false; // the interrupt-enable bit (sstatus.SIE)
   timerPending = false;
   wfi = false; // idle, waiting for an interrupt
+  /** The spinlocks it holds, in the order taken (for a debugger: xv6 keeps only noff). */
+  readonly held: Spinlock[] = [];
+  /** What its last step did (an ACQUIRE: it is spinning on that lock, or about to take it). */
+  lastEvent: Event | null = null;
   /** Ticks of the host's clock that came since this CPU's last timer interrupt. */
   private hostTicks = 0;
   readonly schedCtx: Context;
@@ -206,6 +212,7 @@ export class Machine {
   /** Time is the host's ticks (see the top of this file). */
   readonly hostClock: boolean;
   end: MachineEnd | null = null;
+  private stepLimit = Infinity; // where the current run() stops (see pause)
   /** Why the last run() stopped short of an end. */
   stall: "input" | "time" | "steps" | null = null;
   /** The host has typing ready for the console (a script's next line, a line typed ahead at
@@ -283,14 +290,19 @@ export class Machine {
    * or null when it stopped short.
    */
   run(maxSteps = Infinity): MachineEnd | null {
-    const stepLimit = this.steps + maxSteps;
+    this.stepLimit = this.steps + maxSteps;
     this.stall = null;
     while (this.end === null) {
-      if (this.steps >= stepLimit) this.stall = "steps";
+      if (this.steps >= this.stepLimit) this.stall = "steps";
       else if (this.step()) continue;
       return null;
     }
     return this.end;
+  }
+
+  /** Ends the current run() after the step being taken (a debugger's breakpoint). */
+  pause(): void {
+    this.stepLimit = this.steps;
   }
 
   /** One step, or the clock's jump to the next timed event. Returns false if nothing can
@@ -354,6 +366,7 @@ export class Machine {
       // wfi returns at once if an interrupt is pending for this CPU.
       c.wfi = !c.timerPending && !(this.irqPending && !this.irqClaimed);
     }
+    c.lastEvent = ev;
     this.steps++;
     this.moves++;
     try {

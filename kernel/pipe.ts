@@ -26,7 +26,7 @@ export class Pipe {
   readonly nwriteChan: Chan = { what: "pipe write" };
   polled = false; // a poller has looked at it: its changes wake the pollers too
 
-  constructor(id: number) {
+  constructor(readonly id: number) {
     this.lock = new Spinlock(`pipe#${id}`);
   }
 }

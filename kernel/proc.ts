@@ -42,6 +42,8 @@ export class Proc implements Chan {
   name = "";
   pgid = 0; // process group: ^C at the console kills the foreground group
   ticks = 0; // timer ticks that found this process running, for ps
+  /** The system call it is in (0: none), for a debugger's ps. */
+  syscall = 0;
   /** When it last became RUNNABLE, in the clock of the CPU that made it so: no CPU runs it
    * at an earlier time of its own (see the top of machine.ts). */
   readyAt = 0;

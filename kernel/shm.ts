@@ -61,6 +61,30 @@ export class SharedMemory {
   /** `m`: the machine, for holding() (the system calls call open and unlink without it). */
   constructor(private readonly m: Machine) {}
 
+  /** Every object, by handle (for a debugger's view). */
+  objects(): SharedObject[] {
+    return [...this.byHandle.values()];
+  }
+
+  /** The processes waiting on a word, oldest first (for a debugger's view). */
+  waitersOn(obj: SharedObject, index: number): Proc[] {
+    const queue = this.waiters.get(`${obj.handle}:${index}`) ?? [];
+    return queue.flatMap((w) => this.m.procs.filter((p) => p.chan === w));
+  }
+
+  /** The words processes registered in their robust lists, as "handle:index". */
+  robustWords(): Set<string> {
+    const words = new Set<string>();
+    for (const p of this.m.procs) {
+      const list = this.byHandle.get(p.robustList);
+      if (p.state === UNUSED || list === undefined) continue;
+      for (const entry of list.words) {
+        if (entry !== 0) words.add(`${entry >>> 16}:${entry & 0xffff}`);
+      }
+    }
+    return words;
+  }
+
   /** The object behind a handle, if the process has it mapped. */
   mapped(p: Proc, handle: number): SharedObject | null {
     return p.shm.has(handle) ? this.byHandle.get(handle) ?? null : null;

@@ -31,10 +31,13 @@ export function* acquire(m: Machine, lk: Spinlock): KGen {
   do yield lk.acquireEvent; while (lk.locked);
   lk.locked = true;
   lk.cpu = m.cpu;
+  m.cpu.held.push(lk);
 }
 
 export function* release(m: Machine, lk: Spinlock): KGen {
   if (!holding(m, lk)) panic("release");
+  const held = m.cpu.held;
+  held.splice(held.lastIndexOf(lk), 1);
   lk.cpu = null;
   lk.locked = false;
   popOff(m);

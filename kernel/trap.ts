@@ -78,8 +78,10 @@ export function* forkret(m: Machine, p: Proc): KGen<never> {
     // usertrap(): a system call. (killedNoLock, not xv6's killed(p): read and used in one step.)
     if (killedNoLock(p)) yield* killedExit(m);
     const n = req.n;
+    p.syscall = n;
     const call = syscall(m, p, n, ev.a = Array.isArray(req.a) ? req.a : []);
     ret = isKGen(call) ? yield* call : call;
+    p.syscall = 0;
     // exec replaces the history; everything else adds to it.
     if (n !== SYS.exec || ret === -1) {
       p.history.push(n, ret);

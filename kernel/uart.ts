@@ -68,6 +68,19 @@ export class Uart {
     }
   }
 
+  /** The bytes waiting in the transmit ring, oldest first (for a debugger). */
+  queued(): Uint8Array {
+    return Uint8Array.from(
+      { length: this.txW - this.txR },
+      (_, i) => this.txBuf[(this.txR + i) % UART_TX_BUF_SIZE],
+    );
+  }
+
+  /** The byte on the wire, if one is being sent. */
+  sending(): number | null {
+    return this.txDoneAt === Infinity ? null : this.thr;
+  }
+
   /** The device: the byte in the holding register is out; the UART interrupts. */
   transmitted(): void {
     this.txDoneAt = Infinity;

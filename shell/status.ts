@@ -30,4 +30,18 @@ export function reportCrash(end: MachineEnd, crashLog: string): void {
     `dv6: ${end.kind === "panic" ? "kernel panic" : "deadlock"}; crash log: ${crashLog}`,
   );
   console.error(`dv6: replay it with: dv6 replay ${crashLog}`);
+  console.error(`dv6: look around where it ended: ${debugHint(end, crashLog)}`);
+}
+
+/** The dv6 debug command that opens a crash log where the machine ended: at a deadlock, why
+ * the first process blocked on something other than its children waits; at a panic, the
+ * process table and the steps before it. */
+export function debugHint(end: MachineEnd, log: string): string {
+  let commands = "goto end; ps; log 20";
+  if (end.kind === "deadlock") {
+    const waits = [...end.report.matchAll(/pid (\d+) \(.*\) waits for (.*)/g)];
+    const blocked = waits.find((w) => w[2] !== "wait") ?? waits[0];
+    if (blocked !== undefined) commands = `goto end; why ${blocked[1]}`;
+  }
+  return `dv6 debug ${log} -x "${commands}"`;
 }

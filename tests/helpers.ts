@@ -414,6 +414,24 @@ export async function dv6(
   return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
 }
 
+/** A temporary directory for a test, removed afterwards. */
+export async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "dv6-cli-test-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** No host stack trace, no uncaught error: what a user must never see. */
+export function assertClean(r: Dv6Run): void {
+  const all = r.out + r.err;
+  for (const bad of ["error: Uncaught", "at file://", "    at ", "Stack backtrace"]) {
+    assert.ok(!all.includes(bad), `'${bad}' in the output:\n${all}`);
+  }
+}
+
 // ---- the real tools on the host --------------------------------------------------------------
 
 /** The first line a host program prints with `args` (its `--version`, say), or "" where it

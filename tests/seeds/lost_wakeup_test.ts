@@ -49,14 +49,23 @@ Deno.test("dv6 run --broken-sleep: cat hangs at the shell; the crash log replays
     assert.match(out, /\n {2}pid \d+ \(cat\) waits for uart\n$/);
     assert.equal(
       err,
-      `dv6: deadlock; crash log: ${journal}\ndv6: replay it with: dv6 replay ${journal}\n`,
+      `dv6: deadlock; crash log: ${journal}\ndv6: replay it with: dv6 replay ${journal}\n` +
+        `dv6: look around where it ended: dv6 debug ${journal} -x "goto end; why ${catPid(out)}"\n`,
     );
     const rep = await dv6(["replay", journal], { home });
     const rout = rep.out;
     assert.equal(rep.code, 0, rout + rep.err);
     // (the summary follows the replayed output, which stops mid-line: see cli_test.ts)
-    assert.match(rout, /replay: \d+ steps verified, ending in the recorded deadlock\n$/);
+    assert.match(
+      rout,
+      /replay: \d+ steps verified, ending in the recorded deadlock\nreplay: to look around where it ended: dv6 debug .* -x "goto end; why \d+"\n$/,
+    );
   } finally {
     await Deno.remove(home, { recursive: true });
   }
 });
+
+/** The pid the deadlock report gives cat. */
+function catPid(out: string): string {
+  return /pid (\d+) \(cat\) waits for uart/.exec(out)![1];
+}

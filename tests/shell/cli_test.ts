@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { SYS } from "../../kernel/uapi/syscall.ts";
 import {
+  assertClean,
   decode,
   dv6 as dv6Run,
   type Dv6Run,
@@ -15,6 +16,7 @@ import {
   joinFrames,
   splitFrames,
   steps,
+  withTemp,
 } from "../helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -24,24 +26,6 @@ type Result = Dv6Run;
 /** Runs `dv6 ARGS` with its own DV6_HOME, from the repository's root unless told. */
 function dv6(args: string[], o: { home: string; cwd?: string }): Promise<Result> {
   return dv6Run(args, { home: o.home, cwd: o.cwd ?? ROOT });
-}
-
-/** No host stack trace, no uncaught error: what a user must never see. */
-function assertClean(r: Result): void {
-  const all = r.out + r.err;
-  for (const bad of ["error: Uncaught", "at file://", "    at ", "Stack backtrace"]) {
-    assert.ok(!all.includes(bad), `'${bad}' in the output:\n${all}`);
-  }
-}
-
-/** A temporary directory for a test, removed afterwards. */
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "dv6-cli-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const lastLine = (s: string) => s.trimEnd().split("\n").at(-1) ?? "";
@@ -98,7 +82,8 @@ Deno.test("dv6 exec kill 1: panic, crash log, and its replay ends in the same pa
     assert.equal(p.code, 0);
     assert.equal(
       p.out,
-      `panic: init exiting\nreplay: ${n} steps verified, ending in the recorded panic: init exiting\n`,
+      `panic: init exiting\nreplay: ${n} steps verified, ending in the recorded panic: init exiting\n` +
+        `replay: to look around where it ended: dv6 debug ${log} -x "goto end; ps; log 20"\n`,
     );
   });
 });

@@ -1,0 +1,357 @@
+// dv6 debug: each command in its batch form, checked against what the journal records and what
+// the other tests know of the machine's state at that step (a SEM_UNDO holder killed, the lost
+// wakeup, a plain mutex's dead owner); moving by different paths gives the same machine; and
+// the command line (statuses, messages).
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { JournalReader } from "../../kernel/journal.ts";
+import { Debugger } from "../../shell/debug.ts";
+import { describeEvent } from "../../shell/log.ts";
+import { Timeline } from "../../shell/timetravel.ts";
+import { dv6, EV, run, steps, transcript, withTemp } from "../helpers.ts";
+
+/** A debugger over a journal; `x` runs commands and returns what they print. */
+function debug(journal: Uint8Array) {
+  const tl = new Timeline(journal, new JournalReader(journal));
+  let out: string[] = [];
+  const d = new Debugger(tl, (l) => out.push(...l.split("\n")));
+  const x = (...commands: string[]): string[] => {
+    out = [];
+    for (const c of commands) d.run(c);
+    return out;
+  };
+  return { tl, d, x };
+}
+
+const echo = run({ initArgv: ["init", "echo", "hi", "there"] });
+const recs = steps(echo.journal);
+
+Deno.test("dv6 debug: moving", async (t) => {
+  const { tl, d, x } = debug(echo.journal);
+  const n = recs.length;
+  await t.step("it opens at step 0 and says where it is", () => {
+    assert.equal(
+      d.where(),
+      `step 0 of ${n.toLocaleString("en-US")}, tick 0 (the machine as it booted)`,
+    );
+    assert.equal(tl.step, 0);
+    assert.equal(tl.machine.steps, 0);
+  });
+  await t.step("goto, step, back, goto end: the machine has taken that many steps", () => {
+    for (
+      const [cmd, at] of [
+        ["goto 40", 40],
+        ["step", 41],
+        ["s 5", 46],
+        ["back 3", 43],
+        ["b", 42],
+        ["g 7", 7],
+        ["goto end", n],
+        ["goto 0", 0],
+      ] as const
+    ) {
+      const [line] = x(cmd);
+      assert.equal(tl.step, at, cmd);
+      assert.equal(tl.machine.steps, at, cmd);
+      assert.ok(line.startsWith(`step ${at} of ${n}`), line);
+    }
+  });
+  await t.step("where and when name the step's record: its CPU, process and event", () => {
+    x("goto 60");
+    const r = recs[59];
+    const [when] = x("when");
+    assert.match(when, new RegExp(`^step 60 of ${n}, tick 0, cpu ${r.cpu}, `));
+    assert.ok(d.where().endsWith(describeEvent(r.ev)), d.where());
+  });
+  await t.step("a step outside the journal stops at its end, and says so", () => {
+    const out = x(`goto ${n + 50}`);
+    assert.match(out[0], /outside the journal/);
+    assert.equal(tl.step, n);
+  });
+  await t.step("next --pid and --cpu: the next step of that process or CPU", () => {
+    x("goto 0");
+    x("next --pid 2");
+    assert.equal(tl.step, recs.findIndex((r) => r.pid === 2 && r.ev.k !== EV.WFI) + 1);
+    const from = tl.step;
+    x("next --cpu 2");
+    assert.equal(tl.step, from + recs.slice(from).findIndex((r) => r.cpu === 2) + 1);
+    x("next");
+    const pid = recs[tl.step - 1].pid;
+    assert.equal(recs[tl.step - 1].cpu === 2 || pid >= 0, true);
+  });
+  await t.step("goto tick T: the first step at which the clock reads T", () => {
+    const r = debug(run({ initArgv: ["init", "sleep", "3"] }).journal);
+    r.x("goto tick 2");
+    assert.equal(r.tl.machine.ticks, 2);
+    const at = r.tl.step;
+    r.x(`goto ${at - 1}`);
+    assert.equal(r.tl.machine.ticks, 1);
+    r.x("goto end", "goto tick 1");
+    assert.equal(r.tl.machine.ticks, 1, "known ticks, going back");
+  });
+});
+
+Deno.test("dv6 debug: breakpoints on records, both ways", async (t) => {
+  const { tl, x } = debug(echo.journal);
+  const writes = recs.flatMap((r, i) =>
+    r.ev.k === EV.SYSCALL && r.ev.n === 16 && r.pid === 2 ? [i + 1] : []
+  );
+  assert.ok(writes.length >= 3, "echo writes hi, space, there, newline");
+  await t.step(
+    "break syscall write: continue stops at each write, reverse-continue goes back",
+    () => {
+      assert.deepEqual(x("break syscall write"), ["breakpoint 1: syscall write"]);
+      for (const w of writes) {
+        const out = x("c");
+        assert.equal(tl.step, w);
+        assert.equal(out[0], "breakpoint 1 (syscall write)");
+      }
+      assert.match(x("c")[0], /no breakpoint stops after step/);
+      assert.equal(tl.step, tl.total, "it ran to the end");
+      x("rc");
+      assert.equal(tl.step, writes[writes.length - 1]);
+      x("rc");
+      assert.equal(tl.step, writes[writes.length - 2]);
+    },
+  );
+  await t.step("breaks lists them; delete removes one", () => {
+    x("break exit 2", "break lock fs");
+    assert.deepEqual(x("breaks"), ["1  syscall write", "2  exit 2", "3  lock fs"]);
+    x("delete 1", "delete 3");
+    assert.deepEqual(x("breaks"), ["2  exit 2"]);
+    x("goto 0", "c");
+    assert.equal(tl.machine.procs.find((p) => p.pid === 2)?.state, 5, "a zombie");
+    x("back");
+    assert.notEqual(tl.machine.procs.find((p) => p.pid === 2)?.state, 5);
+    x("delete 2");
+    assert.throws(() => x("c"), /no breakpoints/);
+  });
+  await t.step("break lock: an acquire of that lock", () => {
+    x("goto 0", "break lock fs", "c");
+    const r = recs[tl.step - 1];
+    assert.equal(r.ev.k === EV.ACQUIRE && r.ev.lock, "fs");
+    x("delete 4");
+  });
+  await t.step("break output: the step whose output brings the text to the console", () => {
+    x("goto 0", "break output hi there", "c");
+    assert.ok(tl.console().endsWith("hi there"), JSON.stringify(tl.console()));
+    assert.ok(!tl.console(tl.step - 1).includes("hi there"));
+    const at = tl.step;
+    x("goto end", "rc");
+    assert.equal(tl.step, at, "found again going back");
+  });
+});
+
+Deno.test("dv6 debug: looking around", async (t) => {
+  const { tl, x } = debug(echo.journal);
+  await t.step("log N: the steps around here, as dv6 log describes them", () => {
+    x("goto 30");
+    const out = x("log 4");
+    assert.equal(out.length, 4);
+    assert.deepEqual(out.map((l) => Number(/^(?:=>| {2}) *(\d+)/.exec(l)![1])), [29, 30, 31, 32]);
+    assert.ok(out[1].startsWith("=>"));
+    out.forEach((l, i) => assert.ok(l.endsWith(describeEvent(recs[28 + i].ev)), l));
+  });
+  await t.step("history PID: its system calls so far, with their steps", () => {
+    x("goto end");
+    const out = x("history 2");
+    const calls = recs.flatMap((r, i) =>
+      r.pid === 2 && (r.ev.k === EV.SYSCALL || r.ev.k === EV.EXIT)
+        ? [`${String(i + 1).padStart(9)}  ${describeEvent(r.ev)}`]
+        : []
+    );
+    assert.deepEqual(out, calls);
+    assert.ok(out.some((l) => l.endsWith(`write(1, "hi") = 2`)));
+    x(`goto ${Number(out[1].trim().split(" ")[0]) - 1}`);
+    assert.deepEqual(x("history 2"), calls.slice(0, 1), "as of this step");
+  });
+  await t.step("console: what the console showed as of this step", () => {
+    x("goto end");
+    assert.deepEqual(x("console"), ["hi there"]);
+    x("goto 1");
+    assert.deepEqual(x("console"), []);
+  });
+  await t.step("ps, cpus, files: the process table, the CPUs, a process's descriptors", () => {
+    x("goto 0", "break syscall write", "c");
+    const ps = x("ps");
+    assert.match(ps[0], /^PID +PPID +STATE +CPU +WAITS FOR +IN CALL +NAME/);
+    const echoRow = ps.find((l) => / echo/.test(l))!;
+    assert.match(echoRow, /^2 +1 +running +\d +- +- +echo/);
+    const cpus = x("cpus");
+    assert.equal(cpus.length, 1 + 3);
+    assert.ok(cpus.some((l) => /pid 2 \(echo\) user/.test(l)), cpus.join("\n"));
+    const files = x("files 2");
+    assert.match(files[1], /^0 +device +console +rw/);
+    assert.deepEqual(x("files 99"), ["no process 99"]);
+    assert.equal(tl.step > 0, true);
+  });
+});
+
+Deno.test("dv6 debug: a SEM_UNDO holder killed: at the step its adjustment is undone, the value is back", () => {
+  const script = [
+    "ipcmk -S 1 --value 1",
+    "semop 0 0:-1:u --hold &",
+    "sleep 1; semctl 0 0 getval",
+    "kill 4; semctl 0 0 getval",
+  ];
+  const t = transcript(script);
+  assert.match(new TextDecoder().decode(t.out), /\$ kill 4; semctl 0 0 getval\n1\n/);
+  const { tl, x } = debug(t.journal);
+  x("break kill", "c");
+  const sems = x("sems");
+  assert.equal(sems[0], "semaphore set 0 (key " + sems[0].split("key ")[1]);
+  // Linux's semadj: what exit adds back (+1 for a -1 taken with SEM_UNDO).
+  assert.match(sems[1], /^ {2}0\.0 = 0 .*SEM_UNDO: pid 4 \(semop\) \+1 /);
+  assert.deepEqual(x("watch sem 0.0"), ["watch 2: sem 0.0"]);
+  const stop = x("c");
+  assert.equal(stop[0], "watch 2 (sem 0.0) = 1");
+  assert.match(x("sems")[1], /^ {2}0\.0 = 1 .*SEM_UNDO: none /);
+  const at = tl.step;
+  x("back");
+  assert.match(x("sems")[1], /^ {2}0\.0 = 0 .*SEM_UNDO: pid 4 \(semop\) \+1/, "the step before");
+  assert.ok(tl.step === at - 1);
+  x("goto end", "rc");
+  assert.equal(tl.step, at, "reverse-continue finds the same change");
+});
+
+Deno.test("dv6 debug: the lost wakeup, from the deadlock back to the sleep that lost it", () => {
+  const t = transcript(["cat /demo/long.txt"], {
+    sched: "random",
+    seed: 2,
+    options: { brokenSleep: true },
+  });
+  assert.equal(t.end.kind, "deadlock");
+  const { tl, x } = debug(t.journal);
+  const cat = Number(
+    /pid (\d+) \(cat\) waits for uart/.exec(t.end.kind === "deadlock" ? t.end.report : "")![1],
+  );
+  x("goto end");
+  const why = x(`why ${cat}`);
+  assert.equal(why.length, 1);
+  assert.match(why[0], /waits for room in the UART's transmit ring .*its wakeup was lost/);
+  assert.match(x("uart")[2], new RegExp(`sleeping on the ring: pid ${cat} \\(cat\\)`));
+  // The step where cat went to sleep: after it, nothing will wake it.
+  x(`watch proc ${cat}`, "rc");
+  const r = steps(t.journal)[tl.step - 1];
+  assert.equal(r.pid, cat);
+  assert.equal(describeEvent(r.ev), "swtch -> scheduler (sleep on uart)");
+  assert.match(x("ps").find((l) => l.includes(" cat"))!, /sleeping +- +uart +write +cat/);
+  // The write that filled the ring: reverse-continue from there to cat's last completed write.
+  x("delete 1", `break syscall write --pid ${cat}`, "rc");
+  const w = steps(t.journal)[tl.step - 1];
+  assert.equal(w.pid, cat);
+  assert.ok(w.ev.k === EV.SYSCALL && w.ev.n === 16 && w.ev.r === 512, describeEvent(w.ev));
+  x("break deadlock", "goto 0", "delete 2", "c");
+  assert.equal(tl.step, tl.total);
+});
+
+Deno.test("dv6 debug: why names a plain mutex's dead owner", () => {
+  const t = transcript([
+    "mutex p create",
+    "mutex p lock --hold 100 & sleep 2; kill 4; sleep 1; mutex p lock",
+  ]);
+  assert.equal(t.end.kind, "deadlock");
+  const { x } = debug(t.journal);
+  x("goto end");
+  const ps = x("ps");
+  const waiter = ps.find((l) => /sleeping .* mutex/.test(l) && !/ sh/.test(l));
+  assert.ok(waiter !== undefined, ps.join("\n"));
+  const pid = Number(waiter.split(/ +/)[0]);
+  const why = x(`why ${pid}`);
+  assert.match(why[0], /held by pid 4, which has exited/);
+  const words = x("sems");
+  assert.ok(
+    words.some((l) => /\[0\] = -2147483644 \(a lock word: owner pid 4 \(gone\), waiters\)/.test(l)),
+    words.join("\n"),
+  );
+});
+
+Deno.test("dv6 debug: a panic: break panic stops at the end", () => {
+  const r = run({ initArgv: ["init", "kill", "1"] });
+  assert.equal(r.end?.kind, "panic");
+  const { tl, x } = debug(r.journal);
+  const out = x("break panic", "c");
+  assert.equal(tl.step, tl.total);
+  assert.ok(out.includes("the recording ends here: panic"), out.join("\n"));
+});
+
+Deno.test("dv6 debug: bad commands are errors that name them", () => {
+  const { x } = debug(echo.journal);
+  for (
+    const [cmd, msg] of [
+      ["frob", /unknown command 'frob'/],
+      ["goto x", /usage: goto STEP/],
+      ["break syscall nosuch", /no system call 'nosuch'/],
+      ["break frob", /usage: break syscall/],
+      ["watch sem 1", /usage: watch sem ID.N/],
+      ["delete 9", /no breakpoint 9/],
+      ["why", /usage: why PID/],
+    ] as const
+  ) assert.throws(() => x(cmd), msg, cmd);
+});
+
+Deno.test("dv6 debug: the machine at a step is the same whichever way it got there", () => {
+  const t = transcript(["cat /demo/long.txt"], {
+    sched: "random",
+    seed: 2,
+    options: { brokenSleep: true },
+  });
+  const fresh = (step: number) => {
+    const { x } = debug(t.journal);
+    x(`goto ${step}`);
+    return x("ps", "cpus", "locks", "uart", "pipes", "console 3");
+  };
+  const { tl, x } = debug(t.journal);
+  const total = tl.total;
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.integer({ min: 0, max: total }).map((n) => `goto ${n}`),
+          fc.integer({ min: 1, max: 2000 }).map((n) => `back ${n}`),
+          fc.integer({ min: 1, max: 2000 }).map((n) => `step ${n}`),
+          fc.constant("prepare"),
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
+      (moves) => {
+        for (const m of moves) {
+          if (m === "prepare") tl.prepare(5000);
+          else x(m);
+        }
+        assert.deepEqual(x("ps", "cpus", "locks", "uart", "pipes", "console 3"), fresh(tl.step));
+      },
+    ),
+    { numRuns: 15, seed: 7 },
+  );
+  assert.ok(tl.live > 1, "the timeline kept machines at several steps");
+});
+
+Deno.test("dv6 debug LOG -x: prints what the commands print; 2 for a bad command or journal", async () => {
+  await withTemp(async (home) => {
+    const f = `${home}/echo.log`;
+    Deno.writeFileSync(f, echo.journal);
+    const ok = await dv6(["debug", f, "-x", "goto 5; when; break syscall write; c"], { home });
+    assert.equal(ok.code, 0, ok.err);
+    const lines = ok.out.trimEnd().split("\n");
+    assert.match(lines[0], /^step 0 of [\d,]+, tick 0 \(the machine as it booted\)$/);
+    assert.match(lines[1], /^step 5 of /);
+    assert.match(lines[2], /^step 5 of [\d,]+, tick 0, cpu \d, /);
+    assert.equal(lines[3], "breakpoint 1: syscall write");
+    assert.equal(lines[4], "breakpoint 1 (syscall write)");
+    assert.match(lines[5], /: write\(1, "hi"\) = 2$/);
+    const bad = await dv6(["debug", f, "-x", "goto 5; frob; when"], { home });
+    assert.equal(bad.code, 2);
+    assert.equal(bad.err, "dv6 debug: frob: unknown command 'frob' (type help for the commands)\n");
+    assert.equal(
+      bad.out.trimEnd().split("\n").length,
+      2,
+      "what came before is printed, then it stops",
+    );
+    Deno.writeTextFileSync(`${home}/not.log`, "hello");
+    const notJournal = await dv6(["debug", `${home}/not.log`, "-x", "when"], { home });
+    assert.equal(notJournal.code, 2);
+    assert.match(notJournal.err, /not a dv6 journal/);
+  });
+});
