@@ -144,6 +144,7 @@ class Cursor {
       },
       input: () => {},
       tick: () => {},
+      kill: () => {},
       end: (e) => v.end(e),
     };
     this.m = machineFrom(reader.header, log, (bytes) => tl.output(this.m, bytes));
