@@ -243,7 +243,7 @@ Deno.test("dv6 --inject: bad values are usage errors; the journal replays and lo
         const p = await dv6(["replay", log], { home });
         assert.match(
           p.out,
-          /replay: \d+ steps verified, ending in the recorded panic: init exiting\n$/,
+          /\nreplay: \d+ steps verified, ending in the recorded panic: init exiting\n/,
         );
       },
     );
