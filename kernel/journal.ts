@@ -32,6 +32,9 @@ const R_END = 17; // the run ended: halt, stop, panic or deadlock
 const R_TICK = 18; // a tick of the host's clock delivered before the next step: moves, cycles
 const R_KILL = 19; // the host killed a process before the next step: moves, cycles, pid, name
 const END_KINDS = ["halt", "stop", "panic", "deadlock"] as const;
+// The kinds of record a replay looks for between steps: what the host delivered; the end.
+const isHostKind = (k: number) => k === R_INPUT || k === R_TICK || k === R_KILL;
+const isEnd = (k: number) => k === R_END;
 
 // A step record's first byte packs the event kind (low 5 bits, below R_INPUT: the decoder
 // tells a step from the other records by this byte) and the interrupt taken (high 3 bits);
@@ -404,8 +407,10 @@ export class JournalVerifier implements StepLog {
   }
 
   // The next record, if it is of this kind.
-  private peek(kind: number): JournalRecord | null {
-    if (!this.more() || this.frame[this.off] !== kind) return null;
+  // The next record, if `kinds` takes its kind (a test of one byte: before every step of a
+  // replay, that is all a step's record costs).
+  private peek(kinds: (kind: number) => boolean): JournalRecord | null {
+    if (!this.more() || !kinds(this.frame[this.off])) return null;
     this.dec.buf = this.frame;
     this.dec.pos = this.off;
     return this.dec.record();
@@ -414,7 +419,7 @@ export class JournalVerifier implements StepLog {
   // The next record, if it is something the host delivered (input, a tick of its clock, a
   // kill).
   private peekHost(): Extract<JournalRecord, { type: "input" | "tick" | "kill" }> | null {
-    const r = this.peek(R_INPUT) ?? this.peek(R_TICK) ?? this.peek(R_KILL);
+    const r = this.peek(isHostKind);
     return r?.type === "input" || r?.type === "tick" || r?.type === "kill" ? r : null;
   }
 
@@ -432,14 +437,14 @@ export class JournalVerifier implements StepLog {
         }
       }
     }
-    const r = this.peek(R_END);
+    const r = this.peek(isEnd);
     if (r?.type === "end" && r.end.kind === "stop") m.stop(); // the host stopped it here
   }
 
   /** The re-run stopped for want of input: end it as the recording ended there (the host
    * stopped it, or nothing could run), and say whether the journal had an end to match. */
   stuck(m: Machine): boolean {
-    const r = this.peek(R_END);
+    const r = this.peek(isEnd);
     if (r?.type !== "end") return false;
     if (r.end.kind === "stop") m.stop();
     else m.deadlock(); // anything else diverges, and says so
