@@ -101,12 +101,8 @@ async function readScript(file: string): Promise<string[]> {
   return lines;
 }
 
-function readJournalBytes(path: string): Uint8Array {
-  return onHost(`cannot read ${path}`, () => Deno.readFileSync(path));
-}
-
 function readJournal(path: string): JournalReader {
-  return new JournalReader(readJournalBytes(path));
+  return new JournalReader(onHost(`cannot read ${path}`, () => Deno.readFileSync(path)));
 }
 
 async function replay(path: string): Promise<number> {
@@ -192,7 +188,7 @@ async function main(args: string[]): Promise<number> {
         to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
       });
     case "debug":
-      return await debugJournal(readJournalBytes(operand), line.values.get("commands"));
+      return await debugJournal(readJournal(operand), line.values.get("commands"));
     case "timeline":
       return printTimeline(readJournal(operand), {
         from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),

@@ -14,8 +14,8 @@
 //   7. cold start: `dv6 -c "echo hi"` as a new process, whole-process wall time;
 //   6b. peak host memory (RSS) of `dv6 run` sessions of 10,000 and 100,000 lines: a long session
 //      must not grow (every process used to keep its whole system-call history);
-// then the robust-IPC figures (8, 9: bench/ipc.ts), make -j's (10 to 12: bench/make.ts) and the
-// REPL's (13: bench/repl.ts).
+// then the robust-IPC figures (8, 9: bench/ipc.ts), make -j's (10 to 12: bench/make.ts), the
+// REPL's (13: bench/repl.ts) and time travel's (14: bench/debug.ts).
 //
 // Each figure is the best of several repetitions (the host is shared and noisy), and every
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
@@ -24,8 +24,9 @@
 import { ipcFigures } from "./ipc.ts";
 import { makeFigures } from "./make.ts";
 import { replFigures } from "./repl.ts";
+import { debugFigures } from "./debug.ts";
 import { boot, CPUS, SCHED } from "./boot.ts";
-import { num, printRows, ratio, Table } from "./table.ts";
+import { num, peakRss, printRows, ratio, Table } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
 import { buildId, FileSink, headerFor, machineFrom } from "../shell/host.ts";
@@ -281,8 +282,7 @@ async function coldStart(): Promise<number> {
 }
 
 /** Peak host memory (RSS, bytes) of `dv6 run` typing `lines` lines of `echo line N | wc`,
- * journaled to a file: the process's maximum resident set, as the kernel counts it for a
- * child (python3's getrusage), or null without python3. */
+ * journaled to a file, or null without python3 (see peakRss). */
 async function sessionRss(lines: number): Promise<number | null> {
   const main = new URL("../main.ts", import.meta.url).pathname;
   const script = `${tmp}/rss-${lines}.sh`;
@@ -291,21 +291,8 @@ async function sessionRss(lines: number): Promise<number | null> {
     Array.from({ length: lines }, (_, i) => `echo line ${i} | wc\n`).join(""),
   );
   const dv6 = [Deno.execPath(), "run", "-A", main, "run", script, "--journal", `${script}.log`];
-  const py = "import resource, subprocess, sys\n" +
-    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n" +
-    "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n";
   try {
-    const { stdout } = await new Deno.Command("python3", {
-      args: ["-c", py, ...dv6],
-      env: { DV6_HOME: tmp },
-      stdout: "piped",
-    }).output();
-    const [code, kb] = new TextDecoder().decode(stdout).trim().split(" ").map(Number);
-    if (code !== 0) throw new Error(`dv6 run of ${lines} lines exited ${code}`);
-    return kb * 1024;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
+    return await peakRss(dv6, tmp);
   } finally {
     Deno.removeSync(script);
     Deno.removeSync(`${script}.log`);
@@ -515,7 +502,8 @@ async function main(args: string[]): Promise<void> {
     const ipc = await ipcFigures(quick, tmp, build, 8);
     const make = await makeFigures(quick, tmp, build, 10);
     const repl = await replFigures(quick, tmp, build, 13);
-    printRows([...table.rows, ...ipc, ...make, ...repl]);
+    const debug = await debugFigures(quick, tmp, build, 14);
+    printRows([...table.rows, ...ipc, ...make, ...repl, ...debug]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });

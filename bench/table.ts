@@ -40,6 +40,28 @@ export function printRows(rows: Row[]): void {
 }
 
 /** A benchmark file run on its own: `deno run -A bench/NAME.ts [--quick]`. */
+/** Peak host memory (RSS, bytes) of a command run to its end (its stdout dropped, DV6_HOME
+ * `home`): the process's maximum resident set, as the kernel counts it for a child (python3's
+ * getrusage), or null without python3. Fails unless the command exits 0. */
+export async function peakRss(argv: string[], home: string): Promise<number | null> {
+  const py = "import resource, subprocess, sys\n" +
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n" +
+    "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n";
+  try {
+    const { stdout } = await new Deno.Command("python3", {
+      args: ["-c", py, ...argv],
+      env: { DV6_HOME: home },
+      stdout: "piped",
+    }).output();
+    const [code, kb] = new TextDecoder().decode(stdout).trim().split(" ").map(Number);
+    if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}`);
+    return kb * 1024;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
 export async function runAlone(
   name: string,
   args: string[],

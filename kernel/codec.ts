@@ -26,6 +26,15 @@ export class ValEncoder {
     this.index.clear();
   }
 
+  /** Start from this string table (a frame's strings so far, as a decoder learned them). */
+  learnStrings(strings: readonly string[]): void {
+    this.forgetStrings();
+    for (const s of strings) {
+      this.index.set(s, this.strings.length);
+      this.strings.push(s);
+    }
+  }
+
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));

@@ -7,6 +7,7 @@ import { EV } from "./event.ts";
 import type { File } from "./file.ts";
 import { FD_DEVICE, FD_INODE, FD_PIPE } from "./file.ts";
 import type { Inode } from "./fs.ts";
+import { InodeLocks } from "./flock.ts";
 import type { Machine } from "./machine.ts";
 import type { Pipe } from "./pipe.ts";
 import { type Chan, type Proc, RUNNING, SLEEPING, UNUSED, ZOMBIE } from "./proc.ts";
@@ -48,7 +49,7 @@ export function ps(m: Machine): string[] {
       STATE_WORDS[p.state],
       cpu < 0 ? "-" : String(cpu),
       p.state === SLEEPING && p.chan !== null ? p.chan.what : "-",
-      p.syscall === 0 ? "-" : SYSNAME[p.syscall] ?? `sys${p.syscall}`,
+      p.syscall === 0 || p.state === ZOMBIE ? "-" : SYSNAME[p.syscall] ?? `sys${p.syscall}`,
       p.name,
       p.killed ? "killed" : "",
     ]);
@@ -404,6 +405,35 @@ function waitOf(m: Machine, p: Proc): { text: string; next: Proc | null } {
         kids.map((q) => `pid ${q.pid} ${STATE_WORDS[q.state]}`).join(", ") || "none"
       })`,
       next: kids.find((q) => q.state !== ZOMBIE) ?? null,
+    };
+  }
+  if (chan instanceof InodeLocks) {
+    // flock's owner is an open file (any process with it open holds it); fcntl's a process.
+    const holders = live(m).filter((q) =>
+      q !== p && q.state !== ZOMBIE &&
+      (chan.records.some((r) => r.proc === q) ||
+        chan.flocks.some((k) => q.ofile.includes(k.file)))
+    );
+    const path = pathOf(m, chan.ip) ?? `inode ${chan.ip.inum}`;
+    return {
+      text: `waits for a lock on ${path}, held by ${
+        holders.map((q) => who(m, q.pid)).join(", ") || "nobody (woken soon)"
+      }`,
+      next: holders[0] ?? null,
+    };
+  }
+  for (const id of m.sem.ids()) {
+    const set = m.sem.get(id)!;
+    const w = set.queue.find((w) => w === chan);
+    if (w === undefined) continue;
+    // A System V semaphore has no owner: the processes holding its tokens with SEM_UNDO are
+    // the nearest thing (their exit gives them back).
+    const holders = live(m).filter((q) => (q.semadj.get(id)?.[w.num] ?? 0) > 0);
+    return {
+      text: `waits in semop on ${id}.${w.num} = ${set.sems[w.num].val} ` +
+        `(${w.ops.map((op) => `${op[0]}:${op[1]}`).join(" ")}); ` +
+        `held with SEM_UNDO by ${holders.map((q) => who(m, q.pid)).join(", ") || "nobody"}`,
+      next: holders[0] ?? null,
     };
   }
   const owner = ownerOf(m, chan);

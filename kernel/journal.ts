@@ -169,8 +169,9 @@ class RecordEncoder extends ValEncoder {
   }
 }
 
-/** Decodes records; its string table follows the encoder's. */
-class RecordDecoder extends ValDecoder {
+/** Decodes records; its string table follows the encoder's. (A frame read on its own:
+ * `new RecordDecoder(frame)`, then record() until done; pos is where the next one starts.) */
+export class RecordDecoder extends ValDecoder {
   record(): JournalRecord {
     const b = this.byte();
     if (b === R_INPUT) {
@@ -375,6 +376,12 @@ export class Divergence extends Error {
   }
 }
 
+/** Where a verifier reads frames: a journal file (JournalReader), or frames already read. */
+export interface FrameSource {
+  nextFrame(): Uint8Array | null;
+  readonly broken: string | null;
+}
+
 /** Replays a journal: delivers its inputs at their steps and checks every step against it. */
 export class JournalVerifier implements StepLog {
   private readonly enc = new RecordEncoder();
@@ -385,8 +392,20 @@ export class JournalVerifier implements StepLog {
   /** The recorded end, once reached and matched. */
   ended: MachineEnd | null = null;
 
-  constructor(private readonly reader: JournalReader) {
+  constructor(private readonly reader: FrameSource) {
     this.dec = new RecordDecoder(this.frame, this.enc.strings);
+  }
+
+  /** Starts verifying mid-journal: `steps` steps were taken (unverified: an earlier re-run
+   * verified them), and what follows them starts at `off` in `frame` (the source goes on
+   * after that frame). The frame's strings up to there are learned first. */
+  seek(frame: Uint8Array, off: number, steps: number): void {
+    const d = new RecordDecoder(frame);
+    while (d.pos < off) d.record();
+    this.enc.learnStrings(d.strings);
+    this.frame = frame;
+    this.off = off;
+    this.steps = steps;
   }
 
   /** Is a record left? Loads the next frame when this one is used up. */
@@ -406,7 +425,6 @@ export class JournalVerifier implements StepLog {
     return !this.more();
   }
 
-  // The next record, if it is of this kind.
   // The next record, if `kinds` takes its kind (a test of one byte: before every step of a
   // replay, that is all a step's record costs).
   private peek(kinds: (kind: number) => boolean): JournalRecord | null {

@@ -6,7 +6,7 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { EV, inspect, type Machine } from "../kernel/machine.ts";
-import { JournalReader } from "../kernel/journal.ts";
+import type { JournalReader } from "../kernel/journal.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
 import { describeEvent } from "./log.ts";
 import {
@@ -225,8 +225,9 @@ export class Debugger {
       this.print(`(step ${fmt(target)} is outside the journal: 0 to ${fmt(this.tl.total)})`);
     }
     const why = this.tl.goto(target);
-    if (why !== null) this.print(why);
     this.print(this.where());
+    // The re-run could not reach it: the journal is damaged or does not match this build.
+    if (why !== null) throw new DebugError(why);
   }
 
   private next(args: string[]): void {
@@ -497,13 +498,13 @@ function splitWords(line: string): string[] {
 }
 
 /** A batch's commands: separated by `;`, except inside double quotes. */
-export function splitCommands(text: string): string[] {
+function splitCommands(text: string): string[] {
   return [...text.matchAll(/(?:"[^"]*"|[^;"])+/g)].map((m) => m[0].trim()).filter((c) => c !== "");
 }
 
 /** dv6 debug LOG [-x CMDS]. */
-export async function debugJournal(bytes: Uint8Array, commands?: string): Promise<number> {
-  const tl = new Timeline(bytes, new JournalReader(bytes));
+export async function debugJournal(reader: JournalReader, commands?: string): Promise<number> {
+  const tl = new Timeline(reader);
   if (tl.index.broken !== null) {
     console.error(`dv6 debug: the journal breaks after step ${fmt(tl.total)}: ${tl.index.broken}`);
   }

@@ -8,8 +8,10 @@
 // that is not past N and runs it forward; going back consumes a cursor behind the current
 // one, since a cursor only moves forward. The interactive debugger spends its idle time
 // booting cursors at a ladder of steps behind the current one (1, 2, 4, ... steps back), so
-// `back` and short reverse jumps find one ready; each cursor is a whole machine, so their
-// number is capped (MAX_CURSORS).
+// `back` and short reverse jumps find one ready, and on a grid over the whole journal, so a
+// far goto does too; each cursor is a whole machine, so their number is capped (MAX_CURSORS).
+// A cursor verifies only the steps no cursor has verified before: over the others it only
+// delivers the host's records, twice as fast.
 //
 // What it knows without running: an index of every step's record (kind, cpu, pid, call,
 // lock), built in one pass over the journal when it opens, answers the breakpoints on
@@ -22,15 +24,33 @@ import {
   type JournalReader,
   type JournalRecord,
   JournalVerifier,
+  RecordDecoder,
 } from "../kernel/journal.ts";
 import { EV, type Event, type Machine, type MachineEnd, type StepLog } from "../kernel/machine.ts";
-import { JournalReader as Reader } from "../kernel/journal.ts";
 import { machineFrom } from "./host.ts";
 
 /** Live machines a timeline keeps at most (each is a whole machine: see the README). */
-export const MAX_CURSORS = 12;
+const MAX_CURSORS = 24;
+/** The rungs of the ladder behind the current step that idle time fills (1 to 128 back). */
+const LADDER_RUNGS = 8;
+/** The grid over the whole journal that idle time fills: a cursor every total/GRID_SLOTS. */
+const GRID_SLOTS = 8;
 
-/** The steps' records, for searches that need no machine. Steps count from 1. */
+/** A place in the journal: a frame, and a byte offset in it. */
+interface Place {
+  frame: number;
+  off: number;
+}
+
+/** A record the host delivered (input, a tick, a kill), where it lies, and the move it lands
+ * at. */
+interface HostRecord {
+  r: Extract<JournalRecord, { type: "input" | "tick" | "kill" }>;
+  end: Place;
+}
+
+/** The steps' records, for searches that need no machine, and where each lies in the journal
+ * (for a re-run that starts verifying mid-journal). Steps count from 1. */
 export class StepIndex {
   /** Steps in the journal. */
   total = 0;
@@ -39,10 +59,14 @@ export class StepIndex {
   pid = new Int32Array(1024);
   /** SYSCALL, EXIT, ATOMIC: the call's number; ACQUIRE, RELEASE: the lock's label id. */
   arg = new Int32Array(1024);
+  /** Where the step's record ends in its frame. */
+  endOff = new Uint32Array(1024);
   readonly labels: string[] = [];
   private readonly labelIds = new Map<string, number>();
   /** The frames (inflated) and the steps before each. */
-  private readonly frames: { stepsBefore: number; bytes: Uint8Array }[] = [];
+  readonly frames: { stepsBefore: number; bytes: Uint8Array }[] = [];
+  /** The host's records, in order. */
+  readonly host: HostRecord[] = [];
   /** How the recording ended, or null (cut short: `broken` says why). */
   end: MachineEnd | null = null;
   broken: string | null = null;
@@ -50,8 +74,9 @@ export class StepIndex {
   constructor(reader: JournalReader) {
     for (let f = reader.nextFrame(); f !== null; f = reader.nextFrame()) {
       this.frames.push({ stepsBefore: this.total, bytes: f });
+      const d = new RecordDecoder(f);
       try {
-        for (const r of frameRecords(f)) this.add(r);
+        while (!d.done) this.add(d.record(), d.pos);
       } catch (e) {
         this.broken = `bad record in frame: ${(e as Error).message}`;
         break;
@@ -60,8 +85,11 @@ export class StepIndex {
     this.broken ??= reader.broken;
   }
 
-  private add(r: JournalRecord): void {
+  private add(r: JournalRecord, endOff: number): void {
     if (r.type === "end") this.end = r.end;
+    if (r.type === "input" || r.type === "tick" || r.type === "kill") {
+      this.host.push({ r, end: { frame: this.frames.length - 1, off: endOff } });
+    }
     if (r.type !== "step") return;
     if (this.total + 1 >= this.kind.length) this.grow();
     const i = ++this.total;
@@ -69,6 +97,7 @@ export class StepIndex {
     this.kind[i] = ev.k;
     this.cpu[i] = r.cpu;
     this.pid[i] = r.pid;
+    this.endOff[i] = endOff;
     if (ev.k === EV.ACQUIRE || ev.k === EV.RELEASE) this.arg[i] = this.labelId(ev.lock);
     else if (ev.k === EV.SYSCALL || ev.k === EV.EXIT || ev.k === EV.ATOMIC) this.arg[i] = ev.n;
   }
@@ -76,9 +105,10 @@ export class StepIndex {
   private grow(): void {
     const n = this.kind.length * 2;
     const kind = new Uint8Array(n), cpu = new Uint8Array(n);
-    const pid = new Int32Array(n), arg = new Int32Array(n);
+    const pid = new Int32Array(n), arg = new Int32Array(n), endOff = new Uint32Array(n);
     kind.set(this.kind), cpu.set(this.cpu), pid.set(this.pid), arg.set(this.arg);
-    this.kind = kind, this.cpu = cpu, this.pid = pid, this.arg = arg;
+    endOff.set(this.endOff);
+    this.kind = kind, this.cpu = cpu, this.pid = pid, this.arg = arg, this.endOff = endOff;
   }
 
   labelId(label: string): number {
@@ -90,18 +120,30 @@ export class StepIndex {
     return id;
   }
 
+  /** The frame holding step `step`'s record. */
+  frameOf(step: number): number {
+    let lo = 0, hi = this.frames.length - 1;
+    while (lo < hi) { // the last frame whose first step is at or before `step`
+      const mid = (lo + hi + 1) >> 1;
+      if (this.frames[mid].stepsBefore < step) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Where the records after step `step` start (0: the journal's start). */
+  after(step: number): Place {
+    return step === 0
+      ? { frame: 0, off: 0 }
+      : { frame: this.frameOf(step), off: this.endOff[step] };
+  }
+
   /** The records of steps from..to (counting from 1), decoded from their frames. */
   steps(from: number, to: number): { step: number; r: Extract<JournalRecord, { type: "step" }> }[] {
     from = Math.max(1, from), to = Math.min(this.total, to);
     const out: { step: number; r: Extract<JournalRecord, { type: "step" }> }[] = [];
     if (from > to) return out;
-    let lo = 0, hi = this.frames.length - 1;
-    while (lo < hi) { // the last frame whose first step is at or before `from`
-      const mid = (lo + hi + 1) >> 1;
-      if (this.frames[mid].stepsBefore < from) lo = mid;
-      else hi = mid - 1;
-    }
-    for (let f = lo; f < this.frames.length; f++) {
+    for (let f = this.frameOf(from); f < this.frames.length; f++) {
       let step = this.frames[f].stepsBefore;
       for (const r of frameRecords(this.frames[f].bytes)) {
         if (r.type !== "step") continue;
@@ -123,21 +165,28 @@ export interface LiveTest {
   test: StepTest;
 }
 
-/** A live machine re-running the journal, each step verified against its record. */
+/** A live machine re-running the journal. Over steps some re-run has verified already, it
+ * only delivers the host's records at their moves (a re-run twice as fast); from the first
+ * step not yet verified on, it verifies each step against its record. */
 class Cursor {
   readonly m: Machine;
-  private readonly v: JournalVerifier;
+  /** Set once it verifies (it has passed the steps verified before). */
+  private v: JournalVerifier | null = null;
+  /** The host's records delivered so far, while it does not verify. */
+  private delivered = 0;
   private test: StepTest | null = null;
   /** Why the re-run cannot go on: the journal ended early, or diverged. */
   failed: string | null = null;
 
-  constructor(tl: Timeline) {
-    const reader = new Reader(tl.bytes);
-    const v = this.v = new JournalVerifier(reader);
+  constructor(private readonly tl: Timeline) {
     const log: StepLog = {
-      beforeStep: (m) => v.beforeStep(m),
+      beforeStep: (m) => {
+        if (this.v === null && m.steps >= tl.knownUpTo) this.startVerifying();
+        if (this.v !== null) this.v.beforeStep(m);
+        else this.deliver(m);
+      },
       step: (cpu, pid, intr, ev) => {
-        v.step(cpu, pid, intr, ev);
+        this.v?.step(cpu, pid, intr, ev);
         const m = this.m;
         tl.learn(m);
         if (this.test !== null && this.test(m, m.steps, cpu, pid, ev)) m.pause();
@@ -145,9 +194,41 @@ class Cursor {
       input: () => {},
       tick: () => {},
       kill: () => {},
-      end: (e) => v.end(e),
+      end: (e) => this.v?.end(e),
     };
-    this.m = machineFrom(reader.header, log, (bytes) => tl.output(this.m, bytes));
+    this.m = machineFrom(tl.header, log, (bytes) => tl.output(this.m, bytes));
+  }
+
+  // The host's records due at this move, as the journal has them (steps already verified).
+  private deliver(m: Machine): void {
+    const host = this.tl.index.host;
+    for (; this.delivered < host.length; this.delivered++) {
+      const { r } = host[this.delivered];
+      if (r.moves !== m.moves) break;
+      if (r.type === "input") m.deliverInput(r.bytes);
+      else if (r.type === "tick") m.deliverTick();
+      else m.deliverKill(r.pid);
+    }
+  }
+
+  // From here on, verify: a verifier placed after this step's record, or after the last
+  // host record delivered, whichever comes later.
+  private startVerifying(): void {
+    const index = this.tl.index;
+    let at = index.after(this.m.steps);
+    const last = index.host[this.delivered - 1]?.end;
+    if (
+      last !== undefined && (last.frame > at.frame || last.frame === at.frame && last.off > at.off)
+    ) {
+      at = last;
+    }
+    let next = at.frame + 1;
+    const v = new JournalVerifier({
+      nextFrame: () => next < index.frames.length ? index.frames[next++].bytes : null,
+      broken: index.broken,
+    });
+    if (index.frames.length > 0) v.seek(index.frames[at.frame].bytes, at.off, this.m.steps);
+    this.v = v;
   }
 
   get steps(): number {
@@ -163,13 +244,23 @@ class Cursor {
         if (this.m.run(target - this.m.steps) !== null) return;
         if (this.m.stall === "steps") return; // at the target, or a test stopped it
         // Nothing can run before input: the recording ended here too (or was cut short).
-        if (!this.v.stuck(this.m)) this.failed = "the journal ends here";
+        if (!this.stuck()) this.failed = "the journal ends here";
       }
     } catch (e) {
       this.failed = e instanceof Error ? e.message : String(e);
     } finally {
       this.test = null;
     }
+  }
+
+  // The re-run waits for input: end it as the recording ended, if it ended here.
+  private stuck(): boolean {
+    if (this.v !== null) return this.v.stuck(this.m);
+    const end = this.tl.index.end;
+    if (end === null || this.m.steps !== this.tl.total) return false;
+    if (end.kind === "stop") this.m.stop();
+    else this.m.deadlock();
+    return true;
   }
 }
 
@@ -178,7 +269,8 @@ export class Timeline {
   readonly header: JournalReader["header"];
   private readonly cursors: Cursor[] = [];
   private cur: Cursor;
-  /** Every step up to here has been run once (by some cursor): its output and ticks are known. */
+  /** Every step up to here has been run once, and verified (by some cursor): its output and
+   * ticks are known. */
   private knownSteps = 0;
   /** The console's output: its text, and where each chunk of it ends and at which step. */
   private consoleText = "";
@@ -186,7 +278,7 @@ export class Timeline {
   /** firstStepOfTick[t]: the first step after which the clock read t ticks or more. */
   private readonly firstStepOfTick: number[] = [0];
 
-  constructor(readonly bytes: Uint8Array, reader: JournalReader) {
+  constructor(reader: JournalReader) {
     this.header = reader.header;
     this.index = new StepIndex(reader);
     this.cur = this.boot();
@@ -224,8 +316,12 @@ export class Timeline {
 
   // --- what running teaches ---------------------------------------------------------------
 
+  /** Steps re-run by all cursors so far (what moving has cost). */
+  stepsRun = 0;
+
   /** A cursor took a step: note what is new (the clock's ticks), once. */
   learn(m: Machine): void {
+    this.stepsRun++;
     if (m.steps <= this.knownSteps) return;
     this.knownSteps = m.steps;
     while (this.firstStepOfTick.length <= m.ticks) this.firstStepOfTick.push(m.steps);
@@ -237,7 +333,9 @@ export class Timeline {
     const step = m.steps + 1;
     if (step <= this.knownSteps) return;
     this.consoleText += decoder.decode(bytes, { stream: true });
-    this.consoleAt.push({ step, end: this.consoleText.length });
+    const last = this.consoleAt[this.consoleAt.length - 1];
+    if (last?.step === step) last.end = this.consoleText.length; // one entry a step
+    else this.consoleAt.push({ step, end: this.consoleText.length });
   }
 
   /** The console's text as of step `step` (all output up to and during it). */
@@ -301,7 +399,7 @@ export class Timeline {
   }
 
   private stoppedShort(): string {
-    return `stopped at step ${this.step}: ${this.cur.failed ?? "the machine ended"}`;
+    return `cannot go on: ${this.cur.failed ?? "the machine ended"}`;
   }
 
   /** Runs forward from here to step `limit`, or to the first step `live` stops at. */
@@ -358,36 +456,45 @@ export class Timeline {
     }
   }
 
-  /** Idle work (the interactive debugger between commands): a cursor at each rung of a ladder
-   * behind the current step (1, 2, 4, 8, ... steps back), so that going back finds one ready.
-   * Runs one cursor up to `budgetSteps` steps toward the nearest empty rung; false when
-   * every rung it can fill is filled. */
-  prepare(budgetSteps: number): boolean {
-    const here = this.step;
-    const others = () => this.cursors.filter((c) => c !== this.cur && c.failed === null);
-    for (let back = 1, rungs = 0; back <= here && rungs < MAX_CURSORS - 1; back *= 2, rungs++) {
-      const slot = here - back, below = here - 2 * back;
-      if (others().some((c) => c.steps <= slot && c.steps > below)) continue;
-      // A cursor below the rung that serves no rung of its own, or a fresh one.
-      const spare = others().filter((c) => c.steps <= below && !this.servesRung(c, here))
-        .sort((a, b) => b.steps - a.steps)[0];
-      const c = spare ?? (this.cursors.length < MAX_CURSORS ? this.boot() : null);
-      if (c === null) return false;
-      c.run(Math.min(slot, c.steps + budgetSteps));
-      return true;
+  /** The places idle time readies cursors at, nearest first: a ladder of rungs behind the
+   * current step (1, 2, 4, ... LADDER_RUNGS steps back: `back` and short reverse jumps), then
+   * a grid over the whole journal (GRID_SLOTS: a far goto). A slot is served by a cursor in
+   * (slot - width, slot]. */
+  private slots(): { at: number; width: number }[] {
+    const here = this.step, slots: { at: number; width: number }[] = [];
+    for (let back = 1, i = 0; back <= here && i < LADDER_RUNGS; back *= 2, i++) {
+      slots.push({ at: here - back, width: back });
     }
-    return false;
+    const width = Math.ceil(this.total / GRID_SLOTS);
+    const grid = Array.from({ length: GRID_SLOTS - 1 }, (_, i) => (i + 1) * width)
+      .filter((at) => at < this.total && Math.abs(at - here) > width)
+      .sort((a, b) => Math.abs(a - here) - Math.abs(b - here));
+    return [...slots, ...grid.map((at) => ({ at, width }))];
   }
 
-  // Is `c` the cursor that serves a rung of the ladder behind `here`?
-  private servesRung(c: Cursor, here: number): boolean {
-    for (let back = 1; back <= here; back *= 2) {
-      const slot = here - back, below = here - 2 * back;
-      if (c.steps <= slot && c.steps > below) {
-        return !this.cursors.some((o) =>
-          o !== c && o !== this.cur && o.failed === null && o.steps <= slot && o.steps > c.steps
-        );
+  /** Idle work (the interactive debugger between commands): runs one cursor up to
+   * `budgetSteps` steps toward the nearest slot no cursor serves (see slots); false when
+   * every slot it can fill is served. Cursors serve slots nearest first; one that serves
+   * none, or a fresh one, or the one serving the farthest slot, goes to the first unserved. */
+  prepare(budgetSteps: number): boolean {
+    const slots = this.slots();
+    const free = this.cursors.filter((c) => c !== this.cur && c.failed === null)
+      .sort((a, b) => b.steps - a.steps);
+    const serves: (Cursor | null)[] = slots.map((s) => {
+      const i = free.findIndex((c) => c.steps <= s.at && c.steps > s.at - s.width);
+      return i < 0 ? null : free.splice(i, 1)[0];
+    });
+    for (let i = 0; i < slots.length; i++) {
+      if (serves[i] !== null) continue;
+      const at = slots[i].at;
+      let c: Cursor | null = free.find((c) => c.steps <= at) ?? null;
+      if (c === null && this.cursors.length < MAX_CURSORS) c = this.boot();
+      for (let j = slots.length - 1; c === null && j > i; j--) {
+        if (serves[j] !== null && serves[j]!.steps <= at) c = serves[j];
       }
+      if (c === null) continue;
+      c.run(Math.min(at, c.steps + budgetSteps));
+      return true;
     }
     return false;
   }

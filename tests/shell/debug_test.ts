@@ -9,11 +9,22 @@ import { JournalReader } from "../../kernel/journal.ts";
 import { Debugger } from "../../shell/debug.ts";
 import { describeEvent } from "../../shell/log.ts";
 import { Timeline } from "../../shell/timetravel.ts";
-import { dv6, EV, run, steps, transcript, withTemp } from "../helpers.ts";
+import {
+  dv6,
+  encode,
+  EV,
+  indexesOf,
+  joinFrames,
+  run,
+  splitFrames,
+  steps,
+  transcript,
+  withTemp,
+} from "../helpers.ts";
 
 /** A debugger over a journal; `x` runs commands and returns what they print. */
 function debug(journal: Uint8Array) {
-  const tl = new Timeline(journal, new JournalReader(journal));
+  const tl = new Timeline(new JournalReader(journal));
   let out: string[] = [];
   const d = new Debugger(tl, (l) => out.push(...l.split("\n")));
   const x = (...commands: string[]): string[] => {
@@ -267,6 +278,32 @@ Deno.test("dv6 debug: why names a plain mutex's dead owner", () => {
   );
 });
 
+Deno.test("dv6 debug: why follows a flock holder and names a semaphore's SEM_UNDO holders", () => {
+  const t = transcript([
+    "ipcmk -S 1 --value 1",
+    "semop 0 0:-1:u --hold &",
+    "semop 0 0:-1 &",
+    "flock /demo/long.txt sleep 1000 &",
+    "flock /demo/long.txt echo got &",
+    "sleep 2",
+  ]);
+  const { x } = debug(t.journal);
+  x("goto end");
+  const pidOf = (re: RegExp) => Number(x("ps").find((l) => re.test(l))!.split(/ +/)[0]);
+  const waiter = pidOf(/semop 0\[0\]/), holder = pidOf(/^(?!.*semop 0\[0\]).* semop( |$)/);
+  assert.deepEqual(x(`why ${waiter}`).slice(0, 1), [
+    `pid ${waiter} (semop) waits in semop on 0.0 = 0 (0:-1); held with SEM_UNDO by pid ${holder} (semop)`,
+  ]);
+  const flocker = pidOf(/lock on inode/);
+  const chain = x(`why ${flocker}`);
+  assert.match(
+    chain[0],
+    /^pid \d+ \(flock\) waits for a lock on \/demo\/long\.txt, held by pid (\d+) \(flock\), pid \d+ \(sleep\)$/,
+  );
+  assert.match(chain[1], /\(flock\) waits for a child to exit/);
+  assert.match(chain[2], /\(sleep\) waits for the clock/);
+});
+
 Deno.test("dv6 debug: a panic: break panic stops at the end", () => {
   const r = run({ initArgv: ["init", "kill", "1"] });
   assert.equal(r.end?.kind, "panic");
@@ -328,6 +365,28 @@ Deno.test("dv6 debug: the machine at a step is the same whichever way it got the
   assert.ok(tl.live > 1, "the timeline kept machines at several steps");
 });
 
+Deno.test("dv6 debug: idle time readies machines behind the current step and over the journal", () => {
+  const t = transcript(["cat /demo/long.txt"], {
+    sched: "random",
+    seed: 2,
+    options: { brokenSleep: true },
+  });
+  const { tl, x } = debug(t.journal);
+  x("goto 9000");
+  for (let i = 1; i <= 8; i++) {
+    while (tl.prepare(1000)); // the time a person takes to type the next command
+    const before = tl.stepsRun;
+    x("back");
+    assert.equal(tl.step, 9000 - i);
+    assert.equal(tl.stepsRun - before, 0, `back ${i}: a machine was ready at that step`);
+  }
+  // A far step: a machine on the grid is at most an eighth of the journal behind it.
+  while (tl.prepare(1000));
+  const before = tl.stepsRun;
+  x("goto 2000");
+  assert.ok(tl.stepsRun - before <= Math.ceil(tl.total / 8), `goto re-ran ${tl.stepsRun - before}`);
+});
+
 Deno.test("dv6 debug LOG -x: prints what the commands print; 2 for a bad command or journal", async () => {
   await withTemp(async (home) => {
     const f = `${home}/echo.log`;
@@ -348,6 +407,28 @@ Deno.test("dv6 debug LOG -x: prints what the commands print; 2 for a bad command
       bad.out.trimEnd().split("\n").length,
       2,
       "what came before is printed, then it stops",
+    );
+    // A journal whose record of a write was changed: the re-run stops at the step before it.
+    const changed = echo.journal.slice();
+    const { preamble, frames } = splitFrames(changed);
+    const payloads = frames.map((f) => f.payload.slice());
+    // write(1, "there") = 5: the result (number tag 1, zigzag 10) follows the bytes.
+    const [[fi, at]] = payloads.flatMap((p, i) =>
+      indexesOf(p, encode("there")).filter((o) => p[o + 5] === 1 && p[o + 6] === 10).map((
+        o,
+      ) => [i, o])
+    );
+    payloads[fi][at + 6] = 12; // = 6
+    Deno.writeFileSync(`${home}/changed.log`, joinFrames(preamble, payloads));
+    const write = recs.findIndex((r) =>
+      r.ev.k === EV.SYSCALL && describeEvent(r.ev) === 'write(1, "there") = 5'
+    ) + 1;
+    const diverged = await dv6(["debug", `${home}/changed.log`, "-x", "goto end; ps"], { home });
+    assert.equal(diverged.code, 2);
+    assert.match(diverged.out, new RegExp(`\\nstep ${write} of .*= 6\\n$`));
+    assert.equal(
+      diverged.err,
+      `dv6 debug: goto end: cannot go on: replay diverged at step ${write}\n`,
     );
     Deno.writeTextFileSync(`${home}/not.log`, "hello");
     const notJournal = await dv6(["debug", `${home}/not.log`, "-x", "when"], { home });

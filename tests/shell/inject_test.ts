@@ -226,6 +226,10 @@ Deno.test("dv6 --inject: bad values are usage errors; the journal replays and lo
       const p = await dv6(["replay", log], { home });
       assert.equal(p.code, 0, p.out + p.err);
       assert.match(p.out, /replay: \d+ steps verified\n$/);
+      // dv6 debug's re-runs deliver the kill too, also over steps verified before.
+      const d = await dv6(["debug", log, "-x", "goto end; goto 5; goto 301; ps"], { home });
+      assert.equal(d.code, 0, d.out + d.err);
+      assert.match(d.out, /\n3 +2 .* sleep +killed\n/);
       const l = await dv6(["log", log], { home });
       assert.match(l.out, /\n {9}inject kill pid 3 \(sleep\)\n/);
       assert.match(
