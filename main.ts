@@ -7,6 +7,7 @@ import { debugJournal } from "./shell/debug.ts";
 import { printTimeline } from "./shell/timeline.ts";
 import { writeTrace } from "./shell/trace.ts";
 import { runExec } from "./shell/exec.ts";
+import { parseInjection } from "./shell/inject.ts";
 import { repl } from "./shell/terminal.ts";
 import { type BootOptions, buildId, hostErrorText, Output } from "./shell/host.ts";
 import { replayJournal } from "./shell/replay.ts";
@@ -57,6 +58,7 @@ function bootOptions(c: Command): BootOptions {
   const options: Record<string, string | boolean> = { robustFast };
   if (c.flags.has("broken-sleep")) options.brokenSleep = true;
   return {
+    inject: c.lists.get("inject")?.map((v) => parseInjection(v, c.command)),
     cpus: intOption(c, "cpus", 1, 64),
     nproc: intOption(c, "nproc", 2, 4096),
     sched,
@@ -158,14 +160,24 @@ async function main(args: string[]): Promise<number> {
     case "exec": {
       const o = bootOptions(line);
       o.initArgv = ["init", ...line.operands];
-      return await runExec(o, line.values.get("journal"));
+      return await runExec(
+        o,
+        line.values.get("journal"),
+        undefined,
+        line.flags.has("check-determinism"),
+      );
     }
     case "run":
     case "-c": {
       const o = bootOptions(line);
       const lines = line.command === "run" ? await readScript(operand) : [operand];
       o.initArgv = ["init", "sh"];
-      return await runExec(o, line.values.get("journal"), lines);
+      return await runExec(
+        o,
+        line.values.get("journal"),
+        lines,
+        line.flags.has("check-determinism"),
+      );
     }
     case "replay":
       return await replay(operand);

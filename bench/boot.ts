@@ -48,6 +48,7 @@ const NO_LOG: StepLog = {
   step() {},
   input() {},
   tick() {},
+  kill() {},
   end() {},
 };
 

@@ -23,6 +23,9 @@ export abstract class StepWatch implements StepLog {
   tick(moves: number, cycles: number): void {
     this.inner.tick(moves, cycles);
   }
+  kill(moves: number, cycles: number, pid: number, name: string): void {
+    this.inner.kill(moves, cycles, pid, name);
+  }
   end(end: MachineEnd): void {
     this.inner.end(end);
   }

@@ -30,7 +30,11 @@ const FRAME_BYTES = 1 << 16; // records per frame, in uncompressed bytes (about)
 const R_INPUT = 16; // host input delivered before the next step: moves, cycles, bytes
 const R_END = 17; // the run ended: halt, stop, panic or deadlock
 const R_TICK = 18; // a tick of the host's clock delivered before the next step: moves, cycles
+const R_KILL = 19; // the host killed a process before the next step: moves, cycles, pid, name
 const END_KINDS = ["halt", "stop", "panic", "deadlock"] as const;
+// The kinds of record a replay looks for between steps: what the host delivered; the end.
+const isHostKind = (k: number) => k === R_INPUT || k === R_TICK || k === R_KILL;
+const isEnd = (k: number) => k === R_END;
 
 // A step record's first byte packs the event kind (low 5 bits, below R_INPUT: the decoder
 // tells a step from the other records by this byte) and the interrupt taken (high 3 bits);
@@ -60,6 +64,7 @@ export type JournalRecord =
   | { type: "step"; cpu: number; pid: number; intr: number; ev: DecodedEvent }
   | { type: "input"; moves: number; cycles: number; bytes: Uint8Array }
   | { type: "tick"; moves: number; cycles: number }
+  | { type: "kill"; moves: number; cycles: number; pid: number; name: string }
   | { type: "end"; end: MachineEnd };
 
 export type DecodedEvent =
@@ -140,6 +145,16 @@ class RecordEncoder extends ValEncoder {
     this.uint(cycles);
   }
 
+  // The name goes as bytes, not as an interned string: a replay reads this record without
+  // encoding it (as input), and a string it defined would be missing from the replay's table.
+  kill(moves: number, cycles: number, pid: number, name: string): void {
+    this.byte(R_KILL);
+    this.uint(moves);
+    this.uint(cycles);
+    this.uint(pid);
+    this.raw(encoder.encode(name));
+  }
+
   end(end: MachineEnd): void {
     const kind = END_KINDS.indexOf(end.kind);
     if (kind < 0) panic(`journal: end kind ${end.kind}`);
@@ -163,6 +178,10 @@ export class RecordDecoder extends ValDecoder {
       return { type: "input", moves: this.uint(), cycles: this.uint(), bytes: this.raw() };
     }
     if (b === R_TICK) return { type: "tick", moves: this.uint(), cycles: this.uint() };
+    if (b === R_KILL) {
+      const moves = this.uint(), cycles = this.uint(), pid = this.uint();
+      return { type: "kill", moves, cycles, pid, name: decoder.decode(this.raw()) };
+    }
     if (b === R_END) {
       const kind = END_KINDS[this.byte()];
       if (kind === "halt") return { type: "end", end: { kind, status: this.int() } };
@@ -243,6 +262,10 @@ export class JournalWriter implements StepLog {
 
   tick(moves: number, cycles: number): void {
     this.enc.tick(moves, cycles);
+  }
+
+  kill(moves: number, cycles: number, pid: number, name: string): void {
+    this.enc.kill(moves, cycles, pid, name);
   }
 
   end(end: MachineEnd): void {
@@ -402,18 +425,20 @@ export class JournalVerifier implements StepLog {
     return !this.more();
   }
 
-  // The next record, if it is of this kind.
-  private peek(kind: number): JournalRecord | null {
-    if (!this.more() || this.frame[this.off] !== kind) return null;
+  // The next record, if `kinds` takes its kind (a test of one byte: before every step of a
+  // replay, that is all a step's record costs).
+  private peek(kinds: (kind: number) => boolean): JournalRecord | null {
+    if (!this.more() || !kinds(this.frame[this.off])) return null;
     this.dec.buf = this.frame;
     this.dec.pos = this.off;
     return this.dec.record();
   }
 
-  // The next record, if it is something the host delivered (input, a tick of its clock).
-  private peekHost(): Extract<JournalRecord, { type: "input" | "tick" }> | null {
-    const r = this.peek(R_INPUT) ?? this.peek(R_TICK);
-    return r?.type === "input" || r?.type === "tick" ? r : null;
+  // The next record, if it is something the host delivered (input, a tick of its clock, a
+  // kill).
+  private peekHost(): Extract<JournalRecord, { type: "input" | "tick" | "kill" }> | null {
+    const r = this.peek(isHostKind);
+    return r?.type === "input" || r?.type === "tick" || r?.type === "kill" ? r : null;
   }
 
   beforeStep(m: Machine): void {
@@ -421,16 +446,23 @@ export class JournalVerifier implements StepLog {
       if (r.moves !== m.moves) return; // due later (or missed: the next step diverges)
       this.off = this.dec.pos;
       if (r.type === "input") m.deliverInput(r.bytes);
-      else m.deliverTick();
+      else if (r.type === "tick") m.deliverTick();
+      else {
+        const name = m.deliverKill(r.pid);
+        if (name !== r.name) {
+          const what = name ?? "no live process it can kill here";
+          throw new Divergence(this.steps + 1, r, { ...r, name: what });
+        }
+      }
     }
-    const r = this.peek(R_END);
+    const r = this.peek(isEnd);
     if (r?.type === "end" && r.end.kind === "stop") m.stop(); // the host stopped it here
   }
 
   /** The re-run stopped for want of input: end it as the recording ended there (the host
    * stopped it, or nothing could run), and say whether the journal had an end to match. */
   stuck(m: Machine): boolean {
-    const r = this.peek(R_END);
+    const r = this.peek(isEnd);
     if (r?.type !== "end") return false;
     if (r.end.kind === "stop") m.stop();
     else m.deadlock(); // anything else diverges, and says so
@@ -447,7 +479,11 @@ export class JournalVerifier implements StepLog {
   }
 
   tick(): void {
-    // and its clock's ticks.
+    // and its clock's ticks,
+  }
+
+  kill(): void {
+    // and the kills the host injected.
   }
 
   end(end: MachineEnd): void {

@@ -38,11 +38,13 @@ import { KernelPanic } from "./printf.ts";
 import { Rand } from "./rand.ts";
 import {
   type Chan,
+  killFromHost,
   Proc,
   procdump,
   RUNNABLE,
   scheduler,
   SLEEPING,
+  UNUSED,
   userinit,
   ZOMBIE,
 } from "./proc.ts";
@@ -159,6 +161,8 @@ export interface StepLog {
   input(moves: number, cycles: number, bytes: Uint8Array): void;
   /** A tick of the host's clock, delivered before the next step. */
   tick(moves: number, cycles: number): void;
+  /** The host killed process `pid` (named `name`) before the next step (--inject). */
+  kill(moves: number, cycles: number, pid: number, name: string): void;
   end(end: MachineEnd): void;
 }
 
@@ -404,6 +408,31 @@ export class Machine {
     if (!this.hostClock) throw new Error("tick(): this machine counts its own ticks");
     this.log?.tick(this.moves, this.cycles);
     this.deliverTick();
+  }
+
+  /** The host kills process `pid` now, between two steps, as kill() would (--inject: a fault
+   * put at an exact step). Journaled, so a replay kills it at the same move. Returns false,
+   * with nothing done or journaled, if no live process has that pid, or if the kill cannot
+   * land yet (its p->lock is held: see killFromHost); the host may try again after a step. */
+  injectKill(pid: number): boolean {
+    const name = this.deliverKill(pid);
+    if (name !== null) this.log?.kill(this.moves, this.cycles, pid, name);
+    return name !== null;
+  }
+
+  /** A kill the host injected arrives (from the journal, in a replay): the name of the
+   * process killed, or null if it could not land (the replay diverged). */
+  deliverKill(pid: number): string | null {
+    const p = this.liveProc(pid);
+    return p !== null && killFromHost(this, p) ? p.name : null;
+  }
+
+  /** The process with this pid, if it has not exited. */
+  liveProc(pid: number): Proc | null {
+    for (const p of this.procs) {
+      if (p.pid === pid && p.state !== UNUSED && p.state !== ZOMBIE) return p;
+    }
+    return null;
   }
 
   /** The host's tick arrives (from the host, or from the journal in a replay). */

@@ -445,10 +445,11 @@ function* sleepOn(m: Machine, chan: Chan, lk: Spinlock, handOff: boolean): KGen 
   yield* acquire(m, lk);
 }
 
-// p may run again, from now on: the time of the CPU that makes it RUNNABLE. Caller holds p->lock.
-function makeRunnable(m: Machine, p: Proc): void {
+// p may run again, from time `at` on: by default the time of the CPU that makes it RUNNABLE.
+// Caller holds p->lock.
+function makeRunnable(m: Machine, p: Proc, at = m.cpu.cycles): void {
   p.state = RUNNABLE;
-  p.readyAt = m.cpu.cycles;
+  p.readyAt = at;
 }
 
 // Wake up all processes sleeping on chan. Must be called without any p->lock.
@@ -470,9 +471,7 @@ export function* kill(m: Machine, pid: number): KGen<number> {
   for (const p of m.procs) {
     yield* acquire(m, p.lock);
     if (p.pid === pid) {
-      p.killed = true;
-      // Wake process from sleep().
-      if (p.state === SLEEPING) makeRunnable(m, p);
+      markKilled(m, p);
       yield* release(m, p.lock);
       return 0;
     }
@@ -481,15 +480,41 @@ export function* kill(m: Machine, pid: number): KGen<number> {
   return -1;
 }
 
+// What kill() does to its victim: mark it killed, and wake it from sleep() (at time `at`).
+// Caller holds p->lock.
+function markKilled(m: Machine, p: Proc, at = m.cpu.cycles): void {
+  p.killed = true;
+  if (p.state === SLEEPING) makeRunnable(m, p, at);
+}
+
+/**
+ * dv6: kill() from outside the machine, between two steps (the host's --inject): what kill()
+ * does to p, at the machine's time. Returns false, having done nothing, while a CPU holds
+ * p->lock: kill() would spin on it, so the kill lands after a later step, once it is free.
+ *
+ * A victim running in user mode also has its CPU interrupted, as Linux's kill() kicks a running
+ * target with an inter-processor interrupt (xv6's would leave it running until its next trap,
+ * up to a tick later): it traps at its CPU's next step (under rr; the random policy may let
+ * it run a few instructions more) and dies there, before its next instruction, wherever the
+ * injection put it. The timer's is this machine's only such interrupt: its handler brings no
+ * tick that has not come (devintr counts those the clock passed) and, the victim killed,
+ * kills it before it would yield.
+ */
+export function killFromHost(m: Machine, p: Proc): boolean {
+  if (p.lock.locked) return false;
+  markKilled(m, p, m.cycles);
+  for (const c of m.cpus) {
+    if (c.proc === p && c.current === p.context && c.current.userMode) c.timerPending = true;
+  }
+  return true;
+}
+
 /** Kill every process of a process group (^C at the console). */
 export function* killpg(m: Machine, pgid: number): KGen {
   for (const p of m.procs) {
     if (p.state === UNUSED) continue;
     yield* acquire(m, p.lock);
-    if (p.pgid === pgid && p.state !== ZOMBIE) {
-      p.killed = true;
-      if (p.state === SLEEPING) makeRunnable(m, p);
-    }
+    if (p.pgid === pgid && p.state !== ZOMBIE) markKilled(m, p);
     yield* release(m, p.lock);
   }
 }

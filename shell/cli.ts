@@ -275,8 +275,8 @@ function split(args: string[], tokens: Token[]) {
   return { command, operands, given };
 }
 
-/** exec's PROGRAM (at args[program]) and its arguments: what follows it but dv6's boot
- * options (added to `given`) and the first `--`. */
+/** exec's PROGRAM (at args[program]) and its arguments: what follows it but exec's own
+ * options (dv6's boot options, --check-determinism: added to `given`) and the first `--`. */
 function programArgs(
   args: string[],
   tokens: Token[],
@@ -290,7 +290,7 @@ function programArgs(
       dv6s.add(t.index);
       break;
     }
-    if (t.kind === "option" && BOOT.includes(t.name)) {
+    if (t.kind === "option" && COMMANDS.exec.options.includes(t.name)) {
       given.push(t);
       dv6s.add(t.index);
       if (t.value !== undefined && !t.inlineValue) dv6s.add(t.index + 1);

@@ -299,11 +299,12 @@ export class Debugger {
           },
         };
       }
-      case "kill":
+      case "kill": // a kill() returns, or a kill injected with --inject lands
         return {
           id,
           what: "kill",
-          record: (i, s) => i.kind[s] === EV.SYSCALL && i.arg[s] === SYS.kill,
+          record: (i, s) =>
+            i.kind[s] === EV.SYSCALL && i.arg[s] === SYS.kill || i.injectedKills.has(s),
         };
       case "output": {
         const text = args.slice(1).join(" ");

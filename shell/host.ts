@@ -9,6 +9,7 @@ import { NCPU, NPROC } from "../kernel/param.ts";
 import { PROGRAMS } from "../commands/programs.ts";
 import { Sys } from "../commands/lib/usys.ts";
 import { BOOT_FILES } from "./mkfs.ts";
+import type { Injection } from "./inject.ts";
 
 export interface BootOptions {
   cpus?: number;
@@ -18,6 +19,8 @@ export interface BootOptions {
   initArgv?: string[];
   image?: Record<string, Uint8Array>;
   options?: Record<string, string | number | boolean>;
+  /** --inject: kills at given steps. Not in the header: the journal records each kill. */
+  inject?: readonly Injection[];
 }
 
 export function headerFor(o: BootOptions, build: string): JournalHeader {

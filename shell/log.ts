@@ -182,6 +182,11 @@ export function printLog(reader: JournalReader, f: LogFilter): number {
       }
     } else if (r.type === "tick") {
       if (hostShown(f, CATEGORY.intr)) lines.push(`${"".padStart(8)} tick`);
+    } else if (r.type === "kill") {
+      // An injected kill: the host's, of one process (category proc).
+      const shown = (f.pid === undefined || f.pid === r.pid) && f.cpu === undefined &&
+        f.syscall === undefined && (f.only === undefined || (f.only & CATEGORY.proc) !== 0);
+      if (shown) lines.push(`${"".padStart(8)} ${describe(r)}`);
     } else {
       const e = r.end;
       const more = e.kind === "panic" ? e.procdump : e.kind === "deadlock" ? e.report : "";
@@ -221,6 +226,8 @@ export function describe(r: JournalRecord): string {
       return `input ${showVal(r.bytes)} at cycle ${r.cycles} (move ${r.moves})`;
     case "tick":
       return `tick of the host's clock at cycle ${r.cycles} (move ${r.moves})`;
+    case "kill":
+      return `inject kill pid ${r.pid} (${r.name})`;
     case "end":
       return r.end.kind === "halt"
         ? `halt ${r.end.status}`

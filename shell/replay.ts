@@ -33,6 +33,7 @@ function watched(v: JournalVerifier, watch: StepWatcher, m: () => Machine): Step
     },
     input: () => {},
     tick: () => {},
+    kill: () => {},
     end: (e) => v.end(e),
   };
 }

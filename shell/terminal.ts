@@ -33,6 +33,7 @@ import {
   hostErrorText,
   machineFrom,
 } from "./host.ts";
+import { Injector } from "./inject.ts";
 import { Typist } from "./session.ts";
 import { exitStatus, reportCrash } from "./status.ts";
 
@@ -215,10 +216,11 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   if (r.journal === undefined) pruneSessions();
   const sink = new FileSink(journalPath);
   const writer = new JournalWriter(sink, header);
+  const injector = o.inject === undefined ? null : new Injector(writer, o.inject);
 
   // Console output waits here during a slice, and goes out once after it: one redraw a slice.
   let pending = "";
-  const m = machineFrom(header, writer, (bytes, echo) => {
+  const m = machineFrom(header, injector ?? writer, (bytes, echo) => {
     // At a terminal readline already shows what was typed; a transcript shows the echo.
     if (!(tty && echo)) pending += decoder.decode(bytes, { stream: true });
   });
@@ -408,5 +410,6 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   rl.close();
   Deno.removeSignalListener("SIGINT", ctrlC);
   if (end.kind === "panic" || end.kind === "deadlock") reportCrash(end, journalPath);
+  for (const w of injector?.report(m) ?? []) console.error(w);
   return exitStatus(end);
 }

@@ -43,9 +43,10 @@ interface Place {
   off: number;
 }
 
-/** A record the host delivered (input, a tick), where it lies, and the move it lands at. */
+/** A record the host delivered (input, a tick, a kill), where it lies, and the move it lands
+ * at. */
 interface HostRecord {
-  r: Extract<JournalRecord, { type: "input" | "tick" }>;
+  r: Extract<JournalRecord, { type: "input" | "tick" | "kill" }>;
   end: Place;
 }
 
@@ -67,6 +68,8 @@ export class StepIndex {
   readonly frames: { stepsBefore: number; bytes: Uint8Array }[] = [];
   /** The host's records, in order. */
   readonly host: HostRecord[] = [];
+  /** The steps after which an injected kill (--inject) had marked its victim. */
+  readonly injectedKills = new Set<number>();
   /** Each process's names, as ps would see them, and the steps they were given at. */
   private readonly names = new Map<number, { step: number; name: string }[]>([
     [1, [{ step: 0, name: "init" }]],
@@ -91,9 +94,11 @@ export class StepIndex {
 
   private add(r: JournalRecord, endOff: number): void {
     if (r.type === "end") this.end = r.end;
-    if (r.type === "input" || r.type === "tick") {
+    if (r.type === "input" || r.type === "tick" || r.type === "kill") {
       this.host.push({ r, end: { frame: this.frames.length - 1, off: endOff } });
     }
+    // An injected kill lands before the next step: the first machine it marked is that step's.
+    if (r.type === "kill") this.injectedKills.add(this.total + 1);
     if (r.type !== "step") return;
     if (this.total + 1 >= this.kind.length) this.grow();
     const i = ++this.total;
@@ -210,6 +215,7 @@ class Cursor {
       },
       input: () => {},
       tick: () => {},
+      kill: () => {},
       end: (e) => this.v?.end(e),
     };
     this.m = machineFrom(tl.header, log, (bytes) => tl.output(this.m, bytes));
@@ -222,7 +228,8 @@ class Cursor {
       const { r } = host[this.delivered];
       if (r.moves !== m.moves) break;
       if (r.type === "input") m.deliverInput(r.bytes);
-      else m.deliverTick();
+      else if (r.type === "tick") m.deliverTick();
+      else m.deliverKill(r.pid);
     }
   }
 
