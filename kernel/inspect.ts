@@ -170,6 +170,8 @@ export function sems(m: Machine): string[] {
 // The shared objects' nonzero words: robust semaphores' values and mutexes' lock words (a
 // lock word names its owner in its low bits), futex waiters, and the processes' robust
 // adjustments (fast-path registrations, system-call path adjustments, an adjustment owed).
+const SMALL_OBJECT_WORDS = 8;
+
 function sharedWords(m: Machine): string[] {
   const out: string[] = [];
   const robust = m.shmem.robustWords();
@@ -177,7 +179,8 @@ function sharedWords(m: Machine): string[] {
     const words: string[] = [];
     obj.words.forEach((w, i) => {
       const waiting = m.shmem.waitersOn(obj, i).map((p) => who(m, p.pid));
-      if (w === 0 && waiting.length === 0) return;
+      // A small object's every word (a semaphore at 0 matters); a big one's nonzero words.
+      if (w === 0 && waiting.length === 0 && obj.words.length > SMALL_OBJECT_WORDS) return;
       const owner = w & FUTEX_TID_MASK;
       const flags = [w & FUTEX_WAITERS ? "waiters" : "", w & FUTEX_OWNER_DIED ? "OWNER_DIED" : ""]
         .filter((f) => f !== "").join(", ");
