@@ -13,9 +13,10 @@
 // end. Several injections may be given, at the same step or others; they land in step order,
 // those of one step in the order given.
 
-import type { Event, Machine, MachineEnd, StepLog } from "../kernel/machine.ts";
+import type { Machine, StepLog } from "../kernel/machine.ts";
 import { UNUSED, ZOMBIE } from "../kernel/machine.ts";
 import { type CommandName, UsageError } from "./cli.ts";
+import { PassLog } from "./steplog.ts";
 
 export interface Injection {
   /** The option's value, as given (for messages). */
@@ -46,7 +47,7 @@ export function parseInjection(spec: string, command: CommandName): Injection {
  * each step, lands the kills that are due. Once all have landed (or were given up), it takes
  * itself out of the machine's way: the step loop runs as if it had never been there.
  */
-export class Injector implements StepLog {
+export class Injector extends PassLog {
   /** The injections in step order (the sort is stable: one step's in the order given). */
   private readonly due: Injection[];
   private next = 0;
@@ -55,11 +56,12 @@ export class Injector implements StepLog {
   /** What did not land, and why: for the host to print at the end. */
   private readonly warnings: string[] = [];
 
-  constructor(private readonly inner: StepLog, injections: readonly Injection[]) {
+  constructor(inner: StepLog, injections: readonly Injection[]) {
+    super(inner);
     this.due = [...injections].sort((a, b) => a.step - b.step);
   }
 
-  beforeStep(m: Machine): void {
+  override beforeStep(m: Machine): void {
     this.inner.beforeStep(m);
     if (m.end !== null) return;
     while (this.next < this.due.length && this.due[this.next].step <= m.steps) {
@@ -94,22 +96,6 @@ export class Injector implements StepLog {
       ...this.warnings,
       ...lost.map((inj) => `dv6: --inject ${inj.spec}: the run ended after ${m.steps} steps`),
     ];
-  }
-
-  step(cpu: number, pid: number, intr: number, ev: Event): void {
-    this.inner.step(cpu, pid, intr, ev);
-  }
-  input(moves: number, cycles: number, bytes: Uint8Array): void {
-    this.inner.input(moves, cycles, bytes);
-  }
-  tick(moves: number, cycles: number): void {
-    this.inner.tick(moves, cycles);
-  }
-  kill(moves: number, cycles: number, pid: number, name: string): void {
-    this.inner.kill(moves, cycles, pid, name);
-  }
-  end(end: MachineEnd): void {
-    this.inner.end(end);
   }
 }
 

@@ -2,7 +2,8 @@
 // at their steps, and compare every step with its record.
 
 import { Divergence, type JournalReader, JournalVerifier } from "../kernel/journal.ts";
-import type { Event, Machine, MachineEnd, StepLog } from "../kernel/machine.ts";
+import type { Event, Machine, MachineEnd } from "../kernel/machine.ts";
+import { PassLog } from "./steplog.ts";
 import type { ProgramMain } from "../kernel/uapi/abi.ts";
 import type { Sys } from "../commands/lib/usys.ts";
 import { machineFrom } from "./host.ts";
@@ -24,18 +25,18 @@ export interface ReplayResult {
 export type StepWatcher = (m: Machine, cpu: number, pid: number, intr: number, ev: Event) => void;
 
 /** The journal's log for a replay whose steps `watch` also sees. */
-function watched(v: JournalVerifier, watch: StepWatcher, m: () => Machine): StepLog {
-  return {
-    beforeStep: (mm) => v.beforeStep(mm),
-    step(cpu, pid, intr, ev) {
-      v.step(cpu, pid, intr, ev);
-      watch(m(), cpu, pid, intr, ev);
-    },
-    input: () => {},
-    tick: () => {},
-    kill: () => {},
-    end: (e) => v.end(e),
-  };
+class Watched extends PassLog {
+  constructor(
+    v: JournalVerifier,
+    private readonly watch: StepWatcher,
+    private readonly m: () => Machine,
+  ) {
+    super(v);
+  }
+  override step(cpu: number, pid: number, intr: number, ev: Event): void {
+    super.step(cpu, pid, intr, ev);
+    this.watch(this.m(), cpu, pid, intr, ev);
+  }
 }
 
 export function replayJournal(
@@ -46,7 +47,7 @@ export function replayJournal(
 ): ReplayResult {
   const v = new JournalVerifier(reader);
   let machine: Machine | null = null;
-  const log = watch === undefined ? v : watched(v, watch, () => machine!);
+  const log = watch === undefined ? v : new Watched(v, watch, () => machine!);
   const m = machine = machineFrom(reader.header, log, output, programs);
   const truncated = () => reader.broken ?? "it ends without an end record (cut short)";
   try {
