@@ -510,6 +510,10 @@ export class Timeline {
       if (serves[i] !== null) continue;
       const at = slots[i].at;
       let c: Cursor | null = free.find((c) => c.steps <= at) ?? null;
+      if (c === null && this.cursors.length >= MAX_CURSORS && free.length > 0) {
+        // A cursor that serves no slot and cannot reach this one makes room for a fresh one.
+        this.cursors.splice(this.cursors.indexOf(free.shift()!), 1);
+      }
       if (c === null && this.cursors.length < MAX_CURSORS) c = this.boot();
       for (let j = slots.length - 1; c === null && j > i; j--) {
         if (serves[j] !== null && serves[j]!.steps <= at) c = serves[j];

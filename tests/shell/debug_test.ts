@@ -394,6 +394,16 @@ Deno.test("dv6 debug: idle time readies machines behind the current step and ove
   const before = tl.stepsRun;
   x("goto 2000");
   assert.ok(tl.stepsRun - before <= Math.ceil(tl.total / 8), `goto re-ran ${tl.stepsRun - before}`);
+  // There, machines left behind at 9000 and above give way to the new ladder.
+  while (tl.prepare(1000));
+  for (let i = 1; i <= 3; i++) {
+    const before = tl.stepsRun;
+    x("back");
+    assert.ok(
+      tl.stepsRun - before <= 1,
+      `back ${i} from 2000 re-ran ${tl.stepsRun - before} steps`,
+    );
+  }
 });
 
 Deno.test("dv6 debug LOG -x: prints what the commands print; 2 for a bad command or journal", async () => {
