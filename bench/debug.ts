@@ -2,6 +2,7 @@
 // million steps) and a 10-million-step one (`spin -w`), each against the replay of the same
 // journal in the same run:
 //   - opening (the index of every step's record), and the first `goto end`, which verifies;
+//   - the worst goto: from the first steps to the step before the end, with no machine between;
 //   - goto a step, seeded at random, as a batch (-x) runs it: no idle time between commands;
 //   - back 1, five times, at the journal's middle, in a batch;
 //   - the same two after the idle time an interactive session has between commands (the
@@ -65,6 +66,8 @@ function journalFigures(table: Table, what: string, bytes: Uint8Array, gotos: nu
   let tl!: Timeline;
   row("open (index every step)", timed(() => tl = new Timeline(new JournalReader(bytes))));
   row("first goto end (verifies every step)", timed(() => tl.goto(tl.total)));
+  tl.goto(1);
+  row("goto the step before the end from step 1: the worst", timed(() => tl.goto(tl.total - 1)));
   const targets = steps(tl.total, gotos, 7);
   const batch = targets.map((s) => timed(() => tl.goto(s)));
   const mid = Math.floor(tl.total / 2);
