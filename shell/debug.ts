@@ -572,6 +572,12 @@ async function interactive(
       rl.prompt();
       idle = setTimeout(prepare, 0);
     });
+    // ^C drops the line being typed, as a shell's prompt does (gdb's prints Quit).
+    rl.on("SIGINT", () => {
+      process.stdout.write("^C\n");
+      rl.write(null, { ctrl: true, name: "u" });
+      rl.prompt();
+    });
     rl.on("close", () => {
       clearTimeout(idle);
       resolve(0);

@@ -1,6 +1,7 @@
 // dv6 debug as a person meets it: in a terminal (a pty), with the REPL's line editor: Tab
-// completes its commands, Up recalls the last one, a bad command is one line and the session
-// goes on, Ctrl-D leaves with status 0. The journal is the README's lost wakeup.
+// completes its commands, Up recalls the last one, Ctrl-C drops the line being typed, a bad
+// command is one line and the session goes on, Ctrl-D leaves with status 0. The journal is the
+// README's lost wakeup.
 //
 // The timeouts only keep a hang from stalling the suite; nothing here measures time.
 
@@ -11,7 +12,7 @@ import { HAVE_PTY, playPty, type PtyAction } from "./pty.ts";
 const PROMPT = "\\(dv6\\) $";
 
 Deno.test({
-  name: "dv6 debug in a terminal: moving, Tab, Up, a bad command, Ctrl-D",
+  name: "dv6 debug in a terminal: moving, Tab, Up, Ctrl-C, a bad command, Ctrl-D",
   ignore: !HAVE_PTY,
   async fn() {
     await withTemp(async (home) => {
@@ -48,6 +49,10 @@ Deno.test({
         { send: "\x1b[A\r" }, // Up: rc again, to where cat last started running
         { expect: `^\\(dv6\\) rc\\nwatch 1 \\(proc 3\\) = running\\n` },
         { expect: PROMPT },
+        { mark: true },
+        { send: "goto 5" }, // ^C drops the line being typed
+        { send: "\x03" },
+        { expect: `^\\(dv6\\) goto 5\\^C\\n${PROMPT}` },
         { mark: true },
         { send: "frob\r" },
         {
