@@ -41,9 +41,9 @@ function steps(total: number, n: number, seed: number): number[] {
   });
 }
 
-function timed(f: () => void): number {
+async function timed(f: () => unknown): Promise<number> {
   const t0 = performance.now();
-  f();
+  await f();
   return performance.now() - t0;
 }
 
@@ -52,38 +52,47 @@ function prepareAll(tl: Timeline): void {
   while (tl.prepare(Infinity));
 }
 
-function journalFigures(table: Table, what: string, bytes: Uint8Array, gotos: number): void {
+async function journalFigures(table: Table, what: string, bytes: Uint8Array, gotos: number) {
   let replayMs = Infinity, replaySteps = 0;
   for (let i = 0; i < 2; i++) {
     replayMs = Math.min(
       replayMs,
-      timed(() => replaySteps = replayJournal(new JournalReader(bytes), () => {}).steps),
+      await timed(() => replaySteps = replayJournal(new JournalReader(bytes), () => {}).steps),
     );
   }
   table.section(`${what}: ${num(replaySteps)} steps, replay ${num(replayMs)} ms`);
   const row = (label: string, ms: number, target = "") =>
     table.row(label, num(ms, 1), `ms; ${ratio(ms / replayMs)} of the replay${target}`);
   let tl!: Timeline;
-  row("open (index every step)", timed(() => tl = new Timeline(new JournalReader(bytes))));
-  row("first goto end (verifies every step)", timed(() => tl.goto(tl.total)));
-  tl.goto(1);
-  row("goto the step before the end from step 1: the worst", timed(() => tl.goto(tl.total - 1)));
+  row(
+    "open (index every step)",
+    await timed(() => tl = new Timeline(new JournalReader(bytes))),
+  );
+  row("first goto end (verifies every step)", await timed(() => tl.goto(tl.total)));
+  await tl.goto(1);
+  row(
+    "goto the step before the end from step 1: the worst",
+    await timed(() => tl.goto(tl.total - 1)),
+  );
   const targets = steps(tl.total, gotos, 7);
-  const batch = targets.map((s) => timed(() => tl.goto(s)));
+  const batch: number[] = [];
+  for (const s of targets) batch.push(await timed(() => tl.goto(s)));
   const mid = Math.floor(tl.total / 2);
-  tl.goto(mid);
-  const backs = [1, 2, 3, 4, 5].map((i) => timed(() => tl.goto(mid - i)));
+  await tl.goto(mid);
+  const backs: number[] = [];
+  for (let i = 1; i <= 5; i++) backs.push(await timed(() => tl.goto(mid - i)));
   row(`goto a step, batch: median of ${gotos}`, median(batch), "; target 500 (1M), 3,000 (10M)");
   row("back 1 at the middle, batch: median of 5", median(backs), "; target 100");
-  const idle = timed(() => prepareAll(tl));
-  const readyGotos = targets.map((s) => {
-    const ms = timed(() => tl.goto(s));
+  const idle = await timed(() => prepareAll(tl));
+  const readyGotos: number[] = [];
+  for (const s of targets) {
+    readyGotos.push(await timed(() => tl.goto(s)));
     prepareAll(tl);
-    return ms;
-  });
-  tl.goto(mid);
+  }
+  await tl.goto(mid);
   prepareAll(tl);
-  const readyBacks = [1, 2, 3, 4, 5].map((i) => timed(() => tl.goto(mid - i)));
+  const readyBacks: number[] = [];
+  for (let i = 1; i <= 5; i++) readyBacks.push(await timed(() => tl.goto(mid - i)));
   row(`goto a step, machines ready: median of ${gotos}`, median(readyGotos));
   row("back 1 at the middle, machines ready: median of 5", median(readyBacks));
   table.row("idle time to ready them, first", num(idle), `ms (${tl.live} live machines)`);
@@ -97,7 +106,7 @@ export async function debugFigures(quick: boolean, tmp: string, build: string, f
   const spin = boot({ argv: ["spin", "-w", String(S.spinSteps)], tmp, build, keep: true });
   for (const [name, b] of [["usertests", ut], [`spin -w ${num(S.spinSteps)}`, spin]] as const) {
     if (b.end?.kind !== "halt" || b.end.status !== 0) throw new Error(`${name}: ${b.out}`);
-    journalFigures(table, name, Deno.readFileSync(b.path!), S.gotos);
+    await journalFigures(table, name, Deno.readFileSync(b.path!), S.gotos);
   }
   const main = new URL(import.meta.url).pathname;
   const rss = await peakRss([Deno.execPath(), "run", "-A", main, "--child", spin.path!], tmp);
@@ -114,8 +123,8 @@ if (import.meta.main) {
   if (Deno.args[0] === "--child") {
     const bytes = Deno.readFileSync(Deno.args[1]);
     const tl = new Timeline(new JournalReader(bytes));
-    tl.goto(tl.total);
-    tl.goto(Math.floor(tl.total / 2));
+    await tl.goto(tl.total);
+    await tl.goto(Math.floor(tl.total / 2));
     prepareAll(tl);
   } else {
     await runAlone(

@@ -10,7 +10,9 @@ import type { JournalReader } from "../kernel/journal.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
 import { describeEvent, stepLine } from "./log.ts";
 import {
+  Interrupted,
   type LiveTest,
+  type Pause,
   type RecordTest,
   searchIndex,
   type StepTest,
@@ -123,8 +125,11 @@ export class Debugger {
     return pid === 0 ? "scheduler" : inspect.who(this.tl.machine, pid);
   }
 
-  /** Runs one command line. Throws DebugError for a bad one. */
-  run(line: string): void {
+  /** Where the commands that move let the host in (see Pause): a batch goes straight on. */
+  pause: Pause = () => Promise.resolve();
+
+  /** Runs one command line. Throws DebugError for a bad one, Interrupted at a Ctrl-C. */
+  async run(line: string): Promise<void> {
     const words = splitWords(line);
     if (words.length === 0) return;
     const [word, ...args] = words;
@@ -132,17 +137,17 @@ export class Debugger {
     const tl = this.tl;
     switch (cmd) {
       case "goto":
-        return this.goto(args);
+        return await this.goto(args);
       case "step":
-        return this.move(tl.step + count(args, "step"));
+        return await this.move(tl.step + count(args, "step"));
       case "back":
-        return this.move(tl.step - count(args, "back"));
+        return await this.move(tl.step - count(args, "back"));
       case "next":
-        return this.next(args);
+        return await this.next(args);
       case "continue":
-        return this.continue(1);
+        return await this.continue(1);
       case "reverse-continue":
-        return this.continue(-1);
+        return await this.continue(-1);
       case "when":
         return this.print(this.when());
       case "break":
@@ -205,32 +210,32 @@ export class Debugger {
       `${s.r.pid === 0 ? "its scheduler" : this.name(s.r.pid)}`;
   }
 
-  private goto(args: string[]): void {
-    if (args[0] === "end") return this.move(this.tl.total);
+  private async goto(args: string[]): Promise<void> {
+    if (args[0] === "end") return await this.move(this.tl.total);
     if (args[0] === "tick") {
       const t = number(args[1], "goto tick T");
       const known = this.tl.stepOfTick(t);
-      if (known !== null) return this.move(known);
+      if (known !== null) return await this.move(known);
       // Not reached yet: run forward until the clock reads T.
-      this.tl.goto(this.tl.knownUpTo);
-      this.tl.runUntil(this.tl.total, { start() {}, test: (m) => m.ticks >= t });
+      await this.tl.goto(this.tl.knownUpTo, this.pause);
+      await this.tl.runUntil(this.tl.total, { start() {}, test: (m) => m.ticks >= t }, this.pause);
       if (this.tl.machine.ticks < t) this.print(`the clock never reads ${t} ticks`);
       return this.print(this.where());
     }
-    return this.move(number(args[0], "goto STEP"));
+    return await this.move(number(args[0], "goto STEP"));
   }
 
-  private move(target: number): void {
+  private async move(target: number): Promise<void> {
     if (target < 0 || target > this.tl.total) {
       this.print(`(step ${fmt(target)} is outside the journal: 0 to ${fmt(this.tl.total)})`);
     }
-    const why = this.tl.goto(target);
+    const why = await this.tl.goto(target, this.pause);
     this.print(this.where());
     // The re-run could not reach it: the journal is damaged or does not match this build.
     if (why !== null) throw new DebugError(why);
   }
 
-  private next(args: string[]): void {
+  private async next(args: string[]): Promise<void> {
     const tl = this.tl, i = tl.index;
     let test: RecordTest;
     if (args[0] === "--pid") {
@@ -245,7 +250,7 @@ export class Debugger {
     } else throw new DebugError("usage: next [--pid P | --cpu C]");
     const to = searchIndex(i, tl.step, 1, test);
     if (to === null) return this.print("no such step after this one");
-    this.move(to);
+    await this.move(to);
   }
 
   private addBreak(kind: "break" | "watch", args: string[]): void {
@@ -350,7 +355,7 @@ export class Debugger {
   // continue (dir 1) and reverse-continue (dir -1): the nearest step in that direction where
   // a breakpoint stops. Records and known output are searched without running; values, and
   // output not yet seen, by running a machine over the steps in between.
-  private continue(dir: 1 | -1): void {
+  private async continue(dir: 1 | -1): Promise<void> {
     if (this.breaks.length === 0) throw new DebugError("no breakpoints (see help: break, watch)");
     const tl = this.tl, here = tl.step;
     let best: number | null = null;
@@ -369,19 +374,21 @@ export class Debugger {
     const live = this.liveTest(dir, fired);
     if (dir > 0) {
       const limit: number = best ?? tl.total;
-      if (live !== null) tl.runUntil(limit, live);
-      else tl.goto(limit);
+      if (live !== null) await tl.runUntil(limit, live, this.pause);
+      else await tl.goto(limit, this.pause);
       if (fired.size === 0 && tl.step !== best) {
         this.print(`no breakpoint stops after step ${fmt(here)}`);
         return this.print(this.where());
       }
     } else {
       const from: number = best ?? 0;
-      const hit = live !== null && here - 1 > from ? tl.lastHit(from, here - 1, live) : null;
+      const hit = live !== null && here - 1 > from
+        ? await tl.lastHit(from, here - 1, live, this.pause)
+        : null;
       if (hit !== null) best = hit, fired = live!.firedAt(hit);
       else fired.clear();
       if (best === null) return this.print(`no breakpoint stops before step ${fmt(here)}`);
-      tl.goto(best);
+      await tl.goto(best, this.pause);
     }
     this.reportStop(fired);
   }
@@ -517,7 +524,7 @@ export async function debugJournal(reader: JournalReader, commands?: string): Pr
   if (commands !== undefined) {
     for (const c of splitCommands(commands)) {
       try {
-        d.run(c);
+        await d.run(c);
       } catch (e) {
         if (!(e instanceof DebugError)) throw e;
         flush();
@@ -558,22 +565,47 @@ async function interactive(
       idle = undefined;
       if (d.tl.prepare(20_000)) idle = setTimeout(prepare, 0);
     };
-    rl.on("line", (line: string) => {
+    // A command that moves runs in slices (see Pause): between them, keys are read, and a
+    // Ctrl-C stops it where it got. Lines typed meanwhile wait their turn.
+    let busy = false, interrupted = false;
+    const queue: string[] = [];
+    d.pause = async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      if (interrupted) throw new Interrupted();
+    };
+    const runLines = async () => {
+      busy = true;
       clearTimeout(idle);
-      try {
-        d.run(line);
-      } catch (e) {
-        if (!(e instanceof DebugError)) throw e;
+      for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
+        interrupted = false;
+        try {
+          await d.run(line);
+        } catch (e) {
+          flush();
+          if (e instanceof Interrupted) {
+            queue.length = 0; // what was typed ahead was typed for where it was going
+            console.log(`interrupted: ${d.where()}`);
+          } else if (e instanceof DebugError) console.error(e.message);
+          else throw e;
+        }
         flush();
-        console.error(e.message);
+        if (d.done) return rl.close();
+        rl.prompt();
       }
-      flush();
-      if (d.done) return rl.close();
-      rl.prompt();
+      busy = false;
       idle = setTimeout(prepare, 0);
+    };
+    rl.on("line", (line: string) => {
+      queue.push(line);
+      if (!busy) void runLines();
     });
-    // ^C drops the line being typed, as a shell's prompt does (gdb's prints Quit).
+    // ^C stops a command that runs; at the prompt it drops the line being typed, as a shell's
+    // does (gdb's prints Quit).
     rl.on("SIGINT", () => {
+      if (busy) {
+        interrupted = true;
+        return;
+      }
       process.stdout.write("^C\n");
       rl.write(null, { ctrl: true, name: "u" });
       rl.prompt();

@@ -410,12 +410,15 @@ export class Timeline {
   // --- moving ------------------------------------------------------------------------------
 
   /** Goes to step `target` (0: the machine as it booted). Returns why it stopped short. */
-  goto(target: number): string | null {
+  async goto(target: number, pause = goOn): Promise<string | null> {
     target = Math.max(0, Math.min(this.total, target));
     if (target !== this.step) {
       this.cur = this.closestBefore(target, true);
-      this.cur.run(target);
-      this.trim();
+      try {
+        await run(this.cur, target, null, pause);
+      } finally {
+        this.trim();
+      }
     }
     return this.step === target ? null : this.stoppedShort();
   }
@@ -425,25 +428,28 @@ export class Timeline {
   }
 
   /** Runs forward from here to step `limit`, or to the first step `live` stops at. */
-  runUntil(limit: number, live: LiveTest): void {
+  async runUntil(limit: number, live: LiveTest, pause = goOn): Promise<void> {
     live.start(this.cur.m);
-    this.cur.run(Math.min(limit, this.total), live.test);
+    await run(this.cur, Math.min(limit, this.total), live.test, pause);
   }
 
   /** The last step in (from, to] where `live` stops, found by running another machine over
    * those steps (a search backward that needs the machine's state); null if none. */
-  lastHit(from: number, to: number, live: LiveTest): number | null {
+  async lastHit(from: number, to: number, live: LiveTest, pause = goOn): Promise<number | null> {
     const c = this.closestBefore(from, false);
-    c.run(from);
     let last: number | null = null;
-    if (c.steps === from) {
-      live.start(c.m);
-      c.run(to, (m, step, cpu, pid, ev) => {
-        if (live.test(m, step, cpu, pid, ev)) last = step;
-        return false;
-      });
+    try {
+      await run(c, from, null, pause);
+      if (c.steps === from) {
+        live.start(c.m);
+        await run(c, to, (m, step, cpu, pid, ev) => {
+          if (live.test(m, step, cpu, pid, ev)) last = step;
+          return false;
+        }, pause);
+      }
+    } finally {
+      this.trim();
     }
-    this.trim();
     return last;
   }
 
@@ -523,6 +529,26 @@ export class Timeline {
       return true;
     }
     return false;
+  }
+}
+
+/** Where a long run lets the host in, every SLICE_STEPS steps: a batch goes straight on; the
+ * interactive debugger reads the keyboard there, and throws Interrupted at a Ctrl-C (the
+ * cursor stays where it got). */
+export type Pause = () => Promise<void>;
+export class Interrupted extends Error {}
+const goOn: Pause = () => Promise.resolve();
+const SLICE_STEPS = 50_000;
+
+// Runs the cursor to `target`, or to the first step `test` stops at, in slices.
+async function run(c: Cursor, target: number, test: StepTest | null, pause: Pause): Promise<void> {
+  let stopped = false;
+  const t: StepTest | null = test === null
+    ? null
+    : (m, step, cpu, pid, ev) => stopped = test(m, step, cpu, pid, ev);
+  while (c.steps < target && !stopped && c.failed === null && c.m.end === null) {
+    c.run(Math.min(target, c.steps + SLICE_STEPS), t);
+    if (c.steps < target && !stopped) await pause();
   }
 }
 

@@ -72,3 +72,33 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "dv6 debug in a terminal: Ctrl-C stops a long goto where it got; the next one goes on",
+  ignore: !HAVE_PTY,
+  async fn() {
+    await withTemp(async (home) => {
+      const log = `${home}/spin.log`;
+      const rec = await dv6(["exec", "spin", "-w", "3000000", "--journal", log], { home });
+      assert.equal(rec.code, 0, rec.out + rec.err);
+      const actions: PtyAction[] = [
+        { expect: PROMPT, timeout: 60 },
+        { send: "goto end\r" },
+        { quiet: 0.2 },
+        { send: "\x03" },
+        { expect: `\ninterrupted: step ([\\d,]+) of ([\\d,]+), .*\\n${PROMPT}`, timeout: 60 },
+        { mark: true },
+        { send: "goto end\r" },
+        { expect: `^\\(dv6\\) goto end\\nstep ([\\d,]+) of \\1, .*\\n${PROMPT}`, timeout: 60 },
+        { send: "quit\r" },
+        { exit: 20 },
+      ];
+      const r = await playPty(dv6Command(["debug", log]), actions, { DV6_HOME: home });
+      const failed = r.results.findIndex((x) => !x.ok);
+      assert.ok(failed < 0 && r.results.length === actions.length, `step ${failed}:\n${r.output}`);
+      const at = /interrupted: step ([\d,]+) of ([\d,]+)/.exec(r.output)!;
+      assert.ok(Number(at[1].replaceAll(",", "")) < Number(at[2].replaceAll(",", "")));
+      assert.equal(r.status, 0);
+    });
+  },
+});
