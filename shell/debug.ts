@@ -19,6 +19,7 @@ import {
   Timeline,
 } from "./timetravel.ts";
 import { EXIT_USAGE } from "./status.ts";
+import { addHistory, HISTORY_LINES, readHistory } from "./host.ts";
 
 /** A command the debugger cannot do: its message, and in a batch, status 2. */
 export class DebugError extends Error {}
@@ -96,6 +97,9 @@ const SHORT: Record<string, string> = {
 };
 
 const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** The debugger's line history, in dv6's data directory (the REPL's is `history`). */
+const HISTORY_FILE = "debug-history";
 
 export class Debugger {
   private readonly breaks: Breakpoint[] = [];
@@ -552,6 +556,8 @@ async function interactive(
     output: tty ? process.stdout : undefined,
     prompt: "(dv6) ",
     terminal: tty,
+    history: tty ? readHistory(HISTORY_FILE) : [],
+    historySize: HISTORY_LINES,
     // Tab completes the command's name (the first word), with the space bash adds.
     completer: (line: string): [string[], string] => {
       if (/\s/.test(line.trimStart())) return [[], line];
@@ -596,6 +602,7 @@ async function interactive(
       idle = setTimeout(prepare, 0);
     };
     rl.on("line", (line: string) => {
+      if (tty) addHistory(HISTORY_FILE, line);
       queue.push(line);
       if (!busy) void runLines();
     });

@@ -175,6 +175,32 @@ export function dataDir(): string {
   return `${xdg}/dv6`;
 }
 
+/** Lines a line editor keeps in its history file. */
+export const HISTORY_LINES = 1000;
+
+/** A line editor's history (the REPL's `history`, the debugger's `debug-history` in the data
+ * directory), newest first as readline takes it; none if the file cannot be read. */
+export function readHistory(name: string): string[] {
+  try {
+    return Deno.readTextFileSync(`${dataDir()}/${name}`).split("\n").filter((l) => l !== "")
+      .slice(-HISTORY_LINES).reverse();
+  } catch {
+    return [];
+  }
+}
+
+/** Adds a line to a history file (not a blank one; a history that cannot be written is lost
+ * quietly: it is a convenience). */
+export function addHistory(name: string, line: string): void {
+  if (line.trim() === "") return;
+  try {
+    Deno.mkdirSync(dataDir(), { recursive: true });
+    Deno.writeTextFileSync(`${dataDir()}/${name}`, line + "\n", { append: true });
+  } catch {
+    // the line stays in this session's history only
+  }
+}
+
 /** A fresh file name in the data directory, e.g. crash-20261125-171500-1.log. */
 export function dataFile(prefix: string): string {
   const dir = dataDir();

@@ -24,20 +24,22 @@ import {
 
 import { T_DIR } from "../kernel/uapi/stat.ts";
 import {
+  addHistory,
   type BootOptions,
   buildId,
   dataDir,
   dataFile,
   FileSink,
   headerFor,
+  HISTORY_LINES,
   hostErrorText,
   machineFrom,
+  readHistory,
 } from "./host.ts";
 import { Injector } from "./inject.ts";
 import { Typist } from "./session.ts";
 import { exitStatus, reportCrash } from "./status.ts";
 
-export const HISTORY_LINES = 1000;
 const KEEP_SESSIONS = 5;
 /** Steps the machine runs between two looks at the host (under a host millisecond). */
 const SLICE_STEPS = 2_000;
@@ -112,15 +114,6 @@ export function completer(m: Machine, line: string): [string[], string] {
     .sort();
   if (names.length === 1 && !names[0].endsWith("/")) names[0] += " ";
   return [names, word];
-}
-
-function loadHistory(path: string): string[] {
-  try {
-    return Deno.readTextFileSync(path).split("\n").filter((l) => l !== "").slice(-HISTORY_LINES)
-      .reverse();
-  } catch {
-    return [];
-  }
 }
 
 // Keep the last few session journals; older ones go.
@@ -228,13 +221,12 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   // Keys come from stdin raw; those that are the console's (^C, ^P, and ^D on an empty line)
   // go to the machine, the rest to readline.
   const keys = new PassThrough();
-  const historyPath = `${dataDir()}/history`;
   const rl = readline.createInterface({
     input: keys,
     output: tty ? process.stdout : undefined,
     terminal: tty,
     prompt: "",
-    history: tty ? loadHistory(historyPath) : [],
+    history: tty ? readHistory("history") : [],
     historySize: HISTORY_LINES,
     completer: (line: string) => completer(m, line),
   });
@@ -354,7 +346,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
   };
   rl.on("line", (line: string) => {
     if (tty) {
-      if (line.trim() !== "") Deno.writeTextFileSync(historyPath, line + "\n", { append: true });
+      addHistory("history", line);
       // A monitor command's answer comes with the machine's prompt again below it.
       if (line.startsWith(":")) return monitor(line);
       // The prompt went out with the line; what the machine writes next starts afresh.

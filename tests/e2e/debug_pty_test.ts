@@ -69,6 +69,17 @@ Deno.test({
       for (const bad of ["Uncaught", "    at ", "Stack backtrace"]) {
         assert.ok(!r.output.includes(bad));
       }
+      // The next session's Up recalls the last line of this one (dv6's data directory keeps
+      // the debugger's history, as the REPL's).
+      const again: PtyAction[] = [
+        { expect: PROMPT, timeout: 60 },
+        { send: "\x1b[A" },
+        { expect: "\\(dv6\\) frob$" },
+        { send: "\x15quit\r" },
+        { exit: 20 },
+      ];
+      const r2 = await playPty(dv6Command(["debug", log]), again, { DV6_HOME: home });
+      assert.ok(r2.results.every((x) => x.ok) && r2.results.length === again.length, r2.output);
     });
   },
 });
