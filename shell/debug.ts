@@ -8,7 +8,7 @@ import process from "node:process";
 import { EV, inspect, type Machine } from "../kernel/machine.ts";
 import type { JournalReader } from "../kernel/journal.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
-import { describeEvent, stepLine } from "./log.ts";
+import { describeEvent, stepEvent, stepLine } from "./log.ts";
 import {
   Interrupted,
   type LiveTest,
@@ -121,8 +121,7 @@ export class Debugger {
   private stepText(step: number): string {
     const [s] = this.tl.index.steps(step, step);
     if (s === undefined) return "";
-    const intr = s.r.intr === 1 ? "[timer] " : s.r.intr === 2 ? "[device] " : "";
-    return `cpu${s.r.cpu} ${this.name(s.r.pid)}: ${intr}${describeEvent(s.r.ev)}`;
+    return `cpu${s.r.cpu} ${this.name(s.r.pid)}: ${stepEvent(s.r)}`;
   }
 
   private name(pid: number): string {

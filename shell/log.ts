@@ -135,10 +135,15 @@ function basename(path: unknown): string {
 
 /** A step as a line of `dv6 log`: its number, CPU, pid, process name, interrupt and event. */
 export function stepLine(step: number, r: StepRecord, name: string): string {
-  const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
   return `${String(step).padStart(8)} cpu${r.cpu} ${String(r.pid).padStart(4)} ${
     name.padEnd(12)
-  } ${intr}${describeEvent(r.ev)}`;
+  } ${stepEvent(r)}`;
+}
+
+/** What a step did: the interrupt it took, if any, and its event. */
+export function stepEvent(r: StepRecord): string {
+  const intr = r.intr === 1 ? "[timer] " : r.intr === 2 ? "[device] " : "";
+  return intr + describeEvent(r.ev);
 }
 
 /** The name a step gives a process, as ps would see it: a fork's child takes its parent's
