@@ -121,7 +121,9 @@ function start(o: WebOptions, build: string): PageHook {
     screen: () => {
       const b = term.buffer.active;
       const rows: string[] = [];
-      for (let i = 0; i < b.length; i++) rows.push((b.getLine(i)?.translateToString(true) ?? "").trimEnd());
+      for (let i = 0; i < b.length; i++) {
+        rows.push((b.getLine(i)?.translateToString(true) ?? "").trimEnd());
+      }
       return rows.join("\n").replace(/\n+$/, "");
     },
     journal: async () => {

@@ -19,7 +19,9 @@ export function serveSite(dir: string, hostname: string, port: number): Deno.Htt
   return Deno.serve({ hostname, port, onListen: () => {} }, async (req) => {
     const name = new URL(req.url).pathname.slice(1) || "index.html";
     const ext = name.slice(name.lastIndexOf(".") + 1);
-    if (!/^[\w.-]+$/.test(name) || !(ext in TYPES)) return new Response("not found", { status: 404 });
+    if (!/^[\w.-]+$/.test(name) || !(ext in TYPES)) {
+      return new Response("not found", { status: 404 });
+    }
     try {
       const body = await Deno.readFile(`${dir}/${name}`);
       return new Response(body, { headers: { "content-type": TYPES[ext] } });
@@ -66,7 +68,9 @@ if (import.meta.main) {
   try {
     server = serveSite(dir, hostname, port);
   } catch (e) {
-    console.error(`dv6 web: cannot listen on ${hostname}:${port}: ${e instanceof Error ? e.message : e}`);
+    console.error(
+      `dv6 web: cannot listen on ${hostname}:${port}: ${e instanceof Error ? e.message : e}`,
+    );
     Deno.exit(1);
   }
   const addr = server.addr as Deno.NetAddr;

@@ -16,7 +16,8 @@ export function haveChromium(): boolean {
   }
 }
 
-export const NO_CHROMIUM = `no ${CHROMIUM}: browser tests skipped (install it: apt-get install chromium)`;
+export const NO_CHROMIUM =
+  `no ${CHROMIUM}: browser tests skipped (install it: apt-get install chromium)`;
 
 /** A built site, served on a free port of 127.0.0.1. */
 export interface Site {
@@ -86,4 +87,17 @@ export async function openAtPrompt(browser: Browser, url: string): Promise<Page>
   await page.goto(url, { waitUntil: "load" });
   await waitForScreen(page, (t) => t.endsWith("$"));
   return page;
+}
+
+/** A property of the element `selector` picks (an input's value, a box's checked). */
+export function prop(page: Page, selector: string, name: string): Promise<unknown> {
+  return page.$eval(selector, (e, n) => (e as unknown as Record<string, unknown>)[n], name);
+}
+
+/** The id of the element that has the keyboard's focus. */
+export function focusedId(page: Page): Promise<string | undefined> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+      .activeElement?.id
+  );
 }
