@@ -1,6 +1,6 @@
 // Boot options to a journal header, and a header to a machine: the one way every host (the
 // CLI, a replay, the debugger, the page's worker) builds a machine. Host-free: it touches no
-// host API, so the browser build bundles it as it is.
+// host API, so the browser build bundles it as it is (and concat, for the journal's bytes).
 
 import { FORMAT, type JournalHeader } from "../kernel/journal.ts";
 import { Machine, type StepLog } from "../kernel/machine.ts";

@@ -1,6 +1,7 @@
 // The host side of a machine: the build id, journal files, buffered console output (boot
-// options to a machine are shell/boot.ts's, re-exported here). Everything that touches the host for a
-// machine lives here or in main.ts; the kernel only sees a sink and an output function.
+// options to a machine are shell/boot.ts's, host-free, re-exported here). Everything that
+// touches the host for a machine lives here or in main.ts; the kernel only sees a sink and an
+// output function.
 
 import { JournalError, type Sink } from "../kernel/journal.ts";
 
