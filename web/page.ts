@@ -86,11 +86,22 @@ function start(o: WebOptions, build: string): PageHook {
           say(`running: ${summary}; ${m.steps} steps, ${m.ticks} ticks${m.idle ? ", idle" : ""}`);
         }
         break;
-      case "end":
+      case "end": {
         ended = m.kind;
-        term.write(`\n${m.text}\n`);
-        say(`stopped (${m.kind}): ${m.text.split("\n")[0]}; download the journal to replay it`);
+        const what = m.kind === "panic"
+          ? "kernel panic"
+          : m.kind === "deadlock"
+          ? "deadlock"
+          : m.kind === "halt"
+          ? "the machine halted"
+          : "the machine stopped";
+        if (m.report !== "") term.write(`\n${m.report}\n`);
+        term.write(
+          `\ndv6: ${what}; the journal replays it: Download journal, then dv6 replay FILE\n`,
+        );
+        say(`stopped: ${what}; download the journal to replay it`);
         break;
+      }
       case "journal":
         journals.get(m.id)?.(m.bytes);
         journals.delete(m.id);

@@ -23,7 +23,8 @@ export type FromWorker =
   /** A few times a second: how far the machine is, and how fast it went. `busyMs` is the time
    * spent running steps, so steps / busyMs is the machine's speed. */
   | { type: "status"; steps: number; ticks: number; busyMs: number; idle: boolean }
-  /** The machine ended: halted, panicked, deadlocked (the console shows why). */
-  | { type: "end"; kind: string; text: string }
+  /** The machine ended (halt, panic, deadlock, stop); a deadlock's report says who waits for
+   * what (a panic's message the kernel printed on the console). */
+  | { type: "end"; kind: string; report: string }
   /** The answer to a "journal" request. */
   | { type: "journal"; id: number; bytes: Uint8Array; steps: number };

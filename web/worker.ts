@@ -137,14 +137,9 @@ class Session {
     }
     this.status(true);
     const end = m.end;
-    const text = end.kind === "halt"
-      ? `the machine halted (status ${end.status})`
-      : end.kind === "panic"
-      ? `kernel panic: ${end.message}\n${end.procdump}`
-      : end.kind === "deadlock"
-      ? `deadlock: no process can run, and nothing will wake one\n${end.report}`
-      : "the machine stopped";
-    post({ type: "end", kind: end.kind, text });
+    // The kernel printed its panic; a deadlock's report is the host's, as dv6 prints it.
+    const report = end.kind === "deadlock" ? end.report.trimEnd() : "";
+    post({ type: "end", kind: end.kind, report });
   }
 }
 

@@ -89,3 +89,47 @@ Deno.test("the page's options come from its URL, with the command line's names a
     ]
   ) assert.throws(() => optionsFromQuery(q), { message }, q);
 });
+
+Deno.test("deno task web: its first line is the page's address, and it serves the site", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../../web/serve.ts", import.meta.url).pathname, "--port", "0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const url = out.match(/^dv6 web: (http:\/\/127\.0\.0\.1:\d+\/)\n/)?.[1];
+    assert.ok(url, `first line: ${out}`);
+    const index = await fetch(url);
+    assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.match(await index.text(), /<script type="module" src="page.js">/);
+    const worker = await fetch(`${url}worker.js`);
+    assert.equal(worker.headers.get("content-type"), "text/javascript; charset=utf-8");
+    await worker.body?.cancel();
+    const missing = await fetch(`${url}..%2fdeno.json`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    reader.releaseLock();
+  } finally {
+    child.kill("SIGTERM");
+    await child.output().catch(() => {});
+  }
+});
+
+Deno.test("deno task web with a bad option: one line and the usage, status 2", async () => {
+  for (const args of [["--port", "http"], ["--bogus"]]) {
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../../web/serve.ts", import.meta.url).pathname, ...args],
+    }).output();
+    const err = new TextDecoder().decode(r.stderr);
+    assert.equal(r.code, 2, err);
+    assert.match(err, /^dv6 web: .*\nusage: deno task web \[--port N\] \[--host ADDR\]/);
+    assert.ok(!err.includes("    at "), err);
+  }
+});

@@ -173,6 +173,32 @@ Deno.test({
         );
         await p.close();
       });
+
+      await t.step(
+        "Ctrl-D and a kernel panic: said in text, and the journal replays to it",
+        async () => {
+          const p = await openAtPrompt(browser, site.url);
+          // ^D at the prompt is end of file for the shell, which exits; init starts another.
+          await p.keyboard.down("Control");
+          await p.keyboard.press("d");
+          await p.keyboard.up("Control");
+          await waitForScreen(p, (s) => s.endsWith("init: starting sh\n$"));
+          await p.keyboard.type("kill 1\n");
+          const text = await waitForScreen(p, (s) => s.includes("dv6: kernel panic;"));
+          assert.equal(
+            await statusText(p),
+            "stopped: kernel panic; download the journal to replay it",
+          );
+          // (the ^D is not echoed: the console takes it as end of file)
+          assert.match(
+            text,
+            /^init: starting sh\n\$ init: starting sh\n\$ kill 1\npanic: init exiting\n/,
+          );
+          const r = replay(await pageJournal(p));
+          assert.equal(r.end?.kind, "panic");
+          await p.close();
+        },
+      );
     } finally {
       await browser.close();
       await site.close();
