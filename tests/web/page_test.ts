@@ -131,7 +131,7 @@ Deno.test({
             assert.ok(r.out.includes("still here"));
           });
           await Deno.mkdir("bench/out", { recursive: true });
-          await page.screenshot({ path: "bench/out/web-console.png" });
+          await page.screenshot({ path: "bench/out/web-console.png", fullPage: true });
         },
       );
       await page.close();
