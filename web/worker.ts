@@ -21,7 +21,9 @@ const TYPE_CHUNK_BYTES = 64;
 /** A worker that fell this far behind its clock (a background tab, say) drops the ticks. */
 const MAX_LAG_MS = 1000;
 
-const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+/** A message to the page; `transfer` hands over buffers instead of copying them. */
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) =>
+  (self as unknown as Worker).postMessage(m, transfer);
 
 /** The journal, in memory. */
 class MemorySink implements Sink {
@@ -153,6 +155,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   } else if (msg.type === "keys") session?.keysTyped(msg.bytes);
   else if (msg.type === "journal" && session !== null) {
     const bytes = session.journal();
-    post({ type: "journal", id: msg.id, bytes, steps: session.steps });
+    post({ type: "journal", id: msg.id, bytes, steps: session.steps }, [
+      bytes.buffer as ArrayBuffer,
+    ]);
   }
 };

@@ -130,8 +130,10 @@ Deno.test({
             assert.match(r.out, /replay: \d+ steps verified/);
             assert.ok(r.out.includes("still here"));
           });
-          await Deno.mkdir("bench/out", { recursive: true });
-          await page.screenshot({ path: "bench/out/web-console.png", fullPage: true });
+          // A look at the page, kept (not committed) as the run's artifact.
+          const out = new URL("../../bench/out/", import.meta.url).pathname;
+          await Deno.mkdir(out, { recursive: true });
+          await page.screenshot({ path: `${out}web-console.png`, fullPage: true });
         },
       );
       await page.close();
@@ -160,6 +162,23 @@ Deno.test({
           await p.close();
         },
       );
+
+      await t.step("the form, by keyboard: Enter in a field boots with its options", async () => {
+        const p = await openAtPrompt(browser, site.url);
+        await p.focus("input[name=cpus]");
+        await p.keyboard.down("Control");
+        await p.keyboard.press("a");
+        await p.keyboard.up("Control");
+        await p.keyboard.type("1");
+        await Promise.all([p.waitForNavigation(), p.keyboard.press("Enter")]);
+        assert.match(
+          new URL(p.url()).search,
+          /^\?cpus=1&sched=rr&seed=0&robust-fast=pcrange&hz=10$/,
+        );
+        await waitForScreen(p, (s) => s.endsWith("$"));
+        assert.match(await statusText(p), /^running: 1 cpus, rr, 10 ticks\/s/);
+        await p.close();
+      });
 
       await t.step("a bad option in the URL: one line, and nothing boots", async () => {
         const p = await browser.newPage();
