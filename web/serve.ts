@@ -5,6 +5,7 @@
 
 import { parseArgs } from "node:util";
 import { buildWeb } from "./build.ts";
+import { hostErrorText } from "../shell/host.ts";
 
 const USAGE = "usage: deno task web [--port N] [--host ADDR]  (port 0 or absent: a free one)";
 
@@ -68,9 +69,8 @@ if (import.meta.main) {
   try {
     server = serveSite(dir, hostname, port);
   } catch (e) {
-    console.error(
-      `dv6 web: cannot listen on ${hostname}:${port}: ${e instanceof Error ? e.message : e}`,
-    );
+    await Deno.remove(dir, { recursive: true });
+    console.error(`dv6 web: cannot listen on ${hostname}:${port}: ${hostErrorText(e)}`);
     Deno.exit(1);
   }
   const addr = server.addr as Deno.NetAddr;
