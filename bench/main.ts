@@ -15,7 +15,8 @@
 //   6b. peak host memory (RSS) of `dv6 run` sessions of 10,000 and 100,000 lines: a long session
 //      must not grow (every process used to keep its whole system-call history);
 // then the robust-IPC figures (8, 9: bench/ipc.ts), make -j's (10 to 12: bench/make.ts), the
-// REPL's (13: bench/repl.ts) and time travel's (14: bench/debug.ts).
+// REPL's (13: bench/repl.ts), time travel's (14: bench/debug.ts) and the page's (15:
+// bench/web.ts, skipped without Chromium).
 //
 // Each figure is the best of several repetitions (the host is shared and noisy), and every
 // ratio is computed from figures of this one run. `--quick` shrinks sizes and repetitions so a
@@ -25,6 +26,7 @@ import { ipcFigures } from "./ipc.ts";
 import { makeFigures } from "./make.ts";
 import { replFigures } from "./repl.ts";
 import { debugFigures } from "./debug.ts";
+import { webFigures } from "./web.ts";
 import { boot, CPUS, SCHED } from "./boot.ts";
 import { num, peakRss, printRows, ratio, Table } from "./table.ts";
 import { JournalReader, JournalVerifier, JournalWriter } from "../kernel/journal.ts";
@@ -503,7 +505,8 @@ async function main(args: string[]): Promise<void> {
     const make = await makeFigures(quick, tmp, build, 10);
     const repl = await replFigures(quick, tmp, build, 13);
     const debug = await debugFigures(quick, tmp, build, 14);
-    printRows([...table.rows, ...ipc, ...make, ...repl, ...debug]);
+    const web = await webFigures(quick, tmp, build, 15);
+    printRows([...table.rows, ...ipc, ...make, ...repl, ...debug, ...web]);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -135,9 +135,9 @@ function basename(path: unknown): string {
 
 /** A step as a line of `dv6 log`: its number, CPU, pid, process name, interrupt and event. */
 export function stepLine(step: number, r: StepRecord, name: string): string {
-  return `${String(step).padStart(8)} cpu${r.cpu} ${String(r.pid).padStart(4)} ${
-    name.padEnd(12)
-  } ${stepEvent(r)}`;
+  return `${String(step).padStart(8)} cpu${r.cpu} ${String(r.pid).padStart(4)} ${name.padEnd(12)} ${
+    stepEvent(r)
+  }`;
 }
 
 /** What a step did: the interrupt it took, if any, and its event. */

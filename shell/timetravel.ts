@@ -27,7 +27,7 @@ import {
   RecordDecoder,
 } from "../kernel/journal.ts";
 import { EV, type Event, type Machine, type MachineEnd, type StepLog } from "../kernel/machine.ts";
-import { machineFrom } from "./host.ts";
+import { machineFrom } from "./boot.ts";
 import { nameChange } from "./log.ts";
 
 /** Live machines a timeline keeps at most (each is a whole machine: see the README). */

@@ -62,6 +62,9 @@ const LABELS = [
   "host ms, median",
   "forktest at the REPL: host ms, median",
   "ratio REPL / exec",
+  // bench/web.ts's (a skip note without Chromium)
+  "the page in headless Chromium",
+  "page load to prompt, ms",
 ];
 
 Deno.test("bench --quick runs and prints every figure", async () => {

@@ -1,0 +1,162 @@
+// The machine in a Web Worker: the CLI's kernel and programs, booted from the same journal
+// header as the REPL's (on the host's clock), journaled into memory. It runs in slices, and
+// between two slices it takes the page's messages (keys, a journal request), so background
+// jobs never freeze typing; while nothing runs it sleeps until the next tick or a key.
+
+import { JournalWriter, type Sink } from "../kernel/journal.ts";
+import type { Machine } from "../kernel/machine.ts";
+import { concat, headerFor, machineFrom } from "../shell/boot.ts";
+
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+/** Steps between two looks at the clock. */
+const SLICE_STEPS = 2_000;
+/** How long the machine computes before it lets the page's messages in. */
+const SLICE_MS = 8;
+/** How often the page hears how far the machine is. */
+const STATUS_MS = 250;
+/** A piece of typed input the console takes at once (it keeps 128 bytes, and drops what comes
+ * while its buffer is full): a paste is typed a piece at a time, as the console reads. */
+const TYPE_CHUNK_BYTES = 64;
+/** A worker that fell this far behind its clock (a background tab, say) drops the ticks. */
+const MAX_LAG_MS = 1000;
+
+/** A message to the page; `transfer` hands over buffers instead of copying them. */
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) =>
+  (self as unknown as Worker).postMessage(m, transfer);
+
+/** The journal, in memory. */
+class MemorySink implements Sink {
+  readonly chunks: Uint8Array[] = [];
+  write(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+  }
+}
+
+/** A message channel's round trip: a yield to the event loop that setTimeout's clamping
+ * (4 ms once nested) does not slow. */
+const channel = new MessageChannel();
+let onYield: (() => void) | null = null;
+channel.port1.onmessage = () => onYield?.();
+function yieldToEvents(): Promise<void> {
+  return new Promise((ok) => {
+    onYield = ok;
+    channel.port2.postMessage(null);
+  });
+}
+
+class Session {
+  private readonly sink = new MemorySink();
+  private readonly writer: JournalWriter;
+  private readonly m: Machine;
+  private readonly decoder = new TextDecoder();
+  private output = "";
+  private keys: Uint8Array = new Uint8Array(0);
+  private wake: (() => void) | null = null;
+  private busyMs = 0;
+
+  constructor(msg: Extract<ToWorker, { type: "boot" }>, private readonly hz: number) {
+    const header = headerFor(msg.boot, msg.build);
+    this.writer = new JournalWriter(this.sink, header);
+    this.m = machineFrom(header, this.writer, (bytes) => {
+      this.output += this.decoder.decode(bytes, { stream: true });
+    });
+    post({ type: "booted", ncpu: header.ncpu, sched: header.sched, seed: header.seed, hz });
+  }
+
+  keysTyped(bytes: Uint8Array): void {
+    this.keys = concat([this.keys, bytes]);
+    this.wake?.();
+  }
+
+  /** The journal so far, ending as a run the host stopped here (dv6 replay verifies it). */
+  journal(): Uint8Array {
+    if (this.m.end !== null) return concat(this.sink.chunks);
+    this.writer.flush();
+    return concat([...this.sink.chunks, this.writer.stopFrame()]);
+  }
+
+  get steps(): number {
+    return this.m.steps;
+  }
+
+  // Keystrokes go in as they come (the console echoes typeahead, as a terminal does); a long
+  // paste a piece at a time, each when a process reads the console.
+  private type(): void {
+    if (this.keys.length === 0) return;
+    if (this.keys.length > TYPE_CHUNK_BYTES && !this.m.consoleReaderWaits()) return;
+    this.m.input(this.keys.subarray(0, TYPE_CHUNK_BYTES));
+    this.keys = this.keys.subarray(TYPE_CHUNK_BYTES);
+  }
+
+  private flushOutput(): void {
+    if (this.output === "") return;
+    post({ type: "output", text: this.output });
+    this.output = "";
+  }
+
+  private status(idle: boolean): void {
+    post({ type: "status", steps: this.m.steps, ticks: this.m.ticks, busyMs: this.busyMs, idle });
+  }
+
+  async run(): Promise<void> {
+    const m = this.m;
+    const tickMs = 1000 / this.hz;
+    let nextTickAt = performance.now() + tickMs;
+    let nextStatusAt = 0;
+    for (;;) {
+      const start = performance.now();
+      if (start - nextTickAt > MAX_LAG_MS) nextTickAt = start;
+      for (; nextTickAt <= start; nextTickAt += tickMs) m.tick();
+      // A slice: steps until the machine rests or the slice's time is up.
+      do {
+        this.type();
+        m.run(SLICE_STEPS);
+      } while (m.end === null && m.stall === "steps" && performance.now() - start < SLICE_MS);
+      const now = performance.now();
+      this.busyMs += now - start;
+      this.flushOutput();
+      if (m.end !== null) break;
+      const idle = m.stall !== "steps" && this.keys.length === 0;
+      if (now >= nextStatusAt) {
+        this.status(idle);
+        nextStatusAt = now + STATUS_MS;
+      }
+      if (!idle) {
+        await yieldToEvents();
+        continue;
+      }
+      // Nothing runs before the next tick or a key.
+      this.writer.flush();
+      await new Promise<void>((ok) => {
+        const timer = setTimeout(() => this.wake?.(), Math.max(0, nextTickAt - now));
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = null;
+          ok();
+        };
+      });
+    }
+    this.status(true);
+    const end = m.end;
+    // The kernel printed its panic; a deadlock's report is the host's, as dv6 prints it.
+    const report = end.kind === "deadlock" ? end.report.trimEnd() : "";
+    post({ type: "end", kind: end.kind, report });
+  }
+}
+
+let session: Session | null = null;
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const msg = e.data;
+  if (msg.type === "boot" && session === null) {
+    session = new Session(msg, msg.hz);
+    void session.run();
+  } else if (msg.type === "keys") session?.keysTyped(msg.bytes);
+  else if (msg.type === "journal" && session !== null) {
+    const bytes = session.journal();
+    post({ type: "journal", id: msg.id, bytes, steps: session.steps }, [
+      bytes.buffer as ArrayBuffer,
+    ]);
+  }
+};
