@@ -6,7 +6,7 @@ import type { Event, Machine, MachineEnd } from "../kernel/machine.ts";
 import { PassLog } from "./steplog.ts";
 import type { ProgramMain } from "../kernel/uapi/abi.ts";
 import type { Sys } from "../commands/lib/usys.ts";
-import { machineFrom } from "./host.ts";
+import { machineFrom } from "./boot.ts";
 import { describe } from "./log.ts";
 
 export interface ReplayResult {
