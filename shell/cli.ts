@@ -4,16 +4,12 @@
 // made from the same tables. Nothing here touches the host.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./status.ts";
 
 /** dv6's version (`dv6 --version` adds the build id, which tells builds apart). */
 export const VERSION = "0.1.0";
 
-export class UsageError extends Error {
-  /** `command`: whose usage goes with the message (dv6's when undefined). */
-  constructor(message: string, readonly command?: CommandName) {
-    super(message);
-  }
-}
+export { UsageError } from "./status.ts";
 
 interface OptionSpec {
   /** What the value stands for; undefined for an option that takes none. */

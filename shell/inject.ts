@@ -15,7 +15,8 @@
 
 import type { Machine, StepLog } from "../kernel/machine.ts";
 import { UNUSED, ZOMBIE } from "../kernel/machine.ts";
-import { type CommandName, UsageError } from "./cli.ts";
+import type { CommandName } from "./cli.ts";
+import { UsageError } from "./status.ts";
 import { PassLog } from "./steplog.ts";
 
 export interface Injection {

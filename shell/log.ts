@@ -10,7 +10,7 @@ import {
 import type { Val } from "../kernel/uapi/abi.ts";
 import { AT_CAS, AT_LOAD, CRIT_ENTER, CRIT_LEAVE } from "../kernel/uapi/ipc.ts";
 import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
-import { UsageError } from "./cli.ts";
+import { UsageError } from "./status.ts";
 
 const decoder = new TextDecoder();
 

@@ -1,6 +1,16 @@
 // dv6's own exit statuses (README, "Exit statuses"); otherwise dv6 exits with the program's.
 
 import type { MachineEnd } from "../kernel/machine.ts";
+import type { CommandName } from "./cli.ts";
+
+/** A bad command line (cli.ts): its message, and whose usage goes with it. Here, apart from
+ * the parser, so that modules the page bundles (log.ts) need not import it. */
+export class UsageError extends Error {
+  /** `command`: whose usage goes with the message (dv6's when undefined). */
+  constructor(message: string, readonly command?: CommandName) {
+    super(message);
+  }
+}
 
 /** A usage error, a host file that cannot be used, or a journal that cannot be replayed. */
 export const EXIT_USAGE = 2;
