@@ -13,6 +13,8 @@ const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   js: "text/javascript; charset=utf-8",
   css: "text/css; charset=utf-8",
+  // A journal put beside the page opens with ?journal=NAME.log.
+  log: "application/octet-stream",
 };
 
 /** Serves the files of `dir` (one level: the site has no folders). */
