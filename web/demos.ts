@@ -17,9 +17,10 @@ export const DEMOS: Demo[] = [
     query: "broken-sleep&sched=random&seed=2",
     script: ["cat /demo/long.txt"],
     note: "Under --broken-sleep, cat's write releases the UART's lock before it is asleep, and " +
-      "the transmit interrupt's wakeup comes in between: the file stops part way and the " +
-      "machine deadlocks. The processes panel shows cat SLEEPING, waiting for uart; the UART " +
-      "panel shows the ring drained, with nobody left to wake it.",
+      "the transmit interrupt's wakeup can come in between: then the file stops part way and " +
+      "cat sleeps for good. The processes panel shows cat sleeping, waiting for uart; the UART " +
+      "panel shows the ring empty and cat still sleeping on it: the wakeup came and went. " +
+      "(The CLI calls it a deadlock; here the clock keeps ticking, so the page just waits.)",
   },
   {
     name: "jobserver",

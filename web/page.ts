@@ -320,6 +320,7 @@ function openJournal(bytes: Uint8Array, name: string): PageHook {
     e.preventDefault();
     const input = $<HTMLInputElement>("command");
     if (input.value.trim() !== "") void debug(input.value);
+    input.select(); // Enter again repeats it; typing replaces it
   };
   send({ type: "open", bytes, name });
   return {

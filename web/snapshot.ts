@@ -8,7 +8,7 @@ import type { StepIndex } from "../shell/timetravel.ts";
 import type { Lanes, Panels } from "./protocol.ts";
 
 /** A live lane's column: what each CPU runs once every this many steps. */
-export const LIVE_STEPS_PER_COLUMN = 10_000;
+export const LIVE_STEPS_PER_COLUMN = 2_000;
 /** Columns a live lane keeps (the oldest go), and a journal's lanes have at most. */
 export const LANE_COLUMNS = 60;
 
