@@ -1,13 +1,17 @@
-// deno task web [--port N] [--host ADDR]: builds the page (web/build.ts) into a temporary
-// folder and serves it, static, on 127.0.0.1 (or ADDR, to expose it deliberately). The first
-// line it prints is the page's address. The server only hands out files: the machine runs in
-// the browser.
+// deno task web [--port N] [--host ADDR] [--journal LOG]: builds the page (web/build.ts) into
+// a temporary folder and serves it, static, on 127.0.0.1 (or ADDR, to expose it deliberately).
+// The first line it prints is the page's address (with --journal, the address that opens LOG
+// in the page's debugger: LOG is served beside the page). The server only hands out files:
+// the machine runs in the browser.
 
 import { parseArgs } from "node:util";
 import { buildWeb } from "./build.ts";
 import { hostErrorText } from "../shell/host.ts";
 
-const USAGE = "usage: deno task web [--port N] [--host ADDR]  (port 0 or absent: a free one)";
+const USAGE =
+  "usage: deno task web [--port N] [--host ADDR] [--journal LOG]  (port 0 or absent: a free one)";
+/** The name a --journal LOG is served under. */
+const JOURNAL_NAME = "journal.log";
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -41,11 +45,16 @@ function fail(message: string): never {
 }
 
 if (import.meta.main) {
-  let values: { port?: string; host?: string; help?: boolean };
+  let values: { port?: string; host?: string; journal?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: Deno.args,
-      options: { port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        journal: { type: "string" },
+        help: { type: "boolean" },
+      },
     }));
   } catch (e) {
     fail(e instanceof Error ? e.message.split("\n")[0] : String(e));
@@ -60,9 +69,19 @@ if (import.meta.main) {
     fail(`--port takes a whole number from 0 to 65535, not '${portText}'`);
   }
   const hostname = values.host ?? "127.0.0.1";
+  let journal: Uint8Array | null = null;
+  if (values.journal !== undefined) {
+    try {
+      journal = await Deno.readFile(values.journal);
+    } catch (e) {
+      console.error(`dv6 web: cannot read ${values.journal}: ${hostErrorText(e)}`);
+      Deno.exit(2);
+    }
+  }
   const dir = await Deno.makeTempDir({ prefix: "dv6-web-" });
   try {
     await buildWeb(dir);
+    if (journal !== null) await Deno.writeFile(`${dir}/${JOURNAL_NAME}`, journal);
   } catch (e) {
     console.error(`dv6 web: ${e instanceof Error ? e.message : String(e)}`);
     Deno.exit(1);
@@ -77,7 +96,8 @@ if (import.meta.main) {
   }
   const addr = server.addr as Deno.NetAddr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  console.log(`dv6 web: http://${host}:${addr.port}/`);
+  const open = journal === null ? "" : `?journal=${JOURNAL_NAME}`;
+  console.log(`dv6 web: http://${host}:${addr.port}/${open}`);
   const quit = () => {
     Deno.removeSync(dir, { recursive: true });
     Deno.exit(0);

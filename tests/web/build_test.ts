@@ -133,3 +133,40 @@ Deno.test("deno task web with a bad option: one line and the usage, status 2", a
     assert.ok(!err.includes("    at "), err);
   }
 });
+
+Deno.test("deno task web --journal LOG: the address opens LOG, served beside the page", async () => {
+  const log = await Deno.makeTempFile({ suffix: ".log" });
+  const bytes = new Uint8Array([0x44, 0x56, 0x36, 1, 2, 3]); // served as it is, unread
+  await Deno.writeFile(log, bytes);
+  const serve = new URL("../../web/serve.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", serve, "--port", "0", "--journal", log],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const url = out.match(/^dv6 web: (http:\/\/127\.0\.0\.1:\d+\/)\?journal=journal\.log\n/)?.[1];
+    assert.ok(url, `first line: ${out}`);
+    const served = await fetch(`${url}journal.log`);
+    assert.deepEqual(new Uint8Array(await served.arrayBuffer()), bytes);
+    reader.releaseLock();
+  } finally {
+    child.kill("SIGTERM");
+    await child.output().catch(() => {});
+    await Deno.remove(log);
+  }
+  // A journal that cannot be read: one line, status 2.
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", serve, "--journal", "/nonexistent/x.log"],
+  }).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assert.equal(r.code, 2, err);
+  assert.match(err, /^dv6 web: cannot read \/nonexistent\/x\.log: .*\n$/);
+});

@@ -145,6 +145,26 @@ Deno.test({
           await waitForStep(page, total - 1);
         });
         await page.close();
+
+        await t.step("a journal picked in a running page opens it as the debugger", async () => {
+          const p = await openAtPrompt(browser, site.url);
+          const picker = await p.$("#open-file");
+          await picker!.uploadFile(log);
+          const status = () => p.$eval("#status", (e) => e.textContent ?? "");
+          for (let i = 0; i < 500 && !(await status()).startsWith("journal"); i++) {
+            await new Promise((ok) => setTimeout(ok, 20));
+          }
+          assert.match(await status(), /^journal lost\.log: \d+ steps, 3 cpus, random seed 2$/);
+          const hidden = await p.$eval(
+            "#debugger",
+            (e) => (e as unknown as { hidden: boolean }).hidden,
+          );
+          assert.equal(hidden, false);
+          // At step 0 the machine has only booted: init is all there is.
+          await waitForStep(p, 0);
+          assert.equal(await panel(p, "ps"), await cliSays(log, home, 0, "ps"));
+          await p.close();
+        });
       });
 
       await t.step(
