@@ -252,7 +252,7 @@ const PREPARE_STEPS = 20_000;
 let session: Session | null = null;
 let debugging: Debugging | null = null;
 
-self.onmessage = (e: MessageEvent<ToWorker>) => {
+self.addEventListener("message", (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   if (msg.type === "boot" && session === null && debugging === null) {
     session = new Session(msg, msg.hz);
@@ -282,4 +282,4 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       bytes.buffer as ArrayBuffer,
     ]);
   }
-};
+});
