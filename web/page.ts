@@ -63,7 +63,8 @@ term.open($("console"));
 // Esc leaves the console for the controls (Tab is the machine's there): keyboard-only use.
 term.attachCustomKeyEventHandler((e) => {
   if (e.key !== "Escape") return true;
-  if (e.type === "keydown") download.focus();
+  // (in a journal, the console only shows: Esc goes to the scrubber)
+  if (e.type === "keydown") (mode === "journal" ? $("scrub") : download).focus();
   return false;
 });
 
@@ -261,6 +262,7 @@ function openJournal(bytes: Uint8Array, name: string): PageHook {
       case "opened":
         if (m.error !== null) {
           say(`cannot open ${m.name}: ${m.error}`);
+          $("debugger").hidden = true;
         } else {
           scrub.max = String(m.total);
           scrub.value = "0";

@@ -125,25 +125,31 @@ Deno.test({
           },
         );
 
-        await t.step("the command box runs dv6 debug's commands; Tab reaches it", async () => {
-          await page.focus("#scrub");
-          await page.keyboard.press("Tab");
-          await page.keyboard.press("Tab");
-          await page.keyboard.press("Tab");
-          assert.equal(await focusedId(page), "command");
-          await page.keyboard.type("why 3\n");
-          const expected = await cliSays(log, home, "end", "why 3");
-          let out = "";
-          for (let i = 0; i < 500 && out !== expected; i++) {
-            await new Promise((ok) => setTimeout(ok, 20));
-            out = await page.$eval("#debug-out", (e) => e.textContent ?? "");
-          }
-          assert.equal(out, expected);
-          // Back a step, by the button: the panels follow.
-          const total = await page.evaluate(() => (globalThis as unknown as Hook).dv6.shownStep);
-          await page.click("#step-back");
-          await waitForStep(page, total - 1);
-        });
+        await t.step(
+          "the command box runs dv6 debug's commands; Esc and Tab reach it",
+          async () => {
+            // Esc leaves the console (which only shows, here) for the scrubber.
+            await page.click("#console");
+            await page.keyboard.press("Escape");
+            assert.equal(await focusedId(page), "scrub");
+            await page.keyboard.press("Tab");
+            await page.keyboard.press("Tab");
+            await page.keyboard.press("Tab");
+            assert.equal(await focusedId(page), "command");
+            await page.keyboard.type("why 3\n");
+            const expected = await cliSays(log, home, "end", "why 3");
+            let out = "";
+            for (let i = 0; i < 500 && out !== expected; i++) {
+              await new Promise((ok) => setTimeout(ok, 20));
+              out = await page.$eval("#debug-out", (e) => e.textContent ?? "");
+            }
+            assert.equal(out, expected);
+            // Back a step, by the button: the panels follow.
+            const total = await page.evaluate(() => (globalThis as unknown as Hook).dv6.shownStep);
+            await page.click("#step-back");
+            await waitForStep(page, total - 1);
+          },
+        );
         await page.close();
 
         await t.step("a journal picked in a running page opens it as the debugger", async () => {
@@ -163,6 +169,14 @@ Deno.test({
           // At step 0 the machine has only booted: init is all there is.
           await waitForStep(p, 0);
           assert.equal(await panel(p, "ps"), await cliSays(log, home, 0, "ps"));
+          // A file that is no journal: one line says so.
+          const notes = `${home}/notes.txt`;
+          await Deno.writeTextFile(notes, "not a journal\n");
+          await picker!.uploadFile(notes);
+          for (let i = 0; i < 500 && !(await status()).startsWith("cannot"); i++) {
+            await new Promise((ok) => setTimeout(ok, 20));
+          }
+          assert.equal(await status(), "cannot open notes.txt: not a dv6 journal (bad magic)");
           await p.close();
         });
       });
