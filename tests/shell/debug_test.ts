@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JournalReader } from "../../kernel/journal.ts";
 import { Debugger } from "../../shell/debug.ts";
+import { debugHint } from "../../shell/status.ts";
 import { describeEvent } from "../../shell/log.ts";
 import { Timeline } from "../../shell/timetravel.ts";
 import {
@@ -342,6 +343,25 @@ Deno.test("dv6 debug: watch pipe, pipes and files along echo hi | wc", async () 
   );
   await x("break sem 0"); // no set 0 here: a value that never changes never stops
   assert.match((await x("delete 1", "c"))[0], /no breakpoint stops after step/);
+});
+
+Deno.test("dv6 debug: why goes around a cycle of flock holders and says so", async () => {
+  const t = transcript([
+    'flock /demo/long.txt sh -c "sleep 2; flock /demo/Makefile echo A" &',
+    'flock /demo/Makefile sh -c "sleep 2; flock /demo/long.txt echo B" &',
+    "sleep 5",
+  ]);
+  assert.equal(t.end.kind, "deadlock");
+  const report = t.end.kind === "deadlock" ? t.end.report : "";
+  // The crash report's hint names one of the two inner flocks, not the shell at its prompt.
+  const hint = debugHint(t.end, "x.log");
+  const pid = Number(/why (\d+)/.exec(hint)![1]);
+  assert.match(report, new RegExp(`pid ${pid} \\(flock\\) waits for lock on inode`));
+  const { x } = debug(t.journal);
+  await x("goto end");
+  const chain = await x(`why ${pid}`);
+  assert.match(chain[0], new RegExp(`^pid ${pid} \\(flock\\) waits for a lock on /demo/`));
+  assert.match(chain.at(-1)!, new RegExp(`^a cycle: pid ${pid} -> .* -> pid ${pid}: deadlock$`));
 });
 
 Deno.test("dv6 debug: a panic: break panic stops at the end", async () => {
