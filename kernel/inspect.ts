@@ -274,7 +274,7 @@ function allPipes(m: Machine): Pipe[] {
 
 /** pipes: each pipe's fill, its ends' holders, who sleeps on it. */
 export function pipes(m: Machine): string[] {
-  const rows = [["PIPE", "BYTES", "READERS", "WRITERS", "SLEEPING"]];
+  const rows = [["PIPE", "BYTES", "READ END (PIDS)", "WRITE END (PIDS)", "SLEEPING"]];
   for (const pi of allPipes(m)) {
     const holders = (writable: boolean) =>
       live(m).filter((p) =>

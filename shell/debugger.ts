@@ -19,6 +19,8 @@ export class DebugError extends Error {}
 
 interface Breakpoint {
   id: number;
+  /** Made by `watch` (a value), not `break`. */
+  watch?: boolean;
   /** How `breaks` shows it. */
   what: string;
   /** A test of the step's record (searched in the index, both ways). */
@@ -342,7 +344,7 @@ export class Debugger {
       const pid = number(arg, "watch proc PID");
       value = (m) => inspect.procState(m, pid);
     } else throw new DebugError("usage: watch sem ID.N | watch pipe N | watch proc PID");
-    return { id: this.nextBreak++, what: `${what} ${arg}`, value };
+    return { id: this.nextBreak++, watch: true, what: `${what} ${arg}`, value };
   }
 
   // continue (dir 1) and reverse-continue (dir -1): the nearest step in that direction where
@@ -427,9 +429,10 @@ export class Debugger {
       b.record?.(tl.index, s) || (b.end !== undefined && s === tl.total) ||
       (b.output !== undefined && tl.outputHit(b.output, -1, s + 1) === s) || fired.has(b.id)
     ).map((b) =>
-      b.value === undefined || b.changed !== undefined
-        ? `breakpoint ${b.id} (${b.what})`
-        : `watch ${b.id} (${b.what}) = ${b.value(tl.machine) ?? "gone"}`
+      `${b.watch ? "watch" : "breakpoint"} ${b.id} (${b.what})` +
+      (b.value !== undefined && b.changed === undefined
+        ? ` = ${b.value(tl.machine) ?? "gone"}`
+        : "")
     );
     if (names.length > 0) this.print(names.join(", "));
     if (s === tl.total && tl.index.end !== null && tl.index.end.kind !== "halt") {

@@ -44,13 +44,15 @@ export function reportCrash(end: MachineEnd, crashLog: string): void {
 }
 
 /** The dv6 debug command that opens a crash log where the machine ended: at a deadlock, why
- * the first process blocked on something other than its children waits; at a panic, the
- * process table and the steps before it. */
+ * the first process blocked on something other than its children or the console waits; at a
+ * panic, the process table and the steps before it. */
 export function debugHint(end: MachineEnd, log: string): string {
   let commands = "goto end; ps; log 20";
   if (end.kind === "deadlock") {
     const waits = [...end.report.matchAll(/pid (\d+) \(.*\) waits for (.*)/g)];
-    const blocked = waits.find((w) => w[2] !== "wait") ?? waits[0];
+    // Not a parent waiting for its children, nor a shell waiting for a line: what they wait
+    // for is further down the chain.
+    const blocked = waits.find((w) => w[2] !== "wait" && w[2] !== "console read") ?? waits[0];
     if (blocked !== undefined) commands = `goto end; why ${blocked[1]}`;
   }
   return `dv6 debug ${log} -x "${commands}"`;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JournalReader } from "../../kernel/journal.ts";
 import { Debugger } from "../../shell/debug.ts";
+import { debugHint } from "../../shell/status.ts";
 import { describeEvent } from "../../shell/log.ts";
 import { Timeline } from "../../shell/timetravel.ts";
 import {
@@ -227,8 +228,9 @@ Deno.test("dv6 debug: a SEM_UNDO holder killed: at the step its adjustment is un
   // Linux's semadj: what exit adds back (+1 for a -1 taken with SEM_UNDO).
   assert.match(sems[1], /^ {2}0\.0 = 0 .*SEM_UNDO: pid 4 \(semop\) \+1 /);
   assert.deepEqual(await x("watch sem 0.0"), ["watch 2: sem 0.0"]);
+  assert.deepEqual(await x("break sem 0"), ["breakpoint 3: sem 0"]); // the whole set
   const stop = await x("c");
-  assert.equal(stop[0], "watch 2 (sem 0.0) = 1");
+  assert.equal(stop[0], "watch 2 (sem 0.0) = 1, breakpoint 3 (sem 0) = 1");
   assert.match((await x("sems"))[1], /^ {2}0\.0 = 1 .*SEM_UNDO: none /);
   const at = tl.step;
   await x("back");
@@ -320,6 +322,46 @@ Deno.test("dv6 debug: why follows a flock holder and names a semaphore's SEM_UND
   );
   assert.match(chain[1], /\(flock\) waits for a child to exit/);
   assert.match(chain[2], /\(sleep\) waits for the clock/);
+});
+
+Deno.test("dv6 debug: watch pipe, pipes and files along echo hi | wc", async () => {
+  const t = transcript(["echo hi | wc"]);
+  const { tl, x } = debug(t.journal);
+  assert.deepEqual(await x("watch pipe 1"), ["watch 1: pipe 1"]);
+  const made = await x("c");
+  assert.equal(made[0], "watch 1 (pipe 1) = 0");
+  assert.match(made[1], /: pipe\(\) = \[3, 4\]$/);
+  const filled = await x("c");
+  assert.equal(filled[0], "watch 1 (pipe 1) = 2", "echo wrote hi");
+  const pipes = await x("pipes");
+  assert.equal(pipes[0], "PIPE    BYTES  READ END (PIDS)  WRITE END (PIDS)  SLEEPING");
+  assert.match(pipes[1], /^pipe#1 +2\/512 /);
+  const echo = steps(t.journal)[tl.step - 1].pid;
+  assert.match(
+    (await x(`files ${echo}`)).find((l) => l.startsWith("1 "))!,
+    /^1 +pipe +pipe#1 +-w /,
+  );
+  await x("break sem 0"); // no set 0 here: a value that never changes never stops
+  assert.match((await x("delete 1", "c"))[0], /no breakpoint stops after step/);
+});
+
+Deno.test("dv6 debug: why goes around a cycle of flock holders and says so", async () => {
+  const t = transcript([
+    'flock /demo/long.txt sh -c "sleep 2; flock /demo/Makefile echo A" &',
+    'flock /demo/Makefile sh -c "sleep 2; flock /demo/long.txt echo B" &',
+    "sleep 5",
+  ]);
+  assert.equal(t.end.kind, "deadlock");
+  const report = t.end.kind === "deadlock" ? t.end.report : "";
+  // The crash report's hint names one of the two inner flocks, not the shell at its prompt.
+  const hint = debugHint(t.end, "x.log");
+  const pid = Number(/why (\d+)/.exec(hint)![1]);
+  assert.match(report, new RegExp(`pid ${pid} \\(flock\\) waits for lock on inode`));
+  const { x } = debug(t.journal);
+  await x("goto end");
+  const chain = await x(`why ${pid}`);
+  assert.match(chain[0], new RegExp(`^pid ${pid} \\(flock\\) waits for a lock on /demo/`));
+  assert.match(chain.at(-1)!, new RegExp(`^a cycle: pid ${pid} -> .* -> pid ${pid}: deadlock$`));
 });
 
 Deno.test("dv6 debug: a panic: break panic stops at the end", async () => {
