@@ -152,33 +152,55 @@ Deno.test({
         );
         await page.close();
 
-        await t.step("a journal picked in a running page opens it as the debugger", async () => {
-          const p = await openAtPrompt(browser, site.url);
-          const picker = await p.$("#open-file");
-          await picker!.uploadFile(log);
-          const status = () => p.$eval("#status", (e) => e.textContent ?? "");
-          for (let i = 0; i < 500 && !(await status()).startsWith("journal"); i++) {
-            await new Promise((ok) => setTimeout(ok, 20));
-          }
-          assert.match(await status(), /^journal lost\.log: \d+ steps, 3 cpus, random seed 2$/);
-          const hidden = await p.$eval(
-            "#debugger",
-            (e) => (e as unknown as { hidden: boolean }).hidden,
-          );
-          assert.equal(hidden, false);
-          // At step 0 the machine has only booted: init is all there is.
-          await waitForStep(p, 0);
-          assert.equal(await panel(p, "ps"), await cliSays(log, home, 0, "ps"));
-          // A file that is no journal: one line says so.
-          const notes = `${home}/notes.txt`;
-          await Deno.writeTextFile(notes, "not a journal\n");
-          await picker!.uploadFile(notes);
-          for (let i = 0; i < 500 && !(await status()).startsWith("cannot"); i++) {
-            await new Promise((ok) => setTimeout(ok, 20));
-          }
-          assert.equal(await status(), "cannot open notes.txt: not a dv6 journal (bad magic)");
-          await p.close();
-        });
+        await t.step(
+          "a journal picked or dropped in a running page opens it as the debugger",
+          async () => {
+            const p = await openAtPrompt(browser, site.url);
+            const picker = await p.$("#open-file");
+            await picker!.uploadFile(log);
+            const status = () => p.$eval("#status", (e) => e.textContent ?? "");
+            for (let i = 0; i < 500 && !(await status()).startsWith("journal"); i++) {
+              await new Promise((ok) => setTimeout(ok, 20));
+            }
+            assert.match(await status(), /^journal lost\.log: \d+ steps, 3 cpus, random seed 2$/);
+            const hidden = await p.$eval(
+              "#debugger",
+              (e) => (e as unknown as { hidden: boolean }).hidden,
+            );
+            assert.equal(hidden, false);
+            // At step 0 the machine has only booted: init is all there is.
+            await waitForStep(p, 0);
+            assert.equal(await panel(p, "ps"), await cliSays(log, home, 0, "ps"));
+            // A file that is no journal: one line says so.
+            const notes = `${home}/notes.txt`;
+            await Deno.writeTextFile(notes, "not a journal\n");
+            await picker!.uploadFile(notes);
+            for (let i = 0; i < 500 && !(await status()).startsWith("cannot"); i++) {
+              await new Promise((ok) => setTimeout(ok, 20));
+            }
+            assert.equal(await status(), "cannot open notes.txt: not a dv6 journal (bad magic)");
+            // Dropped on the page, as a file from the desktop.
+            const bytes = [...await Deno.readFile(log)];
+            await p.evaluate((bytes) => {
+              const g = globalThis as unknown as {
+                DataTransfer: new () => { items: { add(f: unknown): void } };
+                File: new (parts: unknown[], name: string) => unknown;
+                DragEvent: new (type: string, init: unknown) => unknown;
+                document: { body: { dispatchEvent(e: unknown): void } };
+              };
+              const dt = new g.DataTransfer();
+              dt.items.add(new g.File([new Uint8Array(bytes)], "dropped.log"));
+              g.document.body.dispatchEvent(
+                new g.DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }),
+              );
+            }, bytes);
+            for (let i = 0; i < 500 && !(await status()).startsWith("journal dropped"); i++) {
+              await new Promise((ok) => setTimeout(ok, 20));
+            }
+            assert.match(await status(), /^journal dropped\.log: \d+ steps/);
+            await p.close();
+          },
+        );
       });
 
       await t.step(
