@@ -156,7 +156,7 @@ Deno.test({
           "a journal picked or dropped in a running page opens it as the debugger",
           async () => {
             const p = await openAtPrompt(browser, site.url);
-            const picker = await p.$("#open-file");
+            const picker = await p.$("input#open-file");
             await picker!.uploadFile(log);
             const status = () => p.$eval("#status", (e) => e.textContent ?? "");
             for (let i = 0; i < 500 && !(await status()).startsWith("journal"); i++) {
