@@ -322,11 +322,6 @@ export class Timeline {
     return this.cur.steps;
   }
 
-  /** Why the machine cannot go on from here, if it cannot. */
-  get failed(): string | null {
-    return this.cur.failed;
-  }
-
   get total(): number {
     return this.index.total;
   }
