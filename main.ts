@@ -105,7 +105,9 @@ function readJournal(path: string): JournalReader {
   return new JournalReader(onHost(`cannot read ${path}`, () => Deno.readFileSync(path)));
 }
 
-async function replay(path: string): Promise<number> {
+/** A journal to re-run: one line on stderr if another build recorded it (its re-run may
+ * diverge where the code differs). */
+async function readJournalToRun(path: string): Promise<JournalReader> {
   const reader = readJournal(path);
   const build = await buildId();
   if (reader.header.build !== build) {
@@ -113,6 +115,11 @@ async function replay(path: string): Promise<number> {
       `dv6: ${path} was recorded by build ${reader.header.build}; this is build ${build}`,
     );
   }
+  return reader;
+}
+
+async function replay(path: string): Promise<number> {
+  const reader = await readJournalToRun(path);
   const out = new Output();
   const r = replayJournal(reader, out.write);
   if (!out.atLineStart) out.write(Uint8Array.of(0x0a)); // the summary starts a line of its own
@@ -191,9 +198,9 @@ async function main(args: string[]): Promise<number> {
         to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
       });
     case "debug":
-      return await debugJournal(readJournal(operand), line.values.get("commands"));
+      return await debugJournal(await readJournalToRun(operand), line.values.get("commands"));
     case "timeline":
-      return printTimeline(readJournal(operand), {
+      return printTimeline(await readJournalToRun(operand), {
         from: intOption(line, "from", 0, Number.MAX_SAFE_INTEGER),
         to: intOption(line, "to", 0, Number.MAX_SAFE_INTEGER),
         width: intOption(line, "width", 20, 100_000) ?? 80,
@@ -201,7 +208,7 @@ async function main(args: string[]): Promise<number> {
     case "trace": {
       const out = line.values.get("output");
       if (out === undefined) throw new UsageError("trace needs -o FILE.json", "trace");
-      return writeTrace(readJournal(operand), out);
+      return writeTrace(await readJournalToRun(operand), out);
     }
   }
 }
