@@ -376,6 +376,9 @@ export class Divergence extends Error {
   }
 }
 
+/** A record of what the host delivered between two steps. */
+export type HostRecord = Extract<JournalRecord, { type: "input" | "tick" | "kill" }>;
+
 /** Where a verifier reads frames: a journal file (JournalReader), or frames already read. */
 export interface FrameSource {
   nextFrame(): Uint8Array | null;
@@ -391,6 +394,9 @@ export class JournalVerifier implements StepLog {
   steps = 0;
   /** The recorded end, once reached and matched. */
   ended: MachineEnd | null = null;
+  /** Sees each record of the host's (input, a tick, a kill) as it is delivered (a view of
+   * the replay: dv6 trace). */
+  onHost: ((r: HostRecord, m: Machine) => void) | null = null;
 
   constructor(private readonly reader: FrameSource) {
     this.dec = new RecordDecoder(this.frame, this.enc.strings);
@@ -436,7 +442,7 @@ export class JournalVerifier implements StepLog {
 
   // The next record, if it is something the host delivered (input, a tick of its clock, a
   // kill).
-  private peekHost(): Extract<JournalRecord, { type: "input" | "tick" | "kill" }> | null {
+  private peekHost(): HostRecord | null {
     const r = this.peek(isHostKind);
     return r?.type === "input" || r?.type === "tick" || r?.type === "kill" ? r : null;
   }
@@ -445,6 +451,7 @@ export class JournalVerifier implements StepLog {
     for (let r = this.peekHost(); r !== null; r = this.peekHost()) {
       if (r.moves !== m.moves) return; // due later (or missed: the next step diverges)
       this.off = this.dec.pos;
+      this.onHost?.(r, m);
       if (r.type === "input") m.deliverInput(r.bytes);
       else if (r.type === "tick") m.deliverTick();
       else {

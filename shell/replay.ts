@@ -1,7 +1,12 @@
 // Replaying a journal: rebuild the machine from its header, re-run it with the recorded inputs
 // at their steps, and compare every step with its record.
 
-import { Divergence, type JournalReader, JournalVerifier } from "../kernel/journal.ts";
+import {
+  Divergence,
+  type HostRecord,
+  type JournalReader,
+  JournalVerifier,
+} from "../kernel/journal.ts";
 import type { Event, Machine, MachineEnd } from "../kernel/machine.ts";
 import { PassLog } from "./steplog.ts";
 import type { ProgramMain } from "../kernel/uapi/abi.ts";
@@ -24,6 +29,10 @@ export interface ReplayResult {
  * from 1: `m.steps`), and what the step did. */
 export type StepWatcher = (m: Machine, cpu: number, pid: number, intr: number, ev: Event) => void;
 
+/** Called with each record of the host's (input, a tick, a kill) as the replay delivers it,
+ * before the step it lands before. */
+export type HostWatcher = (r: HostRecord, m: Machine) => void;
+
 /** The journal's log for a replay whose steps `watch` also sees. */
 class Watched extends PassLog {
   constructor(
@@ -44,8 +53,10 @@ export function replayJournal(
   output: (bytes: Uint8Array, echo: boolean) => void,
   programs?: Readonly<Record<string, ProgramMain<Sys>>>,
   watch?: StepWatcher,
+  hostWatch?: HostWatcher,
 ): ReplayResult {
   const v = new JournalVerifier(reader);
+  v.onHost = hostWatch ?? null;
   let machine: Machine | null = null;
   const log = watch === undefined ? v : new Watched(v, watch, () => machine!);
   const m = machine = machineFrom(reader.header, log, output, programs);

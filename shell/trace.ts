@@ -19,8 +19,9 @@
 //   kernel step (the step in which the program left user mode for it) to its return to user
 //   mode (its SYSCALL record), so a blocking call spans its sleep; arguments and result in
 //   `args` (a call still going on when the journal ends is "(in a call)"). Atomics are
-//   one-cycle slices; a kill is an instant ("kill by pid P" when it is sent, "killed" when
-//   the process dies of it).
+//   one-cycle slices; a kill is an instant ("kill by pid P" when it is sent, "kill by the host
+//   (--inject)" when injected, "killed" when the process dies of it). Typed input is an
+//   instant on the machine's track.
 
 import type { JournalReader } from "../kernel/journal.ts";
 import { EV, type Event, type Machine } from "../kernel/machine.ts";
@@ -30,6 +31,7 @@ import { SYS, SYSNAME } from "../kernel/uapi/syscall.ts";
 import { hostErrorText } from "./host.ts";
 import { describeEvent, showVal } from "./log.ts";
 import { replayForView, type ViewReplay } from "./view.ts";
+import type { HostWatcher } from "./replay.ts";
 
 /** The trace's process of the machine's tracks (pid 0 is special to Perfetto, and dv6's
  * processes keep their own pids). */
@@ -350,7 +352,17 @@ function traceEvents(reader: JournalReader): { events: Events; result: ViewRepla
     }
   };
 
-  const result = replayForView(reader, "trace", watch);
+  // What the host delivered between steps: typed input on the machine's track, and a kill
+  // injected with --inject on its victim's (the machine's time: when it came).
+  const host: HostWatcher = (r, m) => {
+    const t = m.cycles;
+    if (r.type === "input") {
+      instant(MACHINE, MACHINE, "console input", t, { bytes: showVal(r.bytes, 64) });
+    } else if (r.type === "kill") {
+      instant(r.pid, r.pid, "kill by the host (--inject)", t);
+    }
+  };
+  const result = replayForView(reader, "trace", watch, host);
   // What is still going on when the journal ends goes on to its last step.
   const end = now + 1;
   for (const c of cpus) {

@@ -3,7 +3,7 @@
 
 import type { JournalReader } from "../kernel/journal.ts";
 import type { MachineEnd } from "../kernel/machine.ts";
-import { replayJournal, type StepWatcher } from "./replay.ts";
+import { type HostWatcher, replayJournal, type StepWatcher } from "./replay.ts";
 import { EXIT_USAGE } from "./status.ts";
 
 export interface ViewReplay {
@@ -26,6 +26,7 @@ export function replayForView(
   reader: JournalReader,
   command: string,
   watch: StepWatcher,
+  hostWatch?: HostWatcher,
 ): ViewReplay {
   let seen = 0;
   let r;
@@ -33,7 +34,7 @@ export function replayForView(
     r = replayJournal(reader, () => {}, undefined, (m, cpu, pid, intr, ev) => {
       watch(m, cpu, pid, intr, ev);
       seen = m.steps;
-    });
+    }, hostWatch);
   } catch (e) {
     if (e instanceof StopView) return { steps: seen, end: null, status: 0, problem: null };
     throw e;

@@ -362,6 +362,23 @@ Deno.test("dv6 trace: a panic is a global instant with its message", async () =>
   });
 });
 
+Deno.test("dv6 trace: typed input and an injected kill are instants", async () => {
+  await withTemp(async (home) => {
+    const f = `${home}/inject.log`;
+    const r = await dv6(
+      ["-c", "sleep 100 & sleep 1", "--inject", "kill:sleep@300", "--journal", f],
+      { home },
+    );
+    assert.equal(r.code, 0, r.err);
+    const events = await trace(home, f);
+    const input = events.find((e) => e.ph === "i" && e.name === "console input")!;
+    assert.equal(input.args!.bytes, '"sleep 100 & sleep 1\\n"');
+    const kill = events.find((e) => e.ph === "i" && e.name === "kill by the host (--inject)")!;
+    const killed = events.find((e) => e.ph === "i" && e.name === "killed" && e.pid === kill.pid);
+    assert.ok(killed !== undefined && killed.ts! >= kill.ts!, "the victim dies of it");
+  });
+});
+
 Deno.test("dv6 trace: a file it cannot write is one line, status 2", async () => {
   await withTemp(async (home) => {
     const f = await journal(home, "echo", ["exec", "echo", "hi"]);
