@@ -90,20 +90,29 @@ Deno.test("the page's options come from its URL, with the command line's names a
   ) assert.throws(() => optionsFromQuery(q), { message }, q);
 });
 
-Deno.test("deno task web: its first line is the page's address, and it serves the site", async () => {
+const SERVE = new URL("../../web/serve.ts", import.meta.url).pathname;
+
+/** `deno task web ARGS` started: the process, what it printed up to its first line, and the
+ * rest of its output to read. */
+async function startWeb(args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../../web/serve.ts", import.meta.url).pathname, "--port", "0"],
+    args: ["run", "-A", SERVE, ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  return { child, out, reader };
+}
+
+Deno.test("deno task web: its first line is the page's address, and it serves the site", async () => {
+  const { child, out, reader } = await startWeb(["--port", "0"]);
   try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
     const url = out.match(/^dv6 web: (http:\/\/127\.0\.0\.1:\d+\/)\n/)?.[1];
     assert.ok(url, `first line: ${out}`);
     const index = await fetch(url);
@@ -125,7 +134,7 @@ Deno.test("deno task web: its first line is the page's address, and it serves th
 Deno.test("deno task web with a bad option: one line and the usage, status 2", async () => {
   for (const args of [["--port", "http"], ["--bogus"]]) {
     const r = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("../../web/serve.ts", import.meta.url).pathname, ...args],
+      args: ["run", "-A", SERVE, ...args],
     }).output();
     const err = new TextDecoder().decode(r.stderr);
     assert.equal(r.code, 2, err);
@@ -138,20 +147,8 @@ Deno.test("deno task web --journal LOG: the address opens LOG, served beside the
   const log = await Deno.makeTempFile({ suffix: ".log" });
   const bytes = new Uint8Array([0x44, 0x56, 0x36, 1, 2, 3]); // served as it is, unread
   await Deno.writeFile(log, bytes);
-  const serve = new URL("../../web/serve.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", serve, "--port", "0", "--journal", log],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const { child, out, reader } = await startWeb(["--port", "0", "--journal", log]);
   try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
     const url = out.match(/^dv6 web: (http:\/\/127\.0\.0\.1:\d+\/)\?journal=journal\.log\n/)?.[1];
     assert.ok(url, `first line: ${out}`);
     const served = await fetch(`${url}journal.log`);
@@ -164,7 +161,7 @@ Deno.test("deno task web --journal LOG: the address opens LOG, served beside the
   }
   // A journal that cannot be read: one line, status 2.
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", serve, "--journal", "/nonexistent/x.log"],
+    args: ["run", "-A", SERVE, "--journal", "/nonexistent/x.log"],
   }).output();
   const err = new TextDecoder().decode(r.stderr);
   assert.equal(r.code, 2, err);
