@@ -66,19 +66,30 @@ export function screen(page: Page): Promise<string> {
   return page.evaluate(() => (globalThis as unknown as { dv6: { screen(): string } }).dv6.screen());
 }
 
+/** Reads `read` every 20 ms until its value passes `test`, and returns it; after `ms` it gives
+ * up, saying what `what` was waited for and the last value read. */
+export async function poll<T>(
+  read: () => Promise<T>,
+  test: (value: T) => boolean,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (test(value)) return value;
+    if (Date.now() > until) throw new Error(`${what} never came; last read:\n${value}`);
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+}
+
 /** Waits until the console's text passes `test` (polled; gives up after `ms` with the text). */
-export async function waitForScreen(
+export function waitForScreen(
   page: Page,
   test: (text: string) => boolean,
   ms = 10_000,
 ): Promise<string> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const text = await screen(page);
-    if (test(text)) return text;
-    if (Date.now() > until) throw new Error(`the console never showed it; it shows:\n${text}`);
-    await new Promise((ok) => setTimeout(ok, 20));
-  }
+  return poll(() => screen(page), test, "the console's text", ms);
 }
 
 /** Opens the page (with a query string) and waits for the shell's first prompt. */

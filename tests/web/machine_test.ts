@@ -12,6 +12,7 @@ import {
   launch,
   NO_CHROMIUM,
   openAtPrompt,
+  poll,
   serveBuiltSite,
   type Site,
   waitForScreen,
@@ -29,22 +30,13 @@ const panel = (page: Page, name: string) =>
 
 /** Waits until the page shows step `step` in its panels. */
 async function waitForStep(page: Page, step: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await page.evaluate(() => (globalThis as unknown as Hook).dv6.shownStep) === step) return;
-    await new Promise((ok) => setTimeout(ok, 20));
-  }
-  throw new Error(`the page never showed step ${step}`);
+  const shown = () => page.evaluate(() => (globalThis as unknown as Hook).dv6.shownStep);
+  await poll(shown, (s) => s === step, `step ${step} in the panels`);
 }
 
 /** Polls a panel until its text passes `test`. */
-async function waitForPanel(page: Page, name: string, test: (t: string) => boolean) {
-  let text = "";
-  for (let i = 0; i < 500; i++) {
-    text = await panel(page, name);
-    if (test(text)) return text;
-    await new Promise((ok) => setTimeout(ok, 20));
-  }
-  throw new Error(`the ${name} panel never showed it; it shows:\n${text}`);
+function waitForPanel(page: Page, name: string, test: (t: string) => boolean): Promise<string> {
+  return poll(() => panel(page, name), test, `the ${name} panel's text`);
 }
 
 /** What `dv6 debug LOG -x "goto STEP; CMD"` prints for CMD (after the two where lines). */
@@ -138,12 +130,8 @@ Deno.test({
             assert.equal(await focusedId(page), "command");
             await page.keyboard.type("why 3\n");
             const expected = await cliSays(log, home, "end", "why 3");
-            let out = "";
-            for (let i = 0; i < 500 && out !== expected; i++) {
-              await new Promise((ok) => setTimeout(ok, 20));
-              out = await page.$eval("#debug-out", (e) => e.textContent ?? "");
-            }
-            assert.equal(out, expected);
+            const out = () => page.$eval("#debug-out", (e) => e.textContent ?? "");
+            await poll(out, (o) => o === expected, "why 3's answer");
             // Back a step, by the button: the panels follow.
             const total = await page.evaluate(() => (globalThis as unknown as Hook).dv6.shownStep);
             await page.click("#step-back");
@@ -159,9 +147,7 @@ Deno.test({
             const picker = await p.$("input#open-file");
             await picker!.uploadFile(log);
             const status = () => p.$eval("#status", (e) => e.textContent ?? "");
-            for (let i = 0; i < 500 && !(await status()).startsWith("journal"); i++) {
-              await new Promise((ok) => setTimeout(ok, 20));
-            }
+            await poll(status, (s) => s.startsWith("journal"), "the journal's status line");
             assert.match(await status(), /^journal lost\.log: \d+ steps, 3 cpus, random seed 2$/);
             const hidden = await p.$eval(
               "#debugger",
@@ -175,9 +161,7 @@ Deno.test({
             const notes = `${home}/notes.txt`;
             await Deno.writeTextFile(notes, "not a journal\n");
             await picker!.uploadFile(notes);
-            for (let i = 0; i < 500 && !(await status()).startsWith("cannot"); i++) {
-              await new Promise((ok) => setTimeout(ok, 20));
-            }
+            await poll(status, (s) => s.startsWith("cannot"), "the status line");
             assert.equal(await status(), "cannot open notes.txt: not a dv6 journal (bad magic)");
             // Dropped on the page, as a file from the desktop.
             const bytes = [...await Deno.readFile(log)];
@@ -194,9 +178,7 @@ Deno.test({
                 new g.DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }),
               );
             }, bytes);
-            for (let i = 0; i < 500 && !(await status()).startsWith("journal dropped"); i++) {
-              await new Promise((ok) => setTimeout(ok, 20));
-            }
+            await poll(status, (s) => s.startsWith("journal dropped"), "the status line");
             assert.match(await status(), /^journal dropped\.log: \d+ steps/);
             await p.close();
           },

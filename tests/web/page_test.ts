@@ -12,6 +12,7 @@ import {
   launch,
   NO_CHROMIUM,
   openAtPrompt,
+  poll,
   prop,
   serveBuiltSite,
   type Site,
@@ -117,13 +118,12 @@ Deno.test({
             await page.keyboard.press("Escape");
             assert.equal(await focusedId(page), "download");
             await page.keyboard.press("Enter");
-            let file = "";
-            for (let i = 0; i < 500 && file === ""; i++) {
-              await new Promise((ok) => setTimeout(ok, 20));
-              file = [...Deno.readDirSync(dir)].map((e) =>
-                e.name
-              ).find((n) => n.endsWith(".log")) ?? "";
-            }
+            const downloaded = () =>
+              Promise.resolve(
+                [...Deno.readDirSync(dir)].map((e) => e.name).find((n) => n.endsWith(".log")) ??
+                  "",
+              );
+            const file = await poll(downloaded, (f) => f !== "", "the downloaded journal");
             assert.match(file, /^dv6-web-\d{8}-\d{6}\.log$/);
             const r = await dv6(["replay", `${dir}/${file}`], { home: dir });
             assert.equal(r.code, 0, r.err);
@@ -183,9 +183,7 @@ Deno.test({
       await t.step("a bad option in the URL: one line, and nothing boots", async () => {
         const p = await browser.newPage();
         await p.goto(`${site.url}?cpus=0`);
-        for (let i = 0; i < 500 && await statusText(p) === "loading"; i++) {
-          await new Promise((ok) => setTimeout(ok, 20));
-        }
+        await poll(() => statusText(p), (s) => s !== "loading", "the status line");
         assert.equal(
           await statusText(p),
           "cannot boot: cpus takes a whole number from 1 to 64, not '0'",
