@@ -37,14 +37,13 @@ import {
   readHistory,
 } from "./host.ts";
 import { Injector } from "./inject.ts";
+import { HostClock } from "./hostclock.ts";
 import { Typist } from "./session.ts";
 import { exitStatus, reportCrash } from "./status.ts";
 
 const KEEP_SESSIONS = 5;
 /** Steps the machine runs between two looks at the host (under a host millisecond). */
 const SLICE_STEPS = 2_000;
-/** A host that fell this far behind its clock (suspended, say) drops the ticks it missed. */
-const MAX_LAG_MS = 1000;
 
 const HELP = `monitor commands (the machine never sees these lines):
   :help          this list
@@ -361,8 +360,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     `dv6: ${header.ncpu} cpus, ${r.hz} ticks/s; journal ${journalPath}; :help for help\n`,
   );
   // The host's clock ticks from here, whatever the machine does.
-  const tickMs = 1000 / r.hz;
-  let nextTickAt = performance.now() + tickMs;
+  const clock = new HostClock(r.hz);
   for (;;) {
     // Type what a reader may read: piped monitor lines in their turn, then the next line.
     if (!typist.typing && m.consoleReaderWaits()) {
@@ -374,9 +372,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     // Input that ended leaves once everything typed was read (a script's end, as ^D).
     if (inputEnded && queue.length === 0 && !typist.typing && m.consoleReaderWaits()) break;
     m.hostTyping = typist.typing || queue.length > 0;
-    const now = performance.now();
-    if (now - nextTickAt > MAX_LAG_MS) nextTickAt = now;
-    for (; nextTickAt <= now; nextTickAt += tickMs) m.tick();
+    clock.tick(m);
     m.run(SLICE_STEPS);
     flush();
     if (m.end !== null) break;
@@ -389,7 +385,7 @@ export async function repl(o: BootOptions, r: ReplOptions): Promise<number> {
     // waits for a tick, ends the session: nothing would ever run again.
     if (inputEnded && m.stall === "input") break;
     writer.flush();
-    await waker.sleep(nextTickAt - performance.now());
+    await waker.sleep(clock.untilNext());
   }
   flush();
   const end = m.end ?? m.stop();

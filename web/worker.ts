@@ -11,6 +11,7 @@
 import { JournalReader, JournalWriter, type Sink } from "../kernel/journal.ts";
 import type { Machine } from "../kernel/machine.ts";
 import { concat, headerFor, machineFrom } from "../shell/boot.ts";
+import { HostClock } from "../shell/hostclock.ts";
 import { Timeline } from "../shell/timetravel.ts";
 import { DebugError, Debugger, splitCommands } from "../shell/debugger.ts";
 
@@ -26,8 +27,6 @@ const STATUS_MS = 250;
 /** A piece of typed input the console takes at once (it keeps 128 bytes, and drops what comes
  * while its buffer is full): a paste is typed a piece at a time, as the console reads. */
 const TYPE_CHUNK_BYTES = 64;
-/** A worker that fell this far behind its clock (a background tab, say) drops the ticks. */
-const MAX_LAG_MS = 1000;
 
 /** A message to the page; `transfer` hands over buffers instead of copying them. */
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) =>
@@ -119,13 +118,11 @@ class Session {
 
   async run(): Promise<void> {
     const m = this.m;
-    const tickMs = 1000 / this.hz;
-    let nextTickAt = performance.now() + tickMs;
+    const clock = new HostClock(this.hz);
     let nextStatusAt = 0;
     for (;;) {
       const start = performance.now();
-      if (start - nextTickAt > MAX_LAG_MS) nextTickAt = start;
-      for (; nextTickAt <= start; nextTickAt += tickMs) m.tick();
+      clock.tick(m, start);
       // A slice: steps until the machine rests or the slice's time is up.
       do {
         this.type();
@@ -151,7 +148,7 @@ class Session {
       // Nothing runs before the next tick or a key.
       this.writer.flush();
       await new Promise<void>((ok) => {
-        const timer = setTimeout(() => this.wake?.(), Math.max(0, nextTickAt - now));
+        const timer = setTimeout(() => this.wake?.(), clock.untilNext(now));
         this.wake = () => {
           clearTimeout(timer);
           this.wake = null;
