@@ -5,7 +5,7 @@
 
 import type { JournalReader } from "../kernel/journal.ts";
 import { type Machine, RUNNABLE, RUNNING, SLEEPING, UNUSED, ZOMBIE } from "../kernel/machine.ts";
-import { replayForView, StopView, wrap } from "./view.ts";
+import { busiest, replayForView, StopView, wrap } from "./view.ts";
 
 export interface TimelineOptions {
   from?: number;
@@ -107,24 +107,18 @@ function chart(
     if (l === undefined) letters.set(pid, l = LETTERS[letters.size] ?? NO_LETTER);
     return l;
   };
+  const most = busiest(n, span, ncpu, (j) => who.buf[j] & 255, (j) => who.buf[j] >> 8 || null);
   const cpuCells: string[][] = Array.from({ length: ncpu }, () => []);
+  for (let c = 0; c < ncols; c++) { // letters in the order the columns show them
+    most.forEach((cols, cpu) => cpuCells[cpu].push(Number.isNaN(cols[c]) ? "." : letter(cols[c])));
+  }
   const ran = new Map<number, Uint8Array>(); // the columns in which each process ran
-  for (let c = 0; c < ncols; c++) {
-    const counts = Array.from({ length: ncpu }, () => new Map<number, number>());
-    for (let j = c * span; j < Math.min(n, (c + 1) * span); j++) {
-      const pid = who.buf[j] >> 8;
-      if (pid === 0) continue; // a scheduler's step, busy or idle
-      const cpu = who.buf[j] & 255;
-      counts[cpu].set(pid, (counts[cpu].get(pid) ?? 0) + 1);
-      let cols = ran.get(pid);
-      if (cols === undefined) ran.set(pid, cols = new Uint8Array(ncols));
-      cols[c] = 1;
-    }
-    for (let cpu = 0; cpu < ncpu; cpu++) {
-      let best = 0, most = 0;
-      for (const [pid, k] of counts[cpu]) if (k > most) [best, most] = [pid, k];
-      cpuCells[cpu].push(best === 0 ? "." : letter(best));
-    }
+  for (let j = 0; j < n; j++) {
+    const pid = who.buf[j] >> 8;
+    if (pid === 0) continue; // a scheduler's step, busy or idle
+    let cols = ran.get(pid);
+    if (cols === undefined) ran.set(pid, cols = new Uint8Array(ncols));
+    cols[Math.floor(j / span)] = 1;
   }
 
   // The process rows: R in a column it ran in, else its state at the column's end.

@@ -76,3 +76,34 @@ export function wrap(items: readonly string[], width: number, sep = " "): string
   if (line !== "") lines.push(line);
   return lines;
 }
+
+/**
+ * Who kept each CPU busiest in each column of a chart: steps 0..n-1 in columns of `span`; for
+ * each CPU (`cpuOf`), the one (`whoOf`: a process, or what the chart calls its scheduler or
+ * idleness; null for a step that does not count) that took most of the column's steps there,
+ * the first to take one among equals; NaN where no step counted. [cpu][column].
+ */
+export function busiest(
+  n: number,
+  span: number,
+  ncpu: number,
+  cpuOf: (step: number) => number,
+  whoOf: (step: number) => number | null,
+): number[][] {
+  const out: number[][] = Array.from({ length: ncpu }, () => []);
+  for (let from = 0; from < n; from += span) {
+    const counts = Array.from({ length: ncpu }, () => new Map<number, number>());
+    for (let j = from; j < Math.min(n, from + span); j++) {
+      const who = whoOf(j);
+      if (who === null) continue;
+      const c = counts[cpuOf(j)];
+      c.set(who, (c.get(who) ?? 0) + 1);
+    }
+    counts.forEach((c, cpu) => {
+      let best = NaN, most = 0;
+      for (const [who, k] of c) if (k > most) best = who, most = k;
+      out[cpu].push(best);
+    });
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
 
 import { EV, inspect, type Machine } from "../kernel/machine.ts";
 import type { StepIndex } from "../shell/timetravel.ts";
+import { busiest } from "../shell/view.ts";
 import type { Lanes, Panels } from "./protocol.ts";
 
 /** A live lane's column: what each CPU runs once every this many steps. */
@@ -85,21 +86,19 @@ export class LiveLanes {
  * steps there (its scheduler, idle, or a process). */
 export function indexLanes(index: StepIndex, ncpu: number): Lanes {
   const per = Math.max(1, Math.ceil(index.total / LANE_COLUMNS));
-  const lanes: string[] = Array.from({ length: ncpu }, () => "");
-  for (let from = 1; from <= index.total; from += per) {
-    const to = Math.min(index.total, from + per - 1);
-    const counts = Array.from({ length: ncpu }, () => new Map<number, number>());
-    for (let s = from; s <= to; s++) {
-      const who = index.kind[s] === EV.WFI ? -1 : index.pid[s];
-      const c = counts[index.cpu[s]];
-      c.set(who, (c.get(who) ?? 0) + 1);
-    }
-    counts.forEach((c, cpu) => {
-      let best = -2, most = 0;
-      for (const [who, n] of c) if (n > most) best = who, most = n;
-      lanes[cpu] += best === -2 || best === -1 ? IDLE : best === 0 ? SCHEDULER : letterOf(best);
-    });
-  }
+  // Steps count from 1 in the index: step j of the chart is the index's j + 1.
+  const most = busiest(
+    index.total,
+    per,
+    ncpu,
+    (j) => index.cpu[j + 1],
+    (j) => index.kind[j + 1] === EV.WFI ? -1 : index.pid[j + 1],
+  );
+  const lanes = most.map((cols) =>
+    cols.map((who) =>
+      Number.isNaN(who) || who === -1 ? IDLE : who === 0 ? SCHEDULER : letterOf(who)
+    ).join("")
+  );
   return {
     stepsPerColumn: per,
     firstStep: 0,
